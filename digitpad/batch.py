@@ -1,0 +1,161 @@
+"""Classify many image files: find them, decode and preprocess ahead of batched inference, one CSV row each.
+
+Each image is read as a whole number (digit = '2026'); with single_digit it is read as one digit, as before.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from digitpad.imageio import ImageError, is_candidate_image, open_image
+from digitpad.ink import ink_map
+from digitpad.number import NumberReading, PreparedNumber, finish_number, prepare_number
+from digitpad.preprocess import NoDigitError
+
+BATCH_SIZE = 256
+CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One file's result: digit is '' and error says why when the file could not be classified.
+
+    For a number, `digit` holds all its digits ('2026'), `confidence` and `top3` are those of its least
+    confident digit, and `digit_confidences` lists every digit's confidence ('0.998 0.951 0.990 0.999').
+    """
+
+    path: str
+    digit: str = ""
+    confidence: float | None = None
+    error: str = ""
+    top3: str = ""
+    digit_confidences: str = ""
+
+    def as_csv(self) -> list[str]:
+        confidence = "" if self.confidence is None else f"{self.confidence:.4f}"
+        return [self.path, self.digit, confidence, self.error, self.top3, self.digit_confidences]
+
+
+def iter_image_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files named directly, and image files found in folders (recursively, in sorted order)."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for directory, subdirectories, names in os.walk(path):
+                subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+                for name in sorted(names):
+                    candidate = Path(directory, name)
+                    if is_candidate_image(candidate):
+                        yield candidate
+        else:
+            yield path
+
+
+def collect_image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """All files `iter_image_files` finds, as a list (paths only, so cheap even for 100,000 files)."""
+    return list(iter_image_files(paths))
+
+
+def prepare_file(path: Path, single_digit: bool = False) -> tuple[Path, PreparedNumber | None, str]:
+    """Decode and preprocess one file: (path, candidate digits ready for inference or None, error message)."""
+    try:
+        image = open_image(path)
+        try:
+            return path, prepare_number(ink_map(image), single_digit), ""
+        finally:
+            image.close()
+    except (ImageError, NoDigitError) as error:
+        return path, None, str(error)
+    except MemoryError:
+        return path, None, "out of memory reading this image"
+    except Exception as error:  # one broken file must never stop a folder of 10,000
+        return path, None, f"cannot process image: {type(error).__name__}: {error}"
+
+
+def _format_top(probabilities: np.ndarray, count: int = 3) -> str:
+    order = np.argsort(probabilities)[::-1][:count]
+    return " ".join(f"{digit}:{probabilities[digit]:.3f}" for digit in order)
+
+
+def reading_row(path: str, reading: NumberReading) -> Row:
+    """The CSV row of a number read (one digit or many)."""
+    least_confident = reading.least_confident
+    return Row(
+        path, reading.text, reading.confidence, "", _format_top(least_confident.probabilities),
+        " ".join(f"{prediction.confidence:.3f}" for prediction in reading.digits),
+    )
+
+
+def _classify_prepared(prepared: Sequence[tuple[Path, PreparedNumber | None, str]], predictor) -> list[Row]:
+    """One inference call for every candidate digit of every file in the batch, then one row per file."""
+    ready = [number for _, number, _ in prepared if number is not None]
+    probabilities = predictor.predict_inputs(np.concatenate([number.inputs for number in ready])) if ready else None
+    rows, offset = [], 0
+    for path, number, error in prepared:
+        if number is None:
+            rows.append(Row(str(path), error=error))
+            continue
+        count = len(number.inputs)
+        rows.append(reading_row(str(path), finish_number(number, probabilities[offset:offset + count])))
+        offset += count
+    return rows
+
+
+def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    chunk: list[Path] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def classify_files(
+    files: Iterable[str | os.PathLike],
+    predictor,
+    batch_size: int = BATCH_SIZE,
+    should_stop: Callable[[], bool] | None = None,
+    single_digit: bool = False,
+) -> Iterator[Row]:
+    """Yield one Row per file, in order, streaming: the next batch is decoded while this one is inferred.
+
+    Each image is read as a number, or as one digit with `single_digit`. Memory stays bounded (two
+    batches of images at most) however many files there are.
+    """
+    predictor.load()
+    chunks = _chunks((Path(file) for file in files), batch_size)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-decode") as executor:
+        pending = None
+        for chunk in chunks:
+            if should_stop is not None and should_stop():
+                break
+            following = executor.submit(lambda paths: [prepare_file(path, single_digit) for path in paths], chunk)
+            if pending is not None:
+                yield from _classify_prepared(pending.result(), predictor)
+            pending = following
+        if pending is not None and not (should_stop is not None and should_stop()):
+            yield from _classify_prepared(pending.result(), predictor)
+        elif pending is not None:
+            pending.cancel()
+
+
+def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:
+    """Write rows as CSV (columns CSV_COLUMNS); return (rows written, rows with errors)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    written = errors = 0
+    for row in rows:
+        writer.writerow(row.as_csv())
+        written += 1
+        errors += bool(row.error)
+    return written, errors

@@ -1,0 +1,89 @@
+"""Command line: no arguments opens the window; `classify`, `train`, `retrain` work in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from digitpad import APP_NAME, __version__
+
+EXIT_OK = 0
+EXIT_SOME_ERRORS = 1
+EXIT_USAGE = 2
+
+
+def _add_train_parser(subparsers) -> None:
+    from digitpad import train as train_defaults  # light: TensorFlow is imported inside its functions
+
+    parser = subparsers.add_parser("train", help="train a model from scratch on MNIST")
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--output", metavar="FILE", required=True, help="where to write the .keras model")
+    parser.add_argument("--epochs", type=int, default=train_defaults.DEFAULT_EPOCHS)
+    parser.add_argument("--batch-size", type=int, default=train_defaults.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--learning-rate", type=float, default=train_defaults.DEFAULT_LEARNING_RATE)
+    parser.add_argument("--seed", type=int, default=train_defaults.DEFAULT_SEED)
+
+
+def _run_train(arguments) -> int:
+    from digitpad import train as training
+    from digitpad.mnist import MnistUnavailableError
+
+    config = training.TrainConfig(
+        epochs=arguments.epochs, batch_size=arguments.batch_size,
+        learning_rate=arguments.learning_rate, seed=arguments.seed,
+    )
+    try:
+        summary = training.train(arguments.output, arguments.mnist, config)
+    except MnistUnavailableError as error:
+        print(f"{APP_NAME} train: {error}", file=sys.stderr)
+        return EXIT_SOME_ERRORS
+    print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "
+          f"{summary['test']['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
+    return EXIT_OK
+
+
+def _add_classify_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "classify", help="classify image files and folders (recursively), one CSV row per image",
+        description="Classify image files and folders. Each image is read as a whole number (digit = '2026'). "
+        "Writes CSV (path,digit,confidence,error,top3,digit_confidences): for a number, confidence and top3 "
+        "are its least confident digit's, digit_confidences lists every digit's. "
+        "Exit status: 0 all classified, 1 some rows have errors, 2 usage error.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
+    parser.add_argument("--csv", metavar="FILE", help="write the CSV here (default: standard output)")
+    parser.add_argument("--model", metavar="FILE", help="a .keras model (default: $DIGITPAD_MODEL, else the bundled one)")
+    parser.add_argument("--single-digit", action="store_true",
+                        help="read each image as exactly one digit (faster; never splits an image into digits)")
+
+
+def _run_classify(arguments) -> int:
+    from digitpad.classify_cli import run_classify
+
+    return run_classify(arguments.paths, arguments.csv, arguments.model, single_digit=arguments.single_digit)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Read handwritten digits.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    subparsers = parser.add_subparsers(dest="command")
+    _add_classify_parser(subparsers)
+    _add_train_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 for --help/--version
+        return int(exit_request.code or 0)
+    if arguments.command == "classify":
+        return _run_classify(arguments)
+    if arguments.command == "train":
+        return _run_train(arguments)
+    from digitpad.gui.app import run_app
+
+    return run_app()

@@ -1,0 +1,37 @@
+"""The digit classifier: one small Keras model factory (imports TensorFlow)."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
+
+
+def _conv_block(tensor, filters: int, kernel_size: int, name: str):
+    """Convolution without bias, batch normalisation, ReLU."""
+    tensor = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, name=f"{name}_conv")(tensor)
+    tensor = layers.BatchNormalization(name=f"{name}_bn")(tensor)
+    return layers.ReLU(name=f"{name}_relu")(tensor)
+
+
+def build_model(base_filters: int = 24, dropout_rate: float = 0.3) -> keras.Model:
+    """A compact all-convolutional network: about 160k parameters, 25 MFLOPs per digit.
+
+    Input: (28, 28, 1) floats in [0, 1], white ink on black, MNIST style.
+    Output: ten softmax probabilities.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE, name="digit")
+    tensor = _conv_block(inputs, base_filters, 5, "block1")
+    tensor = layers.MaxPooling2D(name="pool1")(tensor)
+    tensor = _conv_block(tensor, base_filters * 2, 3, "block2a")
+    tensor = _conv_block(tensor, base_filters * 2, 3, "block2b")
+    tensor = layers.MaxPooling2D(name="pool2")(tensor)
+    tensor = _conv_block(tensor, base_filters * 4, 3, "block3a")
+    tensor = _conv_block(tensor, base_filters * 4, 3, "block3b")
+    tensor = layers.GlobalAveragePooling2D(name="global_pool")(tensor)
+    tensor = layers.Dropout(dropout_rate, name="dropout")(tensor)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(tensor)
+    return keras.Model(inputs, outputs, name="digitpad_cnn")

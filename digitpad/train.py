@@ -1,0 +1,222 @@
+"""Train the digit model on MNIST with augmentation and write a report beside it (imports TensorFlow)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from digitpad import atomic, charts
+from digitpad.mnist import load_mnist
+
+DEFAULT_EPOCHS = 20
+DEFAULT_BATCH_SIZE = 128
+DEFAULT_LEARNING_RATE = 3e-3
+DEFAULT_VALIDATION_SIZE = 5000
+DEFAULT_SEED = 1234
+WARMUP_EPOCHS = 1
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run produces."""
+
+    epochs: int = DEFAULT_EPOCHS
+    batch_size: int = DEFAULT_BATCH_SIZE
+    learning_rate: float = DEFAULT_LEARNING_RATE
+    validation_size: int = DEFAULT_VALIDATION_SIZE
+    seed: int = DEFAULT_SEED
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1]."""
+    images = np.asarray(images)
+    scaled = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
+    return scaled.reshape(len(scaled), 28, 28, 1)
+
+
+def split_validation(x, y, validation_size: int, seed: int):
+    """Shuffle with `seed` (the shared training set is sorted by hash) and hold out a validation part."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    return (x[validation_size:], y[validation_size:]), (x[:validation_size], y[:validation_size])
+
+
+def make_training_dataset(x, y, batch_size: int, seed: int, augment: bool = True):
+    """A shuffled, batched, augmented tf.data pipeline."""
+    import tensorflow as tf
+
+    from digitpad.augment import augment_batch
+
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    if augment:
+        dataset = dataset.map(lambda images, labels: (augment_batch(images), labels), num_parallel_calls=1)
+    return dataset.prefetch(2)
+
+
+class ProgressCallback:
+    """Adapts Keras callbacks to a plain `report(dict)` function and a `should_stop()` check."""
+
+    def __new__(cls, report: Callable[[dict], None] | None, should_stop: Callable[[], bool] | None, total_epochs: int):
+        import keras
+
+        class _Callback(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.epoch = 0
+                self.started = time.monotonic()
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.epoch = epoch
+
+            def on_train_batch_end(self, batch, logs=None):
+                if should_stop is not None and should_stop():
+                    self.model.stop_training = True
+                if report is not None and batch % 20 == 0:
+                    steps = self.params.get("steps") or 1
+                    report({
+                        "kind": "batch", "epoch": self.epoch, "epochs": total_epochs, "batch": batch, "steps": steps,
+                        "fraction": (self.epoch + (batch + 1) / steps) / total_epochs,
+                        "elapsed": time.monotonic() - self.started,
+                        **{key: float(value) for key, value in (logs or {}).items()},
+                    })
+
+            def on_epoch_end(self, epoch, logs=None):
+                if report is not None:
+                    report({
+                        "kind": "epoch", "epoch": epoch, "epochs": total_epochs, "fraction": (epoch + 1) / total_epochs,
+                        "elapsed": time.monotonic() - self.started,
+                        **{key: float(value) for key, value in (logs or {}).items()},
+                    })
+
+        return _Callback()
+
+
+def compile_model(model, learning_rate: float, total_steps: int, warmup_steps: int):
+    """Adam with linear warm-up then cosine decay."""
+    import keras
+
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=learning_rate / 20,
+        decay_steps=max(total_steps - warmup_steps, 1),
+        alpha=0.005,
+        warmup_target=learning_rate,
+        warmup_steps=warmup_steps,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def evaluate(predict_probabilities: Callable[[np.ndarray], np.ndarray], x, y) -> dict:
+    """Accuracy, per-class accuracy and confusion matrix of a probability function on (x, y)."""
+    probabilities = predict_probabilities(x)
+    predicted = probabilities.argmax(axis=1)
+    y = np.asarray(y).astype(np.int64)
+    confusion = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(confusion, (y, predicted), 1)
+    per_class = {str(digit): float(confusion[digit, digit] / max(confusion[digit].sum(), 1)) for digit in range(10)}
+    return {
+        "accuracy": float((predicted == y).mean()),
+        "errors": int((predicted != y).sum()),
+        "count": int(len(y)),
+        "per_class_accuracy": per_class,
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def report_dir_for(model_path: str | Path) -> Path:
+    """Where the report of a model lives: `<model>_report/` beside it."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.stem + "_report")
+
+
+def save_training_samples(x, path: Path, seed: int, count: int = 100) -> None:
+    """A 10x10 grid of augmented training digits, as the model saw them."""
+    from PIL import Image
+
+    from digitpad.augment import augment_batch
+
+    rng = np.random.default_rng(seed)
+    chosen = x[rng.choice(len(x), count, replace=False)]
+    augmented = np.asarray(augment_batch(chosen))[..., 0]
+    tiles = (augmented * 255).astype(np.uint8).reshape(10, 10, 28, 28).transpose(0, 2, 1, 3).reshape(280, 280)
+    Image.fromarray(tiles).resize((560, 560), Image.NEAREST).save(path)
+
+
+def write_report(model_path: Path, report: dict, history: dict, x_train=None, seed: int = 0) -> Path:
+    """Write report.json, history.json, learning_curves.png, confusion_matrix.png (and samples) beside the model."""
+    directory = report_dir_for(model_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    atomic.write_json(directory / "report.json", report)
+    atomic.write_json(directory / "history.json", history)
+    atomic.write_with(directory / "learning_curves.png", lambda path: charts.save_learning_curves(history, path), ".png")
+    confusion = np.asarray(report["test"]["confusion_matrix"])
+    atomic.write_with(directory / "confusion_matrix.png", lambda path: charts.save_confusion_matrix(confusion, path), ".png")
+    if x_train is not None:
+        atomic.write_with(directory / "training_samples.png", lambda path: save_training_samples(x_train, path, seed), ".png")
+    return directory
+
+
+def train(
+    output: str | Path,
+    mnist_path: str | Path | None = None,
+    config: TrainConfig = TrainConfig(),
+    report: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    verbose: int = 2,
+) -> dict:
+    """Train from scratch on MNIST, save atomically to `output`, write the report; return the summary."""
+    import keras
+
+    from digitpad.model import build_model
+
+    started = time.monotonic()
+    (x_train, y_train), (x_test, y_test) = load_mnist(mnist_path)
+    keras.utils.set_random_seed(config.seed)
+    x_train, x_test = to_model_input(x_train), to_model_input(x_test)
+    (x_fit, y_fit), (x_validation, y_validation) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.seed)
+    steps_per_epoch = len(x_fit) // config.batch_size
+    model = build_model()
+    compile_model(model, config.learning_rate, steps_per_epoch * config.epochs, steps_per_epoch * WARMUP_EPOCHS)
+    callbacks = [ProgressCallback(report, should_stop, config.epochs)]
+    history = model.fit(
+        dataset,
+        epochs=config.epochs,
+        validation_data=(x_validation, y_validation),
+        callbacks=callbacks,
+        verbose=verbose if sys.stdout is not None else 0,
+    )
+    if should_stop is not None and should_stop():
+        raise InterruptedError("training cancelled")
+    test = evaluate(lambda images: model.predict(images, batch_size=512, verbose=0), x_test, y_test)
+    summary = {
+        "command": " ".join(shlex.quote(part) for part in sys.argv),
+        "config": asdict(config),
+        "test": test,
+        "test_accuracy": test["accuracy"],
+        "validation_accuracy": float(history.history["val_accuracy"][-1]),
+        "training_seconds": round(time.monotonic() - started, 1),
+        "parameters": int(model.count_params()),
+        "trained_on": {"train": int(len(x_fit)), "validation": int(len(x_validation)),
+                       "class_counts": {str(d): int((y_fit == d).sum()) for d in range(10)}},
+    }
+    output = Path(output)
+    atomic.write_with(output, lambda path: model.save(path), suffix=".keras")
+    history_lists = {key: [float(value) for value in values] for key, values in history.history.items()}
+    write_report(output, summary, history_lists, x_train=x_fit, seed=config.seed)
+    return summary
+
+
+if __name__ == "__main__":  # pragma: no cover - use `digitpad train`
+    print(json.dumps(train(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None), indent=2))

@@ -1,0 +1,148 @@
+"""Engine benchmark: MNIST test accuracy through the CLI path, per-digit latency, folder throughput and memory.
+
+Run: .venv/bin/python tests/bench/bench_engine.py [--files 10000] [--big-files 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def write_pngs(folder: Path, images: np.ndarray, count: int) -> list[Path]:
+    from PIL import Image
+
+    paths = []
+    for index in range(count):
+        path = folder / f"{index // 1000:03d}" / f"digit_{index:06d}.png"
+        path.parent.mkdir(exist_ok=True)
+        Image.fromarray(images[index % len(images)]).save(path, compress_level=1)
+        paths.append(path)
+    return paths
+
+
+def run_cli_classify(folder: Path, csv_path: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of `python -m digitpad classify folder --csv csv_path`."""
+    command = [sys.executable, "-m", "digitpad", "classify", str(folder), "--csv", str(csv_path)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"classify failed with status {status}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bench_accuracy_and_throughput(files: int, big_files: int) -> None:
+    from digitpad.batch import classify_files, collect_image_files
+    from digitpad.predictor import KerasPredictor
+
+    with np.load(MNIST) as data:
+        x_test, y_test = data["x_test"], data["y_test"]
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "mnist_test"
+        folder.mkdir()
+        write_pngs(folder, x_test, len(x_test))
+        csv_path = Path(temporary) / "out.csv"
+        wall, peak = run_cli_classify(folder, csv_path)
+        with open(csv_path, newline="") as stream:
+            rows = {Path(row["path"]).name: row["digit"] for row in csv.DictReader(stream)}
+        predicted = np.array([int(rows[f"digit_{index:06d}.png"] or -1) for index in range(len(x_test))])
+        accuracy = float((predicted == y_test).mean())
+        print(f"MNIST test accuracy through `digitpad classify` (PNG files): {accuracy:.4%} "
+              f"({int((predicted != y_test).sum())} errors of {len(y_test)})")
+        print(f"`digitpad classify` on 10,000 PNGs, whole command incl. TensorFlow start: {wall:.1f} s, "
+              f"peak RSS {peak:.0f} MB")
+
+        predictor = KerasPredictor()
+        predictor.load()
+        paths = collect_image_files([folder])
+        for _ in classify_files(paths[:512], predictor):
+            pass
+        started = time.perf_counter()
+        count = sum(1 for _ in classify_files(paths[:files], predictor))
+        elapsed = time.perf_counter() - started
+        print(f"throughput (decode + preprocess + batched inference, in process): {count / elapsed:,.0f} files/s "
+              f"on {count} files")
+    if big_files:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary) / "many"
+            folder.mkdir()
+            write_pngs(folder, x_test, big_files)
+            wall, peak = run_cli_classify(folder, Path(temporary) / "out.csv")
+            print(f"`digitpad classify` on {big_files:,} PNGs: {wall:.1f} s, peak RSS {peak:.0f} MB "
+                  "(compare with 10,000: memory stays bounded)")
+
+
+def bench_latency() -> None:
+    from digitpad.predictor import KerasPredictor
+    from digitpad.preprocess import mnist_input
+
+    with np.load(MNIST) as data:
+        digits = data["x_test"][:300]
+    predictor = KerasPredictor()
+    predictor.load()
+    for digit in digits[:20]:
+        predictor.predict_image(digit)
+    end_to_end, preprocess_only = [], []
+    for digit in digits:
+        started = time.perf_counter()
+        predictor.predict_image(digit)
+        end_to_end.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        mnist_input(digit)
+        preprocess_only.append(time.perf_counter() - started)
+    model_predict = []
+    one = np.zeros((1, 28, 28, 1), np.float32)
+    predictor.model.predict(one, verbose=0)
+    for _ in range(30):
+        started = time.perf_counter()
+        predictor.model.predict(one, verbose=0)
+        model_predict.append(time.perf_counter() - started)
+    print(f"one digit end to end (preprocess + predict), median of {len(digits)}: "
+          f"{statistics.median(end_to_end) * 1000:.2f} ms (p90 {np.percentile(end_to_end, 90) * 1000:.2f} ms; "
+          f"preprocess alone {statistics.median(preprocess_only) * 1000:.2f} ms)")
+    print(f"model.predict on one image, median of 30: {statistics.median(model_predict) * 1000:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=10000, help="files for the in-process throughput run")
+    parser.add_argument("--big-files", type=int, default=0, help="also classify this many files to show memory")
+    arguments = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"peak RSS of this process so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    bench_latency()
+    bench_accuracy_and_throughput(arguments.files, arguments.big_files)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Helpers that turn MNIST test digits into realistic image files: big, inverted, transparent, photographed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+
+def high_resolution(digit: np.ndarray, size: int = 140) -> np.ndarray:
+    """An MNIST digit (uint8 28x28) upscaled smoothly and re-binarised: a crisp 'original' drawing, ink = 1."""
+    image = Image.fromarray(digit).resize((size, size), Image.BICUBIC).filter(ImageFilter.GaussianBlur(size / 140))
+    return (np.asarray(image, dtype=np.float32) / 255.0 > 0.45).astype(np.float32)
+
+
+def on_canvas(ink: np.ndarray, canvas_shape: tuple[int, int], top: int, left: int) -> np.ndarray:
+    """Place an ink map on a bigger empty canvas at (top, left)."""
+    canvas = np.zeros(canvas_shape, dtype=np.float32)
+    canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    return canvas
+
+
+def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.15, noise: float = 0.03) -> np.ndarray:
+    """Dark ink on uneven, noisy light paper (a phone photo), as uint8 greyscale."""
+    height, width = ink.shape
+    rows, columns = np.mgrid[0:height, 0:width]
+    paper = 0.92 - 0.25 * (columns / width) * (rows / height) - 0.08 * (rows / height)
+    image = paper * (1 - ink) + ink_grey * ink
+    image = image + rng.normal(0, noise, ink.shape)
+    return (np.clip(image, 0, 1) * 255).astype(np.uint8)
+
+
+def as_uint8(values: np.ndarray) -> np.ndarray:
+    return (np.clip(values, 0, 1) * 255).astype(np.uint8)

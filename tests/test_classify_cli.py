@@ -1,0 +1,134 @@
+"""`digitpad classify` end to end: a temporary folder of real image files, CSV rows, errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import REPO_ROOT
+from tests.digit_images import as_uint8, high_resolution
+
+GOOD_DIGITS = 30
+
+
+def run_cli(*arguments, cwd=REPO_ROOT):
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *map(str, arguments)],
+        cwd=cwd, env=environment, capture_output=True, text=True, timeout=300,
+    )
+
+
+def read_rows(text: str) -> dict[str, dict[str, str]]:
+    return {row["path"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory, mnist_test):
+    """Good digits in several formats and subfolders, plus broken, blank and non-image files."""
+    folder = tmp_path_factory.mktemp("images")
+    (folder / "nested" / "deeper").mkdir(parents=True)
+    x_test, y_test = mnist_test
+    labels = {}
+    for index in range(GOOD_DIGITS):
+        digit, label = x_test[index], int(y_test[index])
+        kind = index % 5
+        if kind == 0:
+            path = folder / f"mnist_{index}.png"
+            Image.fromarray(digit).save(path)
+        elif kind == 1:
+            path = folder / "nested" / f"paper_{index}.jpg"
+            Image.fromarray(as_uint8(1 - high_resolution(digit, 200))).save(path, quality=85)
+        elif kind == 2:
+            path = folder / "nested" / "deeper" / f"inverted_{index}.bmp"
+            Image.fromarray(as_uint8(1 - high_resolution(digit))).convert("RGB").save(path)
+        elif kind == 3:
+            path = folder / f"transparent_{index}.png"
+            rgba = np.zeros((140, 140, 4), np.uint8)
+            rgba[..., 3] = as_uint8(high_resolution(digit))
+            Image.fromarray(rgba, "RGBA").save(path)
+        else:
+            path = folder / f"no_extension_{index}"
+            Image.fromarray(digit).save(path, format="PNG")
+        labels[str(path)] = label
+    (folder / "notes.txt").write_text("shopping list")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    broken = folder / "broken.png"
+    Image.fromarray(x_test[0]).resize((300, 300)).save(broken)
+    broken.write_bytes(broken.read_bytes()[:300])
+    (folder / "fake.jpg").write_text("this is not a jpeg")
+    Image.new("L", (64, 64), 255).save(folder / "blank.png")
+    errors = {
+        str(broken): "truncated file",
+        str(folder / "fake.jpg"): "not an image",
+        str(folder / "blank.png"): "no digit found",
+    }
+    return folder, labels, errors
+
+
+def test_folder_to_csv_with_errors(image_folder, tmp_path):
+    folder, labels, errors = image_folder
+    output = tmp_path / "results.csv"
+    result = run_cli("classify", folder, "--csv", output)
+    assert result.returncode == 1, result.stderr
+    text = output.read_text()
+    assert text.splitlines()[0].startswith("path,digit,confidence,error")
+    rows = read_rows(text)
+    assert set(rows) == set(labels) | set(errors), "one row per image file, text and hidden files skipped"
+    for path, reason in errors.items():
+        assert rows[path]["digit"] == "" and rows[path]["error"] == reason
+    correct = sum(rows[path]["digit"] == str(label) for path, label in labels.items())
+    assert correct >= GOOD_DIGITS - 1
+    for path in labels:
+        assert 0.0 <= float(rows[path]["confidence"]) <= 1.0 and rows[path]["error"] == ""
+
+
+def test_all_good_exits_zero_and_writes_stdout(image_folder):
+    folder, labels, _ = image_folder
+    good_files = sorted(labels)[:5]
+    result = run_cli("classify", *good_files)
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(result.stdout)
+    assert [rows[path]["digit"] for path in good_files] == [str(labels[path]) for path in good_files]
+
+
+def test_explicit_non_image_file_is_an_error_row(image_folder):
+    folder, _, _ = image_folder
+    result = run_cli("classify", folder / "notes.txt")
+    assert result.returncode == 1
+    assert read_rows(result.stdout)[str(folder / "notes.txt")]["error"] == "not an image"
+
+
+@pytest.mark.parametrize("arguments", [
+    ("classify",),
+    ("classify", "/definitely/not/here"),
+    ("classify", ".", "--model", "/no/such/model.keras"),
+    ("frobnicate",),
+])
+def test_usage_errors_exit_two(arguments):
+    result = run_cli(*arguments)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_damaged_model_is_a_clear_error(image_folder, tmp_path):
+    folder, _, _ = image_folder
+    damaged = tmp_path / "damaged.keras"
+    damaged.write_bytes(b"PK\3\4 not really a zip")
+    result = run_cli("classify", folder, "--model", damaged)
+    assert result.returncode == 2
+    assert "cannot load model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version():
+    from digitpad import __version__
+
+    result = run_cli("--version")
+    assert result.returncode == 0 and __version__ in result.stdout

@@ -1,0 +1,241 @@
+"""Preprocessing invariants: the same digit moved, scaled, inverted, made transparent or saved as JPEG looks the same."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitpad.imageio import open_image
+from digitpad.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, NoDigitError, mnist_input, stroke_width
+from tests.digit_images import as_uint8, high_resolution, on_canvas, paper_photo
+
+SAMPLE_COUNT = 40
+# Mean absolute difference (0..1 grey levels) between two 28x28 outputs that count as "the same digit".
+SAME_DIGIT_DIFFERENCE = 0.06
+
+
+def mean_difference(first: np.ndarray, second: np.ndarray) -> float:
+    """Mean absolute difference, forgiving a one-pixel shift (centre-of-mass rounding moves digits by 1 px)."""
+    return min(
+        float(np.abs(np.roll(first, (row_shift, column_shift), axis=(0, 1)) - second).mean())
+        for row_shift in (-1, 0, 1) for column_shift in (-1, 0, 1)
+    )
+
+
+def assert_mostly_same(differences: list[float], typical: float = 0.03, worst_tenth: float = SAME_DIGIT_DIFFERENCE):
+    """Most variants must match their reference closely; a few odd MNIST digits may differ more."""
+    assert np.mean(differences) < typical, differences
+    assert np.percentile(differences, 90) < worst_tenth, differences
+
+
+@pytest.fixture(scope="module")
+def samples(mnist_test):
+    x_test, y_test = mnist_test
+    indices = np.random.default_rng(7).choice(len(x_test), SAMPLE_COUNT, replace=False)
+    return [(x_test[index], int(y_test[index])) for index in indices]
+
+
+@pytest.fixture(scope="module")
+def references(samples):
+    """The preprocessed crisp high-resolution version of each sample digit."""
+    return [mnist_input(as_uint8(high_resolution(digit))) for digit, _ in samples]
+
+
+def save_and_open(image: Image.Image, tmp_path, name: str, **save_options) -> Image.Image:
+    path = tmp_path / name
+    image.save(path, **save_options)
+    return open_image(path)
+
+
+def test_output_shape_range_and_box(samples):
+    for digit, _ in samples[:10]:
+        output = mnist_input(digit)
+        assert output.shape == (28, 28) and output.dtype == np.float32
+        assert 0.0 <= output.min() and output.max() <= 1.0
+        rows = np.flatnonzero(output.max(axis=1) > 0.05)
+        columns = np.flatnonzero(output.max(axis=0) > 0.05)
+        assert max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 <= BOX_SIZE + 2
+
+
+def test_mnist_digit_is_nearly_unchanged(mnist_test):
+    x_test, _ = mnist_test
+    differences = [mean_difference(mnist_input(digit), digit / 255.0) for digit in x_test[:300]]
+    assert np.mean(differences) < 0.02
+    assert np.percentile(differences, 95) < 0.06
+
+
+def test_centre_of_mass_at_mnist_centre(samples):
+    from scipy import ndimage
+
+    for digit, _ in samples:
+        centre = ndimage.center_of_mass(mnist_input(as_uint8(high_resolution(digit, 200))))
+        assert abs(centre[0] - 14.0) <= 0.6 and abs(centre[1] - 14.0) <= 0.6
+
+
+def test_moving_the_digit_changes_nothing(samples, references):
+    for (digit, _), reference in zip(samples, references):
+        ink = high_resolution(digit)
+        for top, left in ((0, 0), (200, 37), (55, 310)):
+            moved = mnist_input(as_uint8(on_canvas(ink, (400, 460), top, left)))
+            assert mean_difference(moved, reference) < 0.01
+
+
+def test_scaling_the_digit_keeps_it(samples, references):
+    differences = [
+        mean_difference(mnist_input(as_uint8(high_resolution(digit, size))), reference)
+        for (digit, _), reference in zip(samples, references) for size in (60, 300, 900)
+    ]
+    assert_mostly_same(differences)
+
+
+def test_inverted_digit_is_the_same(samples, references):
+    for (digit, _), reference in zip(samples, references):
+        inverted = as_uint8(1.0 - high_resolution(digit))
+        assert mean_difference(mnist_input(inverted), reference) < 0.01
+
+
+def test_transparent_background_is_paper(samples, references, tmp_path):
+    for index, ((digit, _), reference) in enumerate(zip(samples[:10], references)):
+        alpha = as_uint8(high_resolution(digit))
+        for ink_colour in ((0, 0, 0), (255, 255, 255), (30, 60, 200)):
+            rgba = np.zeros(alpha.shape + (4,), dtype=np.uint8)
+            rgba[..., :3] = ink_colour
+            rgba[..., 3] = alpha
+            opened = save_and_open(Image.fromarray(rgba, "RGBA"), tmp_path, f"t{index}.png")
+            assert mean_difference(mnist_input(opened), reference) < 0.02, ink_colour
+
+
+def test_jpeg_is_the_same_digit(samples, references, tmp_path):
+    differences = []
+    for index, ((digit, _), reference) in enumerate(zip(samples, references)):
+        image = Image.fromarray(as_uint8(1.0 - high_resolution(digit)))
+        opened = save_and_open(image, tmp_path, f"j{index}.jpg", quality=60)
+        differences.append(mean_difference(mnist_input(opened), reference))
+    assert_mostly_same(differences)
+
+
+def test_photo_of_uneven_noisy_paper(samples, references):
+    rng = np.random.default_rng(3)
+    differences = []
+    for (digit, _), reference in zip(samples, references):
+        ink = on_canvas(high_resolution(digit, 180), (300, 400), 60, 110)
+        differences.append(mean_difference(mnist_input(paper_photo(ink, rng)), reference))
+    assert_mostly_same(differences)
+
+
+def test_faint_pencil_with_specks(samples, references):
+    rng = np.random.default_rng(4)
+    differences = []
+    for (digit, _), reference in zip(samples, references):
+        ink = on_canvas(high_resolution(digit, 180), (300, 300), 50, 60)
+        for _ in range(12):  # specks of dust, far from and near the digit
+            row, column = rng.integers(0, 297, size=2)
+            ink[row:row + 2, column:column + 2] = 1.0
+        photo = paper_photo(ink, rng, ink_grey=0.62, noise=0.02)
+        differences.append(mean_difference(mnist_input(photo), reference))
+    assert_mostly_same(differences)
+
+
+def draw_seven(size: int, pen_width: int) -> Image.Image:
+    image = Image.new("L", (size, size), 255)
+    draw = ImageDraw.Draw(image)
+    points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
+    draw.line([(x * size, y * size) for x, y in points], fill=0, width=pen_width, joint="curve")
+    return image
+
+
+@pytest.mark.parametrize("size,pen_width", [(1000, 2), (2000, 3), (400, 90), (200, 1)])
+def test_stroke_width_comes_out_mnist_like(size, pen_width):
+    output = mnist_input(draw_seven(size, pen_width))
+    width = stroke_width(output > 0.5)
+    assert STROKE_WIDTH_BAND[0] - 0.35 <= width <= STROKE_WIDTH_BAND[1] + 0.35
+
+
+def test_tiny_and_huge_images(samples, references):
+    digit, _ = samples[0]
+    tiny = np.asarray(Image.fromarray(digit).resize((16, 16), Image.LANCZOS))
+    assert mean_difference(mnist_input(tiny), references[0]) < 0.1
+    huge_ink = on_canvas(high_resolution(digit, 1500), (3000, 4000), 700, 1200)
+    photo = paper_photo(huge_ink, np.random.default_rng(5), noise=0.02)
+    assert mean_difference(mnist_input(photo), references[0]) < SAME_DIGIT_DIFFERENCE
+
+
+def test_digit_touching_the_border(samples, references):
+    differences = []
+    for (digit, _), reference in zip(samples, references):
+        ink = high_resolution(digit)
+        rows = np.flatnonzero(ink.any(axis=1))
+        columns = np.flatnonzero(ink.any(axis=0))
+        cropped = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+        differences.append(mean_difference(mnist_input(as_uint8(1 - cropped)), reference))
+    assert_mostly_same(differences, typical=0.015, worst_tenth=0.01)
+
+
+@pytest.mark.parametrize("maker", [
+    lambda: np.zeros((50, 50), np.uint8),
+    lambda: np.full((300, 200), 255, np.uint8),
+    lambda: np.full((64, 64), 128, np.uint8),
+    lambda: (np.random.default_rng(1).normal(200, 3, (200, 200))).clip(0, 255).astype(np.uint8),
+    lambda: Image.new("RGBA", (100, 100), (0, 0, 0, 0)),
+    lambda: Image.new("RGB", (1, 1)),
+])
+def test_no_ink_is_an_error_not_a_guess(maker):
+    with pytest.raises(NoDigitError, match="no digit found"):
+        mnist_input(maker())
+
+
+def reference_image() -> Image.Image:
+    return draw_seven(120, 9)
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"])
+def test_every_pillow_mode(mode):
+    reference = mnist_input(reference_image())
+    converted = reference_image().convert(mode)
+    assert mean_difference(mnist_input(converted), reference) < 0.03, mode
+
+
+def test_sixteen_bit_png_file(tmp_path):
+    reference = mnist_input(reference_image())
+    values = (np.asarray(reference_image(), dtype=np.uint16) * 257)
+    image = Image.fromarray(values)  # I;16
+    opened = save_and_open(image, tmp_path, "deep.png")
+    assert opened.mode.startswith("I")
+    assert mean_difference(mnist_input(opened), reference) < 0.03
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    reference = mnist_input(reference_image())
+    rotated = reference_image().rotate(90, expand=True)  # stored sideways, EXIF says "rotate back"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 CW to display
+    opened = save_and_open(rotated.convert("RGB"), tmp_path, "phone.jpg", exif=exif.tobytes(), quality=95)
+    assert mean_difference(mnist_input(opened), reference) < 0.04
+
+
+def test_first_frame_of_animated_gif(tmp_path):
+    first = reference_image().convert("P")
+    second = Image.new("L", (120, 120), 0).convert("P")
+    path = tmp_path / "animated.gif"
+    first.save(path, save_all=True, append_images=[second], duration=100, loop=0)
+    assert mean_difference(mnist_input(open_image(path)), mnist_input(reference_image())) < 0.03
+
+
+def test_predictions_survive_transformations(samples, bundled_predictor, tmp_path):
+    """The real model gives the same answer for the digit however it arrives."""
+    rng = np.random.default_rng(11)
+    agreements = total = 0
+    for index, (digit, label) in enumerate(samples):
+        ink = high_resolution(digit, 200)
+        variants = [
+            as_uint8(1 - ink),
+            paper_photo(on_canvas(ink, (320, 420), 40, 90), rng),
+            np.asarray(save_and_open(Image.fromarray(as_uint8(1 - ink)), tmp_path, f"p{index}.jpg", quality=50)),
+        ]
+        for variant in variants:
+            total += 1
+            agreements += bundled_predictor.predict_image(variant).digit == label
+    assert agreements / total >= 0.95
