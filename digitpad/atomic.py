@@ -23,6 +23,7 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     )
     os.close(handle)
     temporary = Path(temporary_name)
+    os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file normal permissions
     try:
         yield temporary
         with open(temporary, "rb") as written:
@@ -32,6 +33,16 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do that once, at import, before worker threads exist.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def _fsync_directory(directory: Path) -> None:

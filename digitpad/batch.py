@@ -64,7 +64,7 @@ def collect_image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 def prepare_file(path: Path, single_digit: bool = False) -> tuple[Path, PreparedNumber | None, str]:
-    """Decode and preprocess one file: (path, candidate digits ready for inference or None, error message)."""
+    """Decode and preprocess one file: (path, the number ready for its first inference or None, error message)."""
     try:
         image = open_image(path)
         try:
@@ -94,17 +94,22 @@ def reading_row(path: str, reading: NumberReading) -> Row:
 
 
 def _classify_prepared(prepared: Sequence[tuple[Path, PreparedNumber | None, str]], predictor) -> list[Row]:
-    """One inference call for every candidate digit of every file in the batch, then one row per file."""
+    """One inference call for the whole ink of every file in the batch, then one row per file (a file
+    whose ink is not plainly one digit is cut into digits, which costs it one more call)."""
     ready = [number for _, number, _ in prepared if number is not None]
-    probabilities = predictor.predict_inputs(np.concatenate([number.inputs for number in ready])) if ready else None
-    rows, offset = [], 0
+    probabilities = iter(predictor.predict_inputs(np.stack([number.whole_input for number in ready])) if ready else [])
+    rows = []
     for path, number, error in prepared:
         if number is None:
             rows.append(Row(str(path), error=error))
             continue
-        count = len(number.inputs)
-        rows.append(reading_row(str(path), finish_number(number, probabilities[offset:offset + count])))
-        offset += count
+        whole_probabilities = next(probabilities)
+        try:
+            reading = finish_number(number, whole_probabilities, predictor.predict_inputs)
+        except (NoDigitError, ValueError, MemoryError) as error:  # one odd image must never stop a folder
+            rows.append(Row(str(path), error=f"cannot cut the number into digits: {error}"))
+            continue
+        rows.append(reading_row(str(path), reading))
     return rows
 
 

@@ -16,7 +16,8 @@ def _plot_panel(draw, box, title, series: dict[str, list[float]]):
     left, top, right, bottom = box
     draw.text((left, top - 16), title, fill=AXIS)
     draw.rectangle(box, outline=AXIS)
-    values = [value for points in series.values() for value in points]
+    # The first epoch dwarfs the rest: scale the axis to the later epochs and clip the first.
+    values = [value for points in series.values() for value in (points[1:] if len(points) > 2 else points)]
     if not values:
         return
     low, high = min(values), max(values)
@@ -28,7 +29,7 @@ def _plot_panel(draw, box, title, series: dict[str, list[float]]):
         coordinates = [
             (
                 left + (right - left) * (step / max(longest - 1, 1)),
-                bottom - (bottom - top) * ((value - low) / (high - low)),
+                bottom - (bottom - top) * min(max((value - low) / (high - low), -0.02), 1.02),
             )
             for step, value in enumerate(points)
         ]
@@ -60,7 +61,7 @@ def save_confusion_matrix(matrix: np.ndarray, path: str | Path, cell: int = 44) 
     size = margin + classes * cell + 10
     image = Image.new("RGB", (size, size + 20), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.text((margin, 4), "predicted →   (rows: true digit)", fill=AXIS)
+    draw.text((margin, 4), "columns: predicted digit, rows: true digit", fill=AXIS)
     row_totals = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     shares = matrix / row_totals
     for row in range(classes):

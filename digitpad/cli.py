@@ -23,6 +23,7 @@ def _add_train_parser(subparsers) -> None:
     parser.add_argument("--batch-size", type=int, default=train_defaults.DEFAULT_BATCH_SIZE)
     parser.add_argument("--learning-rate", type=float, default=train_defaults.DEFAULT_LEARNING_RATE)
     parser.add_argument("--seed", type=int, default=train_defaults.DEFAULT_SEED)
+    parser.add_argument("--limit", type=int, metavar="N", help="use only N training digits (quick checks)")
 
 
 def _run_train(arguments) -> int:
@@ -31,7 +32,7 @@ def _run_train(arguments) -> int:
 
     config = training.TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
-        learning_rate=arguments.learning_rate, seed=arguments.seed,
+        learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit,
     )
     try:
         summary = training.train(arguments.output, arguments.mnist, config)
@@ -64,12 +65,38 @@ def _run_classify(arguments) -> int:
     return run_classify(arguments.paths, arguments.csv, arguments.model, single_digit=arguments.single_digit)
 
 
+def _add_retrain_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "retrain", help="teach the model your handwriting samples",
+        description="Fine-tune the current model on your samples (mixed with MNIST so it does not forget) and "
+        "print the before/after accuracy. Without --model-out the new model is saved and made active only if "
+        "it is acceptable. Exit status: 0 success, 1 failed or not acceptable, 2 usage error.",
+    )
+    parser.add_argument("--samples", metavar="DIR",
+                        help="a folder with subfolders 0..9 of digit images (default: your saved samples)")
+    parser.add_argument("--model-out", metavar="FILE",
+                        help="write the new .keras model here and leave the active model alone")
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--epochs", type=int, metavar="N", help="training epochs (default: 4; 20 with --full)")
+    parser.add_argument("--full", action="store_true", help="train a new model from scratch on MNIST and the samples")
+    parser.add_argument("--model", metavar="FILE",
+                        help="the model to start from (default: $DIGITPAD_MODEL, else the active one)")
+
+
+def _run_retrain(arguments) -> int:
+    from digitpad.retrain_cli import run_retrain
+
+    return run_retrain(arguments.samples, arguments.model_out, arguments.mnist, arguments.epochs,
+                       full=arguments.full, base_model=arguments.model)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="Read handwritten digits.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     subparsers = parser.add_subparsers(dest="command")
     _add_classify_parser(subparsers)
     _add_train_parser(subparsers)
+    _add_retrain_parser(subparsers)
     return parser
 
 
@@ -84,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_classify(arguments)
     if arguments.command == "train":
         return _run_train(arguments)
+    if arguments.command == "retrain":
+        return _run_retrain(arguments)
     from digitpad.gui.app import run_app
 
     return run_app()

@@ -56,33 +56,79 @@ class BasePredictor:
 
 
 class KerasPredictor(BasePredictor):
-    """Loads a .keras model in safe mode; single digits go through a traced function, not `model.predict`."""
+    """A .keras model (loaded in safe mode) run through LiteRT; TensorFlow is imported only when needed.
+
+    The first load of a model converts it (TensorFlow) and caches the LiteRT copy by content hash;
+    later loads, and the bundled model with its shipped copy, never import TensorFlow.
+    """
 
     def __init__(self, model_path: str | os.PathLike | None = None):
         self.model_path = Path(model_path or os.environ.get(paths.MODEL_ENV_VAR) or paths.bundled_model_path())
         self._lock = threading.Lock()
-        self._function = None
-        self.model = None
+        self._single = None
+        self._batch = None
+        self._model = None
+        self.backend = ""
 
     @property
     def is_loaded(self) -> bool:
-        return self._function is not None
+        return self._single is not None
 
     def load(self) -> None:
         with self._lock:
-            if self._function is not None:
+            if self._single is None:
+                self._load()
+
+    def _load(self) -> None:
+        from digitpad import runtime  # noqa: PLC0415
+
+        if not self.model_path.is_file():
+            raise ModelLoadError(f"model file not found: {self.model_path}")
+        source_sha256 = runtime.file_sha256(self.model_path)
+        flatbuffer = runtime.find_cached(self.model_path, source_sha256)
+        if flatbuffer is not None and self._use_lite(flatbuffer):
+            return
+        self._model = load_keras_model(self.model_path)
+        try:
+            flatbuffer = runtime.convert(self._model)
+            if self._use_lite(flatbuffer):
+                runtime.remember(flatbuffer, source_sha256)
                 return
-            self.model = load_keras_model(self.model_path)
-            self._function = _inference_function(self.model)
-            self._function(np.zeros((1, 28, 28, 1), np.float32))  # trace and warm up
+        except Exception:  # no converter on this platform: TensorFlow itself still works
+            pass
+        function = _inference_function(self._model)
+        self._single = self._batch = lambda batch: function(batch).numpy()
+        self._single(np.zeros((1, 28, 28, 1), np.float32))
+        self.backend = "tensorflow"
+
+    def _use_lite(self, flatbuffer: bytes) -> bool:
+        from digitpad import runtime  # noqa: PLC0415
+
+        try:
+            self._batch = runtime.LiteModel(flatbuffer).run
+            self._single = runtime.LiteModel(flatbuffer, threads=1).run
+        except Exception:  # a damaged cached copy is simply made again
+            self._batch = self._single = None
+            return False
+        self.backend = "litert"
+        return True
+
+    def keras_model(self):
+        """The Keras model itself (imports TensorFlow), e.g. for fine-tuning or comparison."""
+        with self._lock:
+            if self._model is None:
+                self._model = load_keras_model(self.model_path)
+            return self._model
 
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         self.load()
         inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28, 1)
+        if len(inputs) == 1:
+            return self._single(inputs)
         if len(inputs) <= INFERENCE_BATCH_SIZE:
-            return self._function(inputs).numpy()
+            return self._batch(inputs)
         return np.concatenate([
-            self._function(inputs[start:start + INFERENCE_BATCH_SIZE]).numpy()
+            self._batch(inputs[start:start + INFERENCE_BATCH_SIZE])
             for start in range(0, len(inputs), INFERENCE_BATCH_SIZE)
         ])
 

@@ -32,6 +32,7 @@ class TrainConfig:
     learning_rate: float = DEFAULT_LEARNING_RATE
     validation_size: int = DEFAULT_VALIDATION_SIZE
     seed: int = DEFAULT_SEED
+    limit: int | None = None  # train on only this many MNIST training digits (quick checks)
 
 
 def to_model_input(images: np.ndarray) -> np.ndarray:
@@ -167,15 +168,28 @@ def write_report(model_path: Path, report: dict, history: dict, x_train=None, se
     return directory
 
 
-def train(
-    output: str | Path,
+@dataclass
+class TrainedModel:
+    """What fit_from_scratch produces: the unsaved model, its summary and history, and the digits it was fitted on."""
+
+    model: object
+    summary: dict
+    history: dict
+    x_fit: np.ndarray
+
+
+def fit_from_scratch(
     mnist_path: str | Path | None = None,
     config: TrainConfig = TrainConfig(),
     report: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     verbose: int = 2,
-) -> dict:
-    """Train from scratch on MNIST, save atomically to `output`, write the report; return the summary."""
+    extra_training: tuple[np.ndarray, np.ndarray] | None = None,
+) -> TrainedModel:
+    """Train a new model on MNIST (plus `extra_training` (x, y) digits, if given) without saving it.
+
+    Raises InterruptedError when `should_stop()` turned true.
+    """
     import keras
 
     from digitpad.model import build_model
@@ -185,6 +199,12 @@ def train(
     keras.utils.set_random_seed(config.seed)
     x_train, x_test = to_model_input(x_train), to_model_input(x_test)
     (x_fit, y_fit), (x_validation, y_validation) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    if config.limit is not None:
+        x_fit, y_fit = x_fit[:config.limit], y_fit[:config.limit]
+    mnist_fit_count = len(x_fit)
+    if extra_training is not None and len(extra_training[0]):
+        x_fit = np.concatenate([x_fit, to_model_input(extra_training[0])])
+        y_fit = np.concatenate([y_fit, np.asarray(extra_training[1]).astype(y_fit.dtype)])
     dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.seed)
     steps_per_epoch = len(x_fit) // config.batch_size
     model = build_model()
@@ -201,7 +221,7 @@ def train(
         raise InterruptedError("training cancelled")
     test = evaluate(lambda images: model.predict(images, batch_size=512, verbose=0), x_test, y_test)
     summary = {
-        "command": " ".join(shlex.quote(part) for part in sys.argv),
+        "command": " ".join(["digitpad", *(shlex.quote(part) for part in sys.argv[1:])]),
         "config": asdict(config),
         "test": test,
         "test_accuracy": test["accuracy"],
@@ -209,13 +229,35 @@ def train(
         "training_seconds": round(time.monotonic() - started, 1),
         "parameters": int(model.count_params()),
         "trained_on": {"train": int(len(x_fit)), "validation": int(len(x_validation)),
+                       "extra": int(len(x_fit) - mnist_fit_count),
                        "class_counts": {str(d): int((y_fit == d).sum()) for d in range(10)}},
     }
-    output = Path(output)
-    atomic.write_with(output, lambda path: model.save(path), suffix=".keras")
     history_lists = {key: [float(value) for value in values] for key, values in history.history.items()}
-    write_report(output, summary, history_lists, x_train=x_fit, seed=config.seed)
-    return summary
+    return TrainedModel(model, summary, history_lists, x_fit)
+
+
+def ship_lite_copy(model_path: Path, model) -> None:
+    """Write the LiteRT copy beside a freshly saved model, so loading it never needs TensorFlow."""
+    from digitpad import runtime
+
+    runtime.write_sidecar(model_path, runtime.convert(model), runtime.file_sha256(model_path))
+
+
+def train(
+    output: str | Path,
+    mnist_path: str | Path | None = None,
+    config: TrainConfig = TrainConfig(),
+    report: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    verbose: int = 2,
+) -> dict:
+    """Train from scratch on MNIST, save atomically to `output`, write the report; return the summary."""
+    trained = fit_from_scratch(mnist_path, config, report, should_stop, verbose)
+    output = Path(output)
+    atomic.write_with(output, lambda path: trained.model.save(path), suffix=".keras")
+    ship_lite_copy(output, trained.model)
+    write_report(output, trained.summary, trained.history, x_train=trained.x_fit, seed=config.seed)
+    return trained.summary
 
 
 if __name__ == "__main__":  # pragma: no cover - use `digitpad train`

@@ -1,0 +1,1 @@
+"""The desktop window (Tkinter); importing it never loads TensorFlow."""

@@ -1,0 +1,242 @@
+"""The main window: pad, live answer, menus and status bar; `run_app` opens it and loads the model behind it."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tkinter as tk
+from tkinter import ttk
+from typing import Callable
+
+from digitpad import APP_NAME
+from digitpad.splash import close_splash
+from digitpad.gui import dialogs, theme
+from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT
+from digitpad.gui.answer_w import AnswerPanel
+from digitpad.gui.file_actions import EXPORT_LABEL, FileActions
+from digitpad.gui.icon import set_window_icon
+from digitpad.gui.live import LiveAnswer
+from digitpad.gui.menus import SEPARATOR, Action, StatusBar, build_menu_bar, set_entry_state
+from digitpad.gui.pad import CLEARED, STROKE_STARTED, DrawingPad
+from digitpad.gui.settings import Settings, load_settings, save_settings
+from digitpad.gui.toolbar import Toolbar
+from digitpad.gui.worker import Pump, run_in_thread, set_default_pump
+
+EXIT_OK = 0
+EXIT_NO_DISPLAY = 1
+MODEL_LOADING, MODEL_READY, MODEL_FAILED = "loading", "ready", "failed"
+WINDOW_PADDING = 12
+EXPORT_FILE_NAME = "digitpad-results.csv"
+
+
+class DigitpadApp(FileActions):
+    """Builds the main window into `window` (a Tk root, or a Toplevel in tests).
+
+    Dialog hooks (`ask_open_filename`, `ask_directory`, `ask_save_filename`, `show_message`) and `on_retrain`
+    are plain attributes so tests and later features can replace them.
+    """
+
+    def __init__(self, window: tk.Tk | tk.Toplevel, predictor=None, settings_path: str | os.PathLike | None = None):
+        self.window = window
+        self.predictor = predictor
+        self.settings_path = settings_path
+        self.settings: Settings = load_settings(settings_path)
+        self.model_state = MODEL_LOADING
+        self.model_error: BaseException | None = None
+        self._waiting_for_model: list[Callable[[], None]] = []
+        self.batch_window = None
+        self.batch_results: list = []
+        self.closed = False
+        self._image_serial = 0
+        self.on_retrain: Callable[[DigitpadApp], None] | None = None
+        self._dialogs = dialogs.Dialogs(window)
+        self.ask_open_filename: Callable[[], str] = lambda: self._dialogs.ask_open_filename(
+            self.settings.initial_folder())
+        self.ask_directory: Callable[[], str] = lambda: self._dialogs.ask_directory(self.settings.initial_folder())
+        self.ask_save_filename: Callable[[], str] = lambda: self._dialogs.ask_save_filename(
+            self.settings.initial_folder(), EXPORT_FILE_NAME)
+        self.show_message: dialogs.MessageHook = self._dialogs.show_message
+
+        theme.apply_hidpi_scaling(window)
+        theme.apply_theme(window)
+        window.title(APP_NAME)
+        self._icons = set_window_icon(window)
+        self.pump = Pump(window)
+        set_default_pump(self.pump)
+        self._build()
+        self.live = LiveAnswer(window, self.pump, self.pad.model, lambda: self.predictor, self._show_pad_answer,
+                               self._show_empty_pad, self._show_pad_failure, render_side=lambda: self.pad.pixel_side)
+        window.protocol("WM_DELETE_WINDOW", self.close)
+        window.update_idletasks()
+        window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
+        square = self.answer.winfo_reqheight()  # start with the pad as tall as the answer panel
+        self.pad.configure(width=square, height=square)
+
+    # -- layout -----------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.menus = build_menu_bar(self.window, {
+            "File": [Action("Open image…", self.open_image, "o"),
+                     Action("Classify folder…", self.classify_folder, "O"),
+                     Action(EXPORT_LABEL, self.export_results, "e"), SEPARATOR,
+                     Action("Quit", self.close, "q")],
+            "Edit": [Action("Undo stroke", self.undo, "z"),
+                     Action("Clear pad", self.clear, "Escape", uses_modifier=False)],
+            "Model": [Action("Retrain…", self.retrain)],
+            "Help": [Action(f"About {APP_NAME}", self.about)],
+        })
+        self.window.bind("<Delete>", lambda event: self.clear())
+        set_entry_state(self.menus["File"], EXPORT_LABEL, False)
+        outer = ttk.Frame(self.window, padding=(WINDOW_PADDING, WINDOW_PADDING, WINDOW_PADDING, 6))
+        outer.pack(side="top", fill="both", expand=True)
+        outer.columnconfigure(0, weight=1)
+        outer.rowconfigure(1, weight=1)
+        self.pad = DrawingPad(outer, on_change=self._pad_changed, pen_width=self.settings.pen_width)
+        self.toolbar = Toolbar(outer, open_image=self.open_image, classify_folder=self.classify_folder,
+                               undo=self.undo, clear=self.clear, retrain=self.retrain,
+                               pen_width=self.pad.pen_width, on_pen_width=self._set_pen_width)
+        self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 10))
+        self.pad.grid(row=1, column=0, sticky="nsew", padx=(0, WINDOW_PADDING))
+        self.answer = AnswerPanel(outer)
+        self.answer.grid(row=1, column=1, sticky="ns")
+        self.answer.show_hint(LOADING_HINT)
+        self.status = StatusBar(self.window)
+        self.status.pack(side="bottom", fill="x", before=outer)
+        self.status.set_message(f"Draw a digit, or open an image ({theme.shortcut_modifier()[1]}+O).")
+        self.status.set_model_state("Loading model…")
+
+    # -- model ------------------------------------------------------------------------------------------------
+    def start_loading_model(self, make_predictor: Callable[[], object] | None = None) -> None:
+        """Load the predictor in a worker thread; drawing works meanwhile.
+
+        With `make_predictor`, even building the predictor (importing the engine) happens in that thread.
+        """
+        self.model_state = MODEL_LOADING
+        given = self.predictor
+
+        def load():  # worker thread: no reference to the window
+            predictor = make_predictor() if make_predictor is not None else given
+            predictor.load()
+            return predictor
+
+        run_in_thread(load, self._model_loaded, pump=self.pump, name="digitpad-model-load")
+
+    def when_model_ready(self, action: Callable[[], None], waiting_text: str) -> None:
+        """Run `action` now if the model is ready, once it is if it is loading; explain if it failed."""
+        if self.model_state == MODEL_READY:
+            action()
+        elif self.model_state == MODEL_FAILED:
+            self.show_message(dialogs.ERROR, "No model", f"The model could not be loaded:\n{self.model_error}")
+        else:
+            self._waiting_for_model.append(action)
+            self.status.set_message(waiting_text)
+
+    def _model_loaded(self, succeeded: bool, value) -> None:
+        waiting, self._waiting_for_model = self._waiting_for_model, []
+        if succeeded:
+            self.predictor = value
+            self.model_state = MODEL_READY
+            accuracy = dialogs.model_test_accuracy()
+            accuracy_text = f" ({accuracy:.2%} on MNIST test)" if accuracy is not None else ""
+            self.status.set_model_state(f"Model ready{accuracy_text}", style="StatusReady.TLabel")
+            if self.pad.model.is_empty and self.answer.state == "hint":
+                self.answer.show_hint(EMPTY_PAD_HINT)
+            self.live.set_model_ready()
+            for action in waiting:
+                action()
+            return
+        self.model_state, self.model_error = MODEL_FAILED, value
+        self.status.set_model_state("Model failed to load", style="StatusError.TLabel")
+        self.status.set_message(f"The model could not be loaded: {value}", error=True)
+        self.answer.show_error(f"The model could not be loaded:\n{value}\n\nDrawing works, but no answers "
+                               "can be given. Reinstall digitpad or choose another model.")
+        if waiting:
+            self.when_model_ready(waiting[0], "")
+
+    # -- pad --------------------------------------------------------------------------------------------------
+    def _pad_changed(self, reason: str) -> None:
+        if reason == STROKE_STARTED:
+            self._image_serial += 1  # a file answer still on its way is now stale
+            self.live.stroke_started()
+            return
+        if reason == CLEARED:
+            self.status.set_message("Pad cleared.")
+        self.live.pad_changed()
+
+    def _show_pad_answer(self, prediction) -> None:
+        self.answer.show_prediction(prediction)
+
+    def _show_empty_pad(self) -> None:
+        if self.model_state == MODEL_FAILED:
+            return
+        self.answer.show_hint(EMPTY_PAD_HINT if self.model_state == MODEL_READY else LOADING_HINT)
+
+    def _show_pad_failure(self, error: BaseException) -> None:
+        from digitpad.preprocess import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
+
+        if isinstance(error, NoDigitError):
+            self.answer.show_hint("No digit found: the strokes are too faint or too small.")
+        else:
+            self.answer.show_error(f"Cannot read the pad: {error}")
+
+    def undo(self) -> None:
+        if not self.pad.undo():
+            self.status.set_message("Nothing to undo.")
+
+    def clear(self) -> None:
+        self._image_serial += 1
+        if not self.pad.clear():
+            self._show_empty_pad()
+
+    def _set_pen_width(self, width: float) -> None:
+        self.pad.pen_width = width
+        self.settings.pen_width = self.pad.pen_width
+
+    # -- model menu, help, closing ----------------------------------------------------------------------------
+    def retrain(self) -> None:
+        if self.on_retrain is not None:
+            self.on_retrain(self)
+            return
+        self.show_message(dialogs.INFO, "Retrain", "Retraining on your own handwriting is not set up in this "
+                                                   "build yet.")
+
+    def about(self) -> None:
+        self.show_message(dialogs.INFO, f"About {APP_NAME}", dialogs.about_text(
+            accuracy=dialogs.model_test_accuracy()))
+
+    def close(self) -> None:
+        """Save settings, stop timers and workers' deliveries, destroy the window."""
+        if self.closed:
+            return
+        self.closed = True
+        save_settings(self.settings, self.settings_path)
+        self.live.close()
+        if self.batch_window is not None and self.batch_window.winfo_exists():
+            self.batch_window.close()
+        self.pump.close()
+        set_default_pump(None)
+        self.window.destroy()
+
+
+def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
+    """Open the window at once, load the model behind it, run until closed; returns the exit code."""
+    theme.enable_windows_dpi_awareness()
+    try:
+        root = tk.Tk(className=APP_NAME)
+    except tk.TclError as error:
+        print(f"{APP_NAME}: cannot open a window: {error}", file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    app = DigitpadApp(root, predictor)
+    root.update()  # on screen before anything heavy is imported
+    close_splash()  # the executable's splash screen, if any, has done its job
+
+    def make_keras_predictor():
+        from digitpad.predictor import KerasPredictor  # noqa: PLC0415 - imports SciPy; TensorFlow in load()
+
+        return KerasPredictor(model_path)
+
+    app.start_loading_model(make_keras_predictor if predictor is None else None)
+    root.mainloop()
+    del app, root
+    gc.collect()  # free Tk objects here: a worker thread's garbage collection must never free the interpreter
+    return EXIT_OK

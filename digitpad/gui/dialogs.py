@@ -1,0 +1,77 @@
+"""Modal dialogs behind replaceable hooks (file choosers, messages) and the About text."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from tkinter import filedialog, messagebox
+from typing import Callable
+
+from digitpad import APP_NAME, __version__, paths
+
+REPORT_RELATIVE_PATH = Path("model_report") / "report.json"
+CSV_FILE_TYPES = [("CSV files", "*.csv"), ("All files", "*")]
+DEFAULT_IMAGE_FILE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp"), ("All files", "*")]
+
+INFO = "info"
+WARNING = "warning"
+ERROR = "error"
+
+# (kind, title, text) -> None; tests replace it to record messages instead of blocking on a modal box.
+MessageHook = Callable[[str, str, str], None]
+
+
+def image_file_types() -> list[tuple[str, str]]:
+    """The file-dialog patterns for every format the engine reads."""
+    try:
+        from digitpad.imageio import IMAGE_FILE_TYPES  # noqa: PLC0415 - light, but only needed here
+    except ImportError:
+        return DEFAULT_IMAGE_FILE_TYPES
+    return list(IMAGE_FILE_TYPES)
+
+
+class Dialogs:
+    """The real modal dialogs, parented to the main window; each method can be swapped for a test double."""
+
+    def __init__(self, parent):
+        self.parent = parent
+
+    def ask_open_filename(self, initial_folder: str) -> str:
+        return filedialog.askopenfilename(parent=self.parent, title="Open image", initialdir=initial_folder,
+                                          filetypes=image_file_types()) or ""
+
+    def ask_directory(self, initial_folder: str) -> str:
+        return filedialog.askdirectory(parent=self.parent, title="Classify folder", initialdir=initial_folder,
+                                       mustexist=True) or ""
+
+    def ask_save_filename(self, initial_folder: str, initial_name: str) -> str:
+        return filedialog.asksaveasfilename(parent=self.parent, title="Export results", initialdir=initial_folder,
+                                            initialfile=initial_name, defaultextension=".csv",
+                                            filetypes=CSV_FILE_TYPES) or ""
+
+    def show_message(self, kind: str, title: str, text: str) -> None:
+        show = {INFO: messagebox.showinfo, WARNING: messagebox.showwarning, ERROR: messagebox.showerror}[kind]
+        show(title, text, parent=self.parent)
+
+
+def model_test_accuracy(report_path: str | os.PathLike | None = None) -> float | None:
+    """The bundled model's test accuracy from assets/model_report/report.json, or None if unknown."""
+    report_path = Path(report_path) if report_path is not None else paths.assets_dir() / REPORT_RELATIVE_PATH
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        accuracy = report["test_accuracy"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
+        return None
+    return float(accuracy)
+
+
+def about_text(version: str = __version__, accuracy: float | None = None) -> str:
+    """The About box: name, version, what it does and how good the model is."""
+    accuracy_line = (f"Model accuracy on the MNIST test set: {accuracy:.2%}" if accuracy is not None
+                     else "Model accuracy: not measured")
+    return (f"{APP_NAME} {version}\n\n"
+            "A handwriting pad that reads handwritten digits.\n\n"
+            f"{accuracy_line}")

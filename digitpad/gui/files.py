@@ -1,0 +1,47 @@
+"""File work for the window, run in worker threads: read and classify one image, export batch rows as CSV."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from digitpad import atomic
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """One image file's outcome: the image (None if unreadable), the prediction, or the error to show."""
+
+    image: Image.Image | None
+    prediction: object | None
+    error: BaseException | None
+
+
+def read_and_predict(path: str | os.PathLike, predictor) -> FileAnswer:
+    """Open an image with the engine's checks and predict it; ImageError and NoDigitError become `error`."""
+    from digitpad.imageio import ImageError, open_image  # noqa: PLC0415 - needed only once a file is opened
+    from digitpad.preprocess import NoDigitError  # noqa: PLC0415
+
+    try:
+        image = open_image(path)
+    except ImageError as error:
+        return FileAnswer(None, None, error)
+    try:
+        prediction = predictor.predict_image(image)
+    except NoDigitError as error:
+        return FileAnswer(image, None, error)
+    return FileAnswer(image, prediction, None)
+
+
+def write_results_csv(rows: list, path: str | os.PathLike) -> None:
+    """Write batch rows atomically with the command line's CSV writer."""
+    from digitpad.batch import write_csv  # noqa: PLC0415
+
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", newline="", encoding="utf-8") as stream:
+            write_csv(rows, stream)
+
+    atomic.write_with(path, write, suffix=".csv.tmp")

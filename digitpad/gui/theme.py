@@ -1,0 +1,152 @@
+"""Look and feel: one palette, named fonts, the ttk 'clam' theme configured with them, and HiDPI scaling."""
+
+from __future__ import annotations
+
+import sys
+import tkinter as tk
+import tkinter.font as tkfont
+from tkinter import ttk
+
+POINTS_PER_INCH = 72.0
+THEME_NAME = "clam"
+
+WINDOW_BACKGROUND = "#eef0f4"
+SURFACE = "#ffffff"
+BORDER = "#d5d9e2"
+TEXT = "#1f2430"
+MUTED_TEXT = "#6b7280"
+ACCENT = "#4f46e5"
+ACCENT_DARK = "#3730a3"
+ACCENT_LIGHT = "#e0e7ff"
+UNCERTAIN = "#9ca3af"
+UNCERTAIN_TEXT = "#b45309"
+ERROR = "#dc2626"
+SUCCESS = "#15803d"
+PAD_PAPER = "#ffffff"
+PAD_INK = "#1f2430"
+PAD_GUIDE = "#e5e7eb"
+BAR_TRACK = "#eceef3"
+MODEL_VIEW_BACKGROUND = "#000000"
+
+BASE_FONT_SIZE = 10
+DIGIT_FONT_SIZE = 80
+PREVIEW_DIGIT_FONT_SIZE = 48
+TITLE_FONT_SIZE = 12
+SMALL_FONT_SIZE = 9
+
+DIGIT_FONT = "DigitpadDigitFont"
+PREVIEW_DIGIT_FONT = "DigitpadPreviewDigitFont"
+TITLE_FONT = "DigitpadTitleFont"
+BODY_FONT = "DigitpadBodyFont"
+BOLD_FONT = "DigitpadBoldFont"
+SMALL_FONT = "DigitpadSmallFont"
+MONOSPACE_FONT = "DigitpadMonospaceFont"
+
+
+def enable_windows_dpi_awareness() -> None:
+    """On Windows, draw in real pixels (unaware programs are bitmap-stretched and blurry); call before Tk()."""
+    if sys.platform != "win32":
+        return
+    try:
+        import ctypes  # noqa: PLC0415
+
+        ctypes.windll.shcore.SetProcessDpiAwareness(1)  # system DPI aware
+    except (AttributeError, OSError):
+        pass
+
+
+def apply_hidpi_scaling(root: tk.Misc) -> float:
+    """Set Tk's points-to-pixels factor from the screen's real DPI; returns the factor."""
+    factor = root.winfo_fpixels("1i") / POINTS_PER_INCH
+    root.tk.call("tk", "scaling", factor)
+    return factor
+
+
+def _create_font(root: tk.Misc, name: str, **options) -> None:
+    """Create or update a named font through Tcl (a tkinter Font object would delete it when collected)."""
+    arguments = [item for key, value in options.items() for item in (f"-{key}", value)]
+    if name in root.tk.splitlist(root.tk.call("font", "names")):
+        root.tk.call("font", "configure", name, *arguments)
+    else:
+        root.tk.call("font", "create", name, *arguments)
+
+
+def create_fonts(root: tk.Misc) -> None:
+    """Named fonts built on the platform's default family, so they look native everywhere."""
+    family = tkfont.nametofont("TkDefaultFont", root=root).actual("family")
+    monospace_family = tkfont.nametofont("TkFixedFont", root=root).actual("family")
+    _create_font(root, DIGIT_FONT, family=family, size=DIGIT_FONT_SIZE, weight="bold")
+    _create_font(root, PREVIEW_DIGIT_FONT, family=family, size=PREVIEW_DIGIT_FONT_SIZE, weight="bold")
+    _create_font(root, TITLE_FONT, family=family, size=TITLE_FONT_SIZE, weight="bold")
+    _create_font(root, BODY_FONT, family=family, size=BASE_FONT_SIZE)
+    _create_font(root, BOLD_FONT, family=family, size=BASE_FONT_SIZE, weight="bold")
+    _create_font(root, SMALL_FONT, family=family, size=SMALL_FONT_SIZE)
+    _create_font(root, MONOSPACE_FONT, family=monospace_family, size=SMALL_FONT_SIZE)
+
+
+def apply_theme(root: tk.Misc) -> ttk.Style:
+    """Configure the 'clam' theme with the palette; safe to call more than once."""
+    create_fonts(root)
+    style = ttk.Style(root)
+    if THEME_NAME in style.theme_names():
+        style.theme_use(THEME_NAME)
+    style.configure(".", background=WINDOW_BACKGROUND, foreground=TEXT, font=BODY_FONT,
+                    bordercolor=BORDER, lightcolor=WINDOW_BACKGROUND, darkcolor=BORDER,
+                    troughcolor=BAR_TRACK, focuscolor=ACCENT, selectbackground=ACCENT,
+                    selectforeground=SURFACE)
+    style.configure("TFrame", background=WINDOW_BACKGROUND)
+    style.configure("Card.TFrame", background=SURFACE, relief="solid", borderwidth=1)
+    style.configure("TLabel", background=WINDOW_BACKGROUND, foreground=TEXT)
+    style.configure("Card.TLabel", background=SURFACE)
+    style.configure("Muted.TLabel", background=WINDOW_BACKGROUND, foreground=MUTED_TEXT, font=SMALL_FONT)
+    style.configure("CardMuted.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT)
+    style.configure("CardTitle.TLabel", background=SURFACE, foreground=TEXT, font=TITLE_FONT)
+    style.configure("Title.TLabel", background=WINDOW_BACKGROUND, foreground=TEXT, font=TITLE_FONT)
+    style.configure("Status.TFrame", background=SURFACE)
+    style.configure("Status.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT, padding=(8, 3))
+    style.configure("StatusError.TLabel", background=SURFACE, foreground=ERROR, font=SMALL_FONT, padding=(8, 3))
+    style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT, padding=(8, 3))
+    style.configure("Toolbar.TFrame", background=WINDOW_BACKGROUND)
+    style.configure("TButton", padding=(10, 4), background=SURFACE, lightcolor=SURFACE, darkcolor=BORDER)
+    style.map("TButton", background=[("pressed", ACCENT_LIGHT), ("active", ACCENT_LIGHT)],
+              lightcolor=[("active", ACCENT_LIGHT)])
+    style.configure("Accent.TButton", background=ACCENT, foreground=SURFACE, lightcolor=ACCENT,
+                    darkcolor=ACCENT_DARK, bordercolor=ACCENT_DARK)
+    style.map("Accent.TButton", background=[("pressed", ACCENT_DARK), ("active", ACCENT_DARK),
+                                            ("disabled", UNCERTAIN)],
+              lightcolor=[("active", ACCENT_DARK)], foreground=[("disabled", SURFACE)])
+    style.configure("TScale", background=WINDOW_BACKGROUND)
+    style.configure("Horizontal.TProgressbar", background=ACCENT, lightcolor=ACCENT, darkcolor=ACCENT_DARK,
+                    troughcolor=BAR_TRACK, bordercolor=BORDER)
+    style.configure("Treeview", background=SURFACE, fieldbackground=SURFACE, foreground=TEXT,
+                    rowheight=tkfont.nametofont(BODY_FONT, root=root).metrics("linespace") + 6)
+    style.configure("Treeview.Heading", background=WINDOW_BACKGROUND, foreground=TEXT, font=BOLD_FONT,
+                    padding=(6, 3))
+    style.map("Treeview.Heading", background=[("active", ACCENT_LIGHT)])
+    style.map("Treeview", background=[("selected", ACCENT)], foreground=[("selected", SURFACE)])
+    style.configure("TLabelframe", background=WINDOW_BACKGROUND)
+    style.configure("TLabelframe.Label", background=WINDOW_BACKGROUND, font=BOLD_FONT)
+    style.configure("TButton", width=-8)
+    style.configure("TCombobox", fieldbackground=SURFACE, background=SURFACE, arrowcolor=TEXT)
+    style.map("TCombobox", fieldbackground=[("readonly", SURFACE)], background=[("readonly", SURFACE)],
+              selectbackground=[("readonly", SURFACE)], selectforeground=[("readonly", TEXT)])
+    root.option_add("*Menu.font", BODY_FONT)
+    root.option_add("*Menu.background", SURFACE)
+    root.option_add("*Menu.foreground", TEXT)
+    root.option_add("*Menu.activeBackground", ACCENT)
+    root.option_add("*Menu.activeForeground", SURFACE)
+    root.option_add("*Menu.activeBorderWidth", 0)
+    root.option_add("*Menu.relief", "flat")
+    root.option_add("*Menu.borderWidth", 1)
+    root.option_add("*Menu.disabledForeground", UNCERTAIN)
+    root.option_add("*TCombobox*Listbox.font", BODY_FONT)
+    if isinstance(root, (tk.Tk, tk.Toplevel)):
+        root.configure(background=WINDOW_BACKGROUND)
+    return style
+
+
+def shortcut_modifier() -> tuple[str, str]:
+    """(event modifier, label in menus): Command on macOS, Control elsewhere."""
+    if sys.platform == "darwin":
+        return "Command", "Cmd"
+    return "Control", "Ctrl"

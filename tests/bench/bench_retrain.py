@@ -1,0 +1,120 @@
+"""Retrain benchmark: time to fine-tune on 100 and 500 samples of a synthetic back-slanting user, before/after accuracy.
+
+Run: .venv/bin/python tests/bench/bench_retrain.py [--counts 100 500] [--model FILE] [--no-mnist-fallback]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
+FRESH_DRAWING_COUNT = 1000
+USER_SEED = 11
+# A path that does not exist: the retrain then runs its no-MNIST fallback (the bench still measures MNIST itself).
+MISSING_MNIST = Path(tempfile.gettempdir()) / "digitpad-bench-no-such-mnist.npz"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+class StageTimer:
+    """Collects the seconds between retrain stages from its report callback."""
+
+    def __init__(self):
+        self.marks: list[tuple[str, float]] = []
+
+    def __call__(self, update: dict) -> None:
+        if update["kind"] == "stage":
+            self.marks.append((update["stage"], update["elapsed"]))
+
+    def durations(self, total: float) -> str:
+        ends = [elapsed for _, elapsed in self.marks[1:]] + [total]
+        return ", ".join(f"{stage} {end - start:.1f} s" for (stage, start), end in zip(self.marks, ends))
+
+
+def percent(value) -> str:
+    return "  n/a " if value is None else f"{value:6.2%}"
+
+
+def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels, mnist_path) -> None:
+    from digitpad import retrain
+    from digitpad.predictor import load_keras_model
+    from digitpad.samples import SampleStore
+    from tests.synthetic_user import user_digit_indices, user_drawings
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = SampleStore(folder)
+        indices = user_digit_indices(len(x_test), count, seed=USER_SEED)
+        drawings, labels = user_drawings(x_test, y_test, indices)
+        started = time.perf_counter()
+        for drawing, label in zip(drawings, labels):
+            store.add(drawing, int(label))
+        adding = time.perf_counter() - started
+        started = time.perf_counter()
+        samples = store.load_dataset()
+        loading = time.perf_counter() - started
+    timer = StageTimer()
+    started = time.perf_counter()
+    result = retrain.fine_tune(model_path, samples, mnist_path, report=timer)
+    seconds = time.perf_counter() - started
+    base = load_keras_model(model_path)
+    fresh_before = retrain._accuracy(base, fresh_inputs, fresh_labels)
+    fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
+    full_before = retrain._accuracy(base, x_test / np.float32(255), y_test)
+    full_after = retrain._accuracy(result.model, x_test / np.float32(255), y_test)
+    label = f"{count} samples" + (", no MNIST (L2-SP fallback)" if mnist_path == MISSING_MNIST else "")
+    print(f"\n{label}: fine_tune {seconds:.1f} s ({result.train_count} train / {result.holdout_count} held out); "
+          f"adding {adding / count * 1000:.0f} ms per sample, load_dataset {loading:.2f} s")
+    print(f"  stages: {timer.durations(result.seconds)}")
+    print(f"  user held-out       {percent(result.user_before)} -> {percent(result.user_after)}")
+    print(f"  user fresh ({FRESH_DRAWING_COUNT})   {percent(fresh_before)} -> {percent(fresh_after)}")
+    print(f"  MNIST check (2000)  {percent(result.mnist_before)} -> {percent(result.mnist_after)}")
+    print(f"  MNIST test (10000)  {percent(full_before)} -> {percent(full_after)}   acceptable: {result.acceptable}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", type=int, nargs="+", default=[100, 500])
+    parser.add_argument("--model", type=Path, help="base model (default: the bundled one)")
+    parser.add_argument("--no-mnist-fallback", action="store_true", help="also time the fallback without MNIST")
+    arguments = parser.parse_args()
+    from digitpad import paths
+    from digitpad.preprocess import mnist_input
+    from tests.synthetic_user import user_digit_indices, user_drawings
+
+    model_path = arguments.model or paths.bundled_model_path()
+    print(f"{machine()}\nbase model: {model_path}")
+    with np.load(MNIST) as data:
+        x_test, y_test = data["x_test"], data["y_test"].astype(np.int64)
+    stored_for_largest = user_digit_indices(len(x_test), max(arguments.counts), seed=USER_SEED)
+    fresh = user_digit_indices(len(x_test), FRESH_DRAWING_COUNT, seed=USER_SEED + 1, exclude=stored_for_largest)
+    fresh_drawings, fresh_labels = user_drawings(x_test, y_test, fresh)
+    fresh_inputs = np.stack([mnist_input(drawing) for drawing in fresh_drawings])
+    for count in arguments.counts:
+        run(count, model_path, x_test, y_test, fresh_inputs, fresh_labels, MNIST)
+    if arguments.no_mnist_fallback:
+        run(max(arguments.counts), model_path, x_test, y_test, fresh_inputs, fresh_labels, MISSING_MNIST)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Draw a digit in the real window and save a screenshot of it (assets/screenshot.png by default).
+
+Run under a virtual display:
+    xvfb-run -a -s '-screen 0 1280x900x24' .venv/bin/python tests/bench/screenshot_gui.py [output.png]
+Uses the bundled model when assets/model.keras exists, else a stand-in predictor (layout checks only).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import tkinter as tk
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPOSITORY))
+
+from digitpad.gui.app import DigitpadApp  # noqa: E402
+from tests.gui.gui_helpers import FakePredictor, draw_digit, wait_until  # noqa: E402
+from tests.synthetic_strokes import TEMPLATES  # noqa: E402
+
+DEFAULT_OUTPUT = REPOSITORY / "assets" / "screenshot.png"
+WINDOW_SIZE = "1000x700"
+DIGIT_TEMPLATE = "4"
+DIGIT_BOX = (70.0, 40.0, 200.0)  # left, top, height in pad units
+
+
+def template_strokes(name: str) -> list[list[tuple[float, float]]]:
+    left, top, height = DIGIT_BOX
+    return [[(left + x * height, top + y * height) for x, y in stroke] for stroke in TEMPLATES[name]]
+
+
+def wrapper_window(window_id: int) -> str:
+    """The X window holding the toplevel and its menu bar (the toplevel's parent)."""
+    tree = subprocess.run(["xwininfo", "-tree", "-id", str(window_id)], capture_output=True, text=True).stdout
+    match = re.search(r"Parent window id: (0x[0-9a-f]+)", tree)
+    return match.group(1) if match and "(the root window)" not in match.group(0) else str(window_id)
+
+
+def main(output: Path) -> int:
+    model = REPOSITORY / "assets" / "model.keras"
+    if model.is_file():
+        from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+
+        predictor = KerasPredictor(model)
+    else:
+        print(f"{model} missing: using a stand-in predictor", file=sys.stderr)
+        predictor = FakePredictor(digit=4, confidence=0.97)
+    root = tk.Tk(className="digitpad")
+    app = DigitpadApp(root, predictor, settings_path=Path("/tmp/digitpad-screenshot-settings.json"))
+    root.geometry(WINDOW_SIZE)
+    root.update()
+    app.start_loading_model()
+    wait_until(root, lambda: app.model_state != "loading", timeout=120)
+    draw_digit(app.pad, template_strokes(DIGIT_TEMPLATE))
+    wait_until(root, lambda: app.answer.state in ("certain", "uncertain"), timeout=30)
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:
+        root.update()
+        time.sleep(0.01)
+    target = wrapper_window(root.winfo_id())
+    subprocess.run(["import", "-window", target, str(output)], check=True)
+    print(f"{output}: answer {app.answer.digit_text} ({app.answer.confidence_text})")
+    app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT))

@@ -1,0 +1,1 @@
+"""Tests of the desktop window (need a display: run under xvfb-run)."""

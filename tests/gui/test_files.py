@@ -1,0 +1,213 @@
+"""Opening an image, classifying a folder in the background, the results table and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import time
+import io
+import shutil
+
+import pytest
+
+from digitpad import batch
+from digitpad.gui import dialogs
+from digitpad.gui.batch_model import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
+from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
+
+
+@pytest.fixture
+def seven_png(tmp_path):
+    path = tmp_path / "images" / "seven.png"
+    path.parent.mkdir()
+    digit_png(path, SEVEN)
+    return path
+
+
+@pytest.fixture
+def digit_folder(tmp_path):
+    """Twelve real PNG digits, one file that is not an image and one blank page."""
+    folder = tmp_path / "digits"
+    (folder / "more").mkdir(parents=True)
+    digit_png(folder / "d00.png", SEVEN)
+    for index in range(1, 12):
+        shutil.copy(folder / "d00.png", folder / ("more" if index % 2 else ".") / f"d{index:02d}.png")
+    (folder / "broken.png").write_bytes(b"this is not a png")
+    digit_png(folder / "blank.png", [])
+    return folder
+
+
+def test_ctrl_o_opens_an_image_and_shows_its_answer(app, seven_png, settings_path):
+    app.ask_open_filename = lambda: str(seven_png)
+    app.window.focus_force()
+    app.window.update()
+    app.window.event_generate("<Control-o>")
+    wait_until(app.window, lambda: app.answer.state == "certain")
+    assert app.answer.digit_text == "7" and "seven.png" in app.answer.message_text
+    assert app.answer.source_view.cget("image")  # the thumbnail is shown
+    assert app.answer.model_input is not None and app.answer.model_input.max() > 0.5
+    assert app.settings.last_folder == str(seven_png.parent)
+    assert str(seven_png.parent) in settings_path.read_text()
+
+
+def test_a_file_that_is_not_an_image_gives_the_engines_message(app, tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("hello")
+    app.open_image(bad)
+    wait_until(app.window, lambda: app.messages)
+    kind, title, text = app.messages[-1]
+    assert kind == dialogs.ERROR and "not an image" in text and "notes.png" in text
+    assert app.answer.state == "error" and "not an image" in app.answer.message_text
+
+
+def test_an_image_without_ink_says_no_digit_found(app, tmp_path):
+    blank = tmp_path / "blank.png"
+    digit_png(blank, [])
+    app.open_image(blank)
+    wait_until(app.window, lambda: app.messages)
+    assert "no digit found" in app.messages[-1][2]
+    assert app.answer.source_view.cget("image")  # the image itself is still shown
+
+
+def test_drawing_after_opening_an_image_answers_for_the_pad(app, seven_png):
+    app.open_image(seven_png)
+    draw_digit(app.pad, SEVEN)  # before the file's answer came back: that answer is stale
+    wait_until(app.window, lambda: app.answer.state == "certain")
+    assert not app.answer.source_view.cget("image")
+
+
+def test_classify_folder_fills_the_table(app, digit_folder):
+    app.ask_directory = lambda: str(digit_folder)
+    app.window.focus_force()
+    app.window.update()
+    app.window.event_generate("<Control-Shift-O>")
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    assert window.error is None and not window.cancelled
+    assert len(window.rows) == 14 and len(window.tree.get_children("")) == 14
+    errors = {row.path.rsplit("/", 1)[-1]: row.error for row in window.rows if row.error}
+    assert errors == {"broken.png": "not an image", "blank.png": "no digit found"}
+    assert window.tracker.done == window.tracker.total == 14
+    assert "14 files" in window.summary_label.cget("text") and "2 errors" in window.summary_label.cget("text")
+    assert str(window.export_button.cget("state")) == "normal"
+    assert app.menus["File"].entrycget("Export results…", "state") == "normal"
+    assert app.settings.last_folder == str(digit_folder)
+
+
+def test_table_sorts_by_heading_and_filters(make_app, digit_folder):
+    app = make_app(FakePredictor(digit=4, confidence=0.5))
+    app.classify_folder(digit_folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    window.sort_by("file")
+    names = [window.tree.set(item, "file") for item in window.tree.get_children("")]
+    assert names == sorted(names, key=lambda name: name.replace("more/", "zz"))  # natural path order
+    assert "\u25b2" in window.tree.heading("file", "text")
+    window.sort_by("file")
+    assert [window.tree.set(item, "file") for item in window.tree.get_children("")] == names[::-1]
+    window.sort_by("error")
+    window.sort_by("error")
+    assert window.tree.set(window.tree.get_children("")[0], "error") == "not an image"
+    window.set_filter(SHOW_ERRORS)
+    assert {row.error for row in window.visible_rows()} == {"not an image", "no digit found"}
+    window.set_filter(SHOW_LOW_CONFIDENCE)
+    assert len(window.visible_rows()) == 12 and all(row.confidence == 0.5 for row in window.visible_rows())
+
+
+def double_click_row(tree, item):
+    tree.see(item)
+    tree.update()
+    x, y, width, height = tree.bbox(item)
+    for _ in range(2):  # a double click, as the pointer makes it
+        tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
+        tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
+
+
+def test_double_click_shows_the_image_and_model_view(app, digit_folder):
+    app.classify_folder(digit_folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    window.update()
+    items = window.tree.get_children("")
+    good = next(item for item in items if window.tree.set(item, "digit") == "7")
+    double_click_row(window.tree, good)
+    wait_until(window, lambda: window.preview.state == "certain")
+    assert window.preview.digit_text == "7" and window.preview.model_input is not None
+    assert window.preview.source_view.cget("image")
+    broken = next(item for item in items if window.tree.set(item, "error") == "not an image")
+    double_click_row(window.tree, broken)
+    wait_until(window, lambda: window.preview.state == "error")
+    assert "broken.png: not an image" in window.preview.message_text
+
+
+def test_cancel_stops_the_batch(make_app, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    digit_png(folder / "d0000.png", SEVEN)
+    for index in range(1, 700):
+        shutil.copy(folder / "d0000.png", folder / f"d{index:04d}.png")
+    app = make_app(FakePredictor(delay=0.05))
+    app.classify_folder(folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.tracker.done > 0, timeout=20)
+    window.cancel_button.invoke()
+    wait_until(app.window, lambda: window.finished, timeout=20)
+    assert window.cancelled and window.tracker.done < 700
+    assert "Cancelled" in window.progress_label.cget("text")
+    assert str(window.cancel_button.cget("state")) == "disabled"
+    window.job.join(5)
+    assert not window.job.is_running
+
+
+def test_export_writes_the_command_line_csv(app, digit_folder, tmp_path):
+    app.export_results()
+    assert app.messages[-1][0] == dialogs.INFO  # nothing to export yet
+    app.classify_folder(digit_folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    target = tmp_path / "out" / "results.csv"
+    target.parent.mkdir()
+    app.ask_save_filename = lambda: str(target)
+    app.menus["File"].invoke("Export results…")
+    expected = io.StringIO()
+    batch.write_csv(window.rows, expected)
+    assert target.read_text(encoding="utf-8") == expected.getvalue()
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert tuple(rows[0]) == batch.CSV_COLUMNS and len(rows) == 15
+    assert "Exported 14 rows" in app.status.message
+
+
+def test_an_export_that_cannot_be_written_shows_an_error(app, digit_folder, tmp_path):
+    app.classify_folder(digit_folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    app.export_results(blocker / "results.csv")  # a folder that is a file
+    assert app.messages[-1][0] == dialogs.ERROR and "Export failed" in app.messages[-1][1]
+
+
+def test_ten_thousand_rows_never_stall_the_window(app, tmp_path):
+    """The worker's chunks arrive as fast as they can; the table takes them a bounded number per poll."""
+    from digitpad.gui.batch_w import BatchWindow  # noqa: PLC0415
+
+    window = BatchWindow(app.window, app.pump, app.predictor)
+    window.folder = str(tmp_path)
+    window._job_total(10_000)
+    rows = [batch.Row(str(tmp_path / f"{index:05d}.png"), str(index % 10), (index % 100) / 100, "", "")
+            for index in range(10_000)]
+    for start in range(0, len(rows), 256):
+        window._job_rows(rows[start:start + 256], start + len(rows[start:start + 256]))
+    window._job_finished(False, None)
+    window.update()  # map the window first
+    longest = 0.0
+    while not window.is_complete:
+        started = time.thread_time()  # CPU time of the Tk thread: what a loaded test machine cannot inflate
+        window.update()
+        longest = max(longest, time.thread_time() - started)
+        time.sleep(0.001)
+    assert len(window.tree.get_children("")) == 10_000
+    assert longest < 0.1, f"the window was busy for {longest:.3f} s in one go"
+    started = time.thread_time()
+    window.sort_by("confidence")
+    assert time.thread_time() - started < 1.0
+    window.close()

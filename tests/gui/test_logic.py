@@ -1,0 +1,181 @@
+"""The window's logic without a display: strokes, answer wording, batch table model, settings, menus."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from digitpad import __version__
+from digitpad.gui import answer, batch_model, dialogs, menus, settings, strokes
+from digitpad.gui.strokes import PAD_SIDE, StrokeModel, render_strokes
+
+
+class _Row:
+    def __init__(self, path, digit="", confidence=None, error=""):
+        self.path, self.digit, self.confidence, self.error, self.top3 = path, digit, confidence, error, ""
+
+
+def test_stroke_model_records_strokes_with_width_and_revisions():
+    model = StrokeModel()
+    assert model.is_empty
+    model.begin_stroke((10, 10), width=20)
+    model.extend_stroke((10.2, 10.2))  # closer than the minimum distance: ignored
+    model.extend_stroke((50, 60))
+    start_revision = model.revision
+    stroke = model.end_stroke()
+    assert stroke.points == ((10.0, 10.0), (50.0, 60.0)) and stroke.width == 20
+    assert model.revision > start_revision
+    assert model.strokes == [stroke] and not model.is_drawing
+
+
+def test_stroke_model_clamps_points_and_width():
+    model = StrokeModel()
+    model.begin_stroke((-5, 400), width=1000)
+    model.end_stroke()
+    assert model.strokes[0].points == ((0.0, PAD_SIDE),)
+    assert model.strokes[0].width == strokes.MAXIMUM_PEN_WIDTH
+
+
+def test_undo_and_clear():
+    model = StrokeModel()
+    for x in (10, 100):
+        model.begin_stroke((x, 10), 18)
+        model.extend_stroke((x, 100))
+        model.end_stroke()
+    first = model.strokes[0]
+    assert model.undo().points[0] == (100.0, 10.0)
+    assert model.strokes == [first]
+    assert model.clear() and model.is_empty
+    assert model.undo() is None and not model.clear()
+
+
+def test_snapshot_is_immutable_and_includes_the_stroke_being_drawn():
+    model = StrokeModel()
+    model.begin_stroke((10, 10), 18)
+    model.extend_stroke((20, 20))
+    snapshot = model.snapshot()
+    model.extend_stroke((30, 30))
+    assert len(snapshot) == 1 and len(snapshot[0].points) == 2
+
+
+def test_render_is_white_ink_on_black_with_round_caps_and_no_gaps():
+    stroke = strokes.Stroke(((40.0, 140.0), (240.0, 140.0)), 20.0)  # one long fast segment
+    image = render_strokes([stroke], 560)
+    pixels = np.asarray(image)
+    assert image.mode == "L" and image.size == (560, 560)
+    assert pixels[0, 0] == 0
+    assert (pixels[280, 80:481] == 255).all()  # continuous from end to end
+    assert pixels[280, 80 - 18] == 255  # round cap beyond the first point (radius 20 px at this scale)
+    assert pixels[280 - 18, 80 - 18] == 0  # ... but round, not square
+    dot = np.asarray(render_strokes([strokes.Stroke(((140.0, 140.0),), 20.0)]))
+    assert dot[140, 140] == 255 and dot.sum() > 0
+
+
+def test_describe_certain_and_uncertain_answers():
+    certain = answer.describe(7, 0.987)
+    assert certain == answer.AnswerText("7", "98.7% sure", False)
+    unsure = answer.describe(3, 0.41)
+    assert unsure.digit_text == "3?" and unsure.is_uncertain and "not sure" in unsure.confidence_text
+    assert answer.format_percent(1.0) == "100%" and answer.format_percent(0.0001) == "<0.1%"
+
+
+def test_model_view_is_enlarged_with_nearest_neighbour():
+    model_input = np.zeros((28, 28), np.float32)
+    model_input[0, 0] = 1.0
+    view = np.asarray(answer.model_view_image(model_input))
+    assert view.shape == (28 * answer.MODEL_VIEW_SCALE,) * 2
+    scale = answer.MODEL_VIEW_SCALE
+    assert (view[:scale, :scale] == 255).all() and (view[scale:, :] == 0).all()
+
+
+def test_progress_tracker_rate_and_time_left():
+    now = [100.0]
+    tracker = batch_model.ProgressTracker(1000, clock=lambda: now[0])
+    assert tracker.rate is None and tracker.text() == "0 / 1,000 files"
+    now[0] += 2.0
+    tracker.update(250)
+    assert tracker.rate == pytest.approx(125.0)
+    assert tracker.seconds_left == pytest.approx(6.0)
+    assert tracker.text() == "250 / 1,000 files  |  125 files/s  |  6 s left"
+    assert batch_model.format_duration(125) == "2 min 05 s"
+    assert batch_model.format_duration(3725) == "1 h 02 min"
+
+
+def test_table_view_sorts_and_filters():
+    rows = [_Row("/d/img10.png", "3", 0.99), _Row("/d/img2.png", "", None, "not an image"),
+            _Row("/d/img1.png", "8", 0.42)]
+    view = batch_model.TableView()
+    assert view.order(rows) == [0, 1, 2]
+    view.toggle_sort("file")
+    assert view.order(rows) == [2, 1, 0]  # natural order: img1, img2, img10
+    view.toggle_sort("file")
+    assert view.order(rows) == [0, 1, 2]
+    view.toggle_sort("confidence")
+    assert view.order(rows) == [1, 2, 0]
+    view.filter_name = batch_model.SHOW_ERRORS
+    assert view.order(rows) == [1]
+    view.filter_name = batch_model.SHOW_LOW_CONFIDENCE
+    assert view.order(rows) == [2]
+    view.filter_name = batch_model.SHOW_PROBLEMS
+    assert view.order(rows) == [1, 2]
+    assert batch_model.display_values(rows[2], "/d") == ("img1.png", "8", "42.0%", "")
+
+
+def test_settings_round_trip_and_damaged_file(tmp_path):
+    path = tmp_path / "config" / "gui-settings.json"
+    assert settings.load_settings(path) == settings.Settings()
+    stored = settings.Settings(last_folder=str(tmp_path), pen_width=25.0)
+    assert settings.save_settings(stored, path)
+    assert json.loads(path.read_text()) == {"last_folder": str(tmp_path), "pen_width": 25.0}
+    assert settings.load_settings(path) == stored
+    assert settings.load_settings(path).initial_folder() == str(tmp_path)
+    assert not list(path.parent.glob(".*tmp"))  # atomic write leaves no temporary file
+    path.write_text("{not json")
+    assert settings.load_settings(path) == settings.Settings()
+    path.write_text(json.dumps({"last_folder": 5, "pen_width": "thick"}))
+    assert settings.load_settings(path) == settings.Settings()
+
+
+def test_remember_folder_keeps_the_folder_of_a_file(tmp_path):
+    remembered = settings.Settings()
+    image = tmp_path / "seven.png"
+    image.write_bytes(b"")
+    remembered.remember_folder(image)
+    assert remembered.last_folder == str(tmp_path)
+    remembered.remember_folder(tmp_path)
+    assert remembered.last_folder == str(tmp_path)
+
+
+def test_about_text_has_version_and_accuracy(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"test_accuracy": 0.9934}))
+    accuracy = dialogs.model_test_accuracy(report)
+    assert accuracy == pytest.approx(0.9934)
+    text = dialogs.about_text(accuracy=accuracy)
+    assert __version__ in text and "99.34%" in text
+    assert dialogs.model_test_accuracy(tmp_path / "missing.json") is None
+    assert "not measured" in dialogs.about_text(accuracy=None)
+
+
+def test_menu_accelerators_and_event_sequences(monkeypatch):
+    monkeypatch.setattr(menus.theme, "shortcut_modifier", lambda: ("Control", "Ctrl"))
+    assert menus.accelerator_text(menus.Action("Open", print, "o")) == "Ctrl+O"
+    assert menus.accelerator_text(menus.Action("Folder", print, "O")) == "Ctrl+Shift+O"
+    assert menus.accelerator_text(menus.Action("Clear", print, "Escape", uses_modifier=False)) == "Esc"
+    assert menus.event_sequences(menus.Action("Open", print, "o")) == ["<Control-o>"]
+    assert menus.event_sequences(menus.Action("Folder", print, "O")) == ["<Control-Shift-O>"]
+
+
+def test_a_pad_image_gets_the_same_input_as_the_engines_general_path():
+    from digitpad.gui.live import predict_pad_image  # noqa: PLC0415
+    from digitpad.preprocess import NoDigitError, mnist_input  # noqa: PLC0415
+    from tests.gui.gui_helpers import SEVEN, FakePredictor  # noqa: PLC0415
+
+    image = render_strokes([strokes.Stroke(tuple(SEVEN[0]), 18.0)])
+    prediction = predict_pad_image(FakePredictor(), image)
+    assert prediction.digit == 7
+    assert np.abs(prediction.model_input - mnist_input(image)).max() < 0.01
+    with pytest.raises(NoDigitError):
+        predict_pad_image(FakePredictor(), render_strokes([]))

@@ -1,0 +1,53 @@
+"""With the real bundled model: digits drawn on the pad, an opened PNG and a folder get the right answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gui.gui_helpers import DIGIT_SHAPES, digit_png, draw_digit, wait_until
+
+ANSWER_TIMEOUT_SECONDS = 10
+
+
+@pytest.mark.parametrize("digit", sorted(DIGIT_SHAPES))
+def test_a_digit_drawn_on_the_pad_is_read_correctly(make_app, real_predictor, digit):
+    app = make_app(real_predictor)
+    draw_digit(app.pad, DIGIT_SHAPES[digit])
+    wait_until(app.window, lambda: app.answer.state in ("certain", "uncertain"), timeout=ANSWER_TIMEOUT_SECONDS)
+    assert app.answer.digit_text == str(digit), app.answer.confidence_text
+    assert app.answer.state == "certain"
+
+
+def test_undo_and_redraw_changes_the_answer(make_app, real_predictor):
+    app = make_app(real_predictor)
+    draw_digit(app.pad, DIGIT_SHAPES[0])
+    wait_until(app.window, lambda: app.answer.digit_text == "0", timeout=ANSWER_TIMEOUT_SECONDS)
+    app.undo()
+    assert app.answer.state == "hint"
+    draw_digit(app.pad, DIGIT_SHAPES[1])
+    wait_until(app.window, lambda: app.answer.digit_text == "1", timeout=ANSWER_TIMEOUT_SECONDS)
+
+
+def test_an_opened_png_is_read_correctly(make_app, real_predictor, tmp_path):
+    app = make_app(real_predictor)
+    path = tmp_path / "seven.png"
+    digit_png(path, DIGIT_SHAPES[7])
+    app.ask_open_filename = lambda: str(path)
+    app.open_image()
+    wait_until(app.window, lambda: app.answer.state != "hint", timeout=ANSWER_TIMEOUT_SECONDS)
+    assert app.answer.digit_text == "7"
+
+
+def test_a_folder_is_classified_correctly(make_app, real_predictor, tmp_path):
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for digit, strokes in DIGIT_SHAPES.items():
+        digit_png(folder / f"digit-{digit}.png", strokes)
+        digit_png(folder / f"digit-{digit}-inverted.png", strokes, dark_on_light=False)
+    app = make_app(real_predictor)
+    app.classify_folder(folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=60)
+    assert len(window.rows) == 2 * len(DIGIT_SHAPES)
+    for row in window.rows:
+        assert row.error == "" and row.path.split("digit-")[1][0] == row.digit, row

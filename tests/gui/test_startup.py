@@ -1,0 +1,109 @@
+"""Starting the window: no TensorFlow in the GUI's imports, the window shows before the model is loaded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+WINDOW_TIMEOUT_SECONDS = 30
+
+
+def run_python(code: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPOSITORY, capture_output=True,
+                          text=True, timeout=120, **options)
+
+
+def test_importing_the_gui_loads_no_tensorflow():
+    result = run_python("""
+        import importlib, pkgutil, sys
+        import digitpad.gui
+        from digitpad.gui.app import run_app, DigitpadApp
+        for module in pkgutil.iter_modules(digitpad.gui.__path__):
+            importlib.import_module(f"digitpad.gui.{module.name}")
+        heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))
+        print("HEAVY:", heavy)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY: []" in result.stdout
+
+
+def test_run_app_without_a_display_says_so():
+    environment = dict(os.environ, DISPLAY=":987654")
+    environment.pop("WAYLAND_DISPLAY", None)
+    result = run_python("""
+        import sys
+        from digitpad.gui.app import run_app
+        sys.exit(run_app())
+    """, env=environment)
+    assert result.returncode == 1
+    assert "cannot open a window" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_the_window_is_visible_while_the_model_is_still_loading(tk_root, tmp_path):
+    marker = tmp_path / "load-started"
+    script = f"""
+        import sys, threading, pathlib
+        sys.path.insert(0, {str(REPOSITORY)!r})
+        from tests.gui.gui_helpers import FakePredictor
+        from digitpad.gui.app import run_app
+
+        class NeverReady(FakePredictor):
+            def load(self):
+                pathlib.Path({str(marker)!r}).write_text(str("tensorflow" in sys.modules))
+                threading.Event().wait()
+
+        sys.exit(run_app(NeverReady()))
+    """
+    environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "user-data"))
+    process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], cwd=REPOSITORY, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        search = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^digitpad$"],
+                                capture_output=True, text=True, timeout=WINDOW_TIMEOUT_SECONDS)
+        assert search.returncode == 0 and search.stdout.split(), search.stderr
+        assert process.poll() is None  # still running, model never loaded
+        assert marker.read_text() == "False"  # load started in the background, no TensorFlow involved
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_quitting_while_the_model_loads_exits_cleanly(tk_root, tmp_path):
+    """The loading thread outlives the window and collects garbage: it must never free a Tk object."""
+    script = f"""
+        import gc, sys, time
+        sys.path.insert(0, {str(REPOSITORY)!r})
+        from tests.gui.gui_helpers import FakePredictor
+        import digitpad.gui.app as gui_app
+
+        class SlowLoad(FakePredictor):
+            def load(self):
+                time.sleep(0.5)
+                for _ in range(20):  # allocate and collect in this thread after the window is gone
+                    [[] for _ in range(20000)]
+                    gc.collect()
+
+        original = gui_app.DigitpadApp.start_loading_model
+
+        def start_and_quit_soon(self, make_predictor=None):
+            original(self, make_predictor)
+            self.window.after(200, self.close)
+
+        gui_app.DigitpadApp.start_loading_model = start_and_quit_soon
+        code = gui_app.run_app(SlowLoad())
+        time.sleep(1.5)  # the loader finishes while the interpreter is still up
+        print("EXIT", code)
+        sys.exit(code)
+    """
+    environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "user-data"))
+    result = run_python(script, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert "EXIT 0" in result.stdout and "Fatal" not in result.stderr

@@ -1,0 +1,85 @@
+"""Finding MNIST (path, environment, offline download) and a real, small training run with its report."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from digitpad import mnist
+from digitpad.mnist import MnistUnavailableError, load_mnist
+from tests.conftest import REPO_ROOT
+
+
+def test_loads_from_path_and_environment(mnist_path, monkeypatch):
+    (x_train, y_train), (x_test, y_test) = load_mnist(mnist_path)
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x_train.dtype == np.uint8 and set(np.unique(y_test)) == set(range(10))
+    monkeypatch.setenv("DIGITPAD_MNIST", str(mnist_path))
+    assert load_mnist()[1][1].shape == (10000,)
+
+
+def test_missing_and_wrong_files(tmp_path):
+    with pytest.raises(MnistUnavailableError, match="not found"):
+        load_mnist(tmp_path / "nope.npz")
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, images=np.zeros(3))
+    with pytest.raises(MnistUnavailableError, match="missing x_train"):
+        load_mnist(wrong)
+
+
+def test_offline_download_failure_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+    from keras.datasets import mnist as keras_mnist
+
+    def offline():
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras_mnist, "load_data", offline)
+    with pytest.raises(MnistUnavailableError) as raised:
+        mnist.load_mnist()
+    message = str(raised.value)
+    assert "--mnist" in message and "DIGITPAD_MNIST" in message and "name resolution" in message
+
+
+def test_train_command_writes_model_and_report(tmp_path, mnist_path):
+    output = tmp_path / "models" / "small.keras"
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "train", "--mnist", str(mnist_path), "--output", str(output),
+         "--epochs", "1", "--limit", "3000"],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "test accuracy" in result.stdout
+    report_dir = output.with_name("small_report")
+    report = json.loads((report_dir / "report.json").read_text())
+    assert 0.80 < report["test_accuracy"] <= 1.0  # one epoch on 3,000 digits is far from chance
+    assert sum(sum(row) for row in report["test"]["confusion_matrix"]) == 10000
+    history = json.loads((report_dir / "history.json").read_text())
+    assert len(history["val_accuracy"]) == 1
+    for picture in ("learning_curves.png", "confusion_matrix.png", "training_samples.png"):
+        assert (report_dir / picture).stat().st_size > 1000
+    leftovers = [path.name for path in output.parent.iterdir() if path.name.startswith(".")]
+    assert leftovers == [], "temporary files must not be left behind"
+
+    from digitpad.predictor import KerasPredictor
+
+    predictor = KerasPredictor(output)
+    predictor.load()
+    assert predictor.predict_inputs(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
+
+
+def test_train_without_mnist_is_a_clear_error(tmp_path):
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "train", "--mnist", str(tmp_path / "none.npz"),
+         "--output", str(tmp_path / "m.keras")],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "MNIST file not found" in result.stderr and "Traceback" not in result.stderr
