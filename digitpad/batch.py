@@ -5,12 +5,14 @@ Each image is read as a whole number (digit = '2026'); with single_digit it is r
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import csv
+import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, Sized
 
 import numpy as np
 
@@ -20,6 +22,10 @@ from digitpad.number import NumberReading, PreparedNumber, finish_number, prepar
 from digitpad.preprocess import NoDigitError
 
 BATCH_SIZE = 256
+# Folders of at least this many files are decoded in worker processes (starting them takes ~0.5 s).
+PARALLEL_MIN_FILES = 400
+# Files per task sent to a decoding process.
+WORKER_CHUNK = 64
 CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences")
 
 
@@ -124,33 +130,71 @@ def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
         yield chunk
 
 
+def prepare_files(paths: Sequence[Path], single_digit: bool = False) -> list[tuple[Path, PreparedNumber | None, str]]:
+    """prepare_file for each path (the unit of work sent to a decoding process)."""
+    return [prepare_file(path, single_digit) for path in paths]
+
+
+def _decoding_executor(workers: int) -> concurrent.futures.Executor:
+    if workers <= 1:
+        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-decode")
+    # Spawned, never forked: this process runs interpreter and GUI threads that a fork would break.
+    context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def decoding_workers(files: Iterable) -> int:
+    """Processes to decode with: one per core for big folders, none (a thread) when starting them costs more."""
+    cores = os.cpu_count() or 1
+    if cores > 1 and isinstance(files, Sized) and len(files) >= PARALLEL_MIN_FILES:
+        return cores
+    return 1
+
+
 def classify_files(
     files: Iterable[str | os.PathLike],
     predictor,
     batch_size: int = BATCH_SIZE,
     should_stop: Callable[[], bool] | None = None,
     single_digit: bool = False,
+    workers: int | None = None,
 ) -> Iterator[Row]:
-    """Yield one Row per file, in order, streaming: the next batch is decoded while this one is inferred.
+    """Yield one Row per file, in order, streaming: files are decoded and preprocessed ahead (in worker
+    processes for big folders) while batches are inferred here.
 
-    Each image is read as a number, or as one digit with `single_digit`. Memory stays bounded (two
-    batches of images at most) however many files there are.
+    Each image is read as a number, or as one digit with `single_digit`. Memory stays bounded (a few
+    batches of images in flight at most) however many files there are.
     """
     predictor.load()
-    chunks = _chunks((Path(file) for file in files), batch_size)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-decode") as executor:
-        pending = None
+    workers = decoding_workers(files) if workers is None else workers
+    chunk_size = WORKER_CHUNK if workers > 1 else batch_size
+    in_flight_limit = 2 * workers + 2
+    chunks = _chunks((Path(file) for file in files), chunk_size)
+    stopped = (lambda: False) if should_stop is None else should_stop
+    executor = _decoding_executor(workers)
+    try:
+        pending: collections.deque = collections.deque()
+        prepared: list = []
         for chunk in chunks:
-            if should_stop is not None and should_stop():
-                break
-            following = executor.submit(lambda paths: [prepare_file(path, single_digit) for path in paths], chunk)
-            if pending is not None:
-                yield from _classify_prepared(pending.result(), predictor)
-            pending = following
-        if pending is not None and not (should_stop is not None and should_stop()):
-            yield from _classify_prepared(pending.result(), predictor)
-        elif pending is not None:
-            pending.cancel()
+            if stopped():
+                return
+            pending.append(executor.submit(prepare_files, chunk, single_digit))
+            while len(pending) >= in_flight_limit or (pending and pending[0].done()):
+                prepared.extend(pending.popleft().result())
+                if len(prepared) >= batch_size:
+                    yield from _classify_prepared(prepared, predictor)
+                    prepared = []
+        while pending:
+            if stopped():
+                return
+            prepared.extend(pending.popleft().result())
+            if len(prepared) >= batch_size:
+                yield from _classify_prepared(prepared, predictor)
+                prepared = []
+        if prepared and not stopped():
+            yield from _classify_prepared(prepared, predictor)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:

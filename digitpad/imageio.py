@@ -25,6 +25,9 @@ _SIGNATURES = (
     (0, b"\xff\x4f\xff\x51"), (4, b"ftypavif"), (0, b"qoif"),
 )
 
+# Formats whose orientation lives in tags rather than in an "exif" info block.
+_FORMATS_WITH_ORIENTATION = frozenset({"JPEG", "MPO", "TIFF", "WEBP", "HEIF", "AVIF"})
+
 IMAGE_FILE_TYPES = [
     ("Images", " ".join(f"*{extension}" for extension in sorted(IMAGE_EXTENSIONS))),
     ("All files", "*"),
@@ -100,6 +103,8 @@ def open_image(path: str | os.PathLike) -> Image.Image:
         raise ImageError(f"damaged image: {error}") from None
     if image.width == 0 or image.height == 0:
         raise ImageError("empty image")
+    if image.format not in _FORMATS_WITH_ORIENTATION and "exif" not in image.info:
+        return image  # no orientation to apply (parsing EXIF costs more than decoding a small PNG)
     try:
         upright = ImageOps.exif_transpose(image)
     except Exception:  # a broken EXIF block must not lose an otherwise good image

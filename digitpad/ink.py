@@ -22,6 +22,7 @@ MIN_DIGIT_PIXELS = 3
 MIN_DIGIT_FRACTION = 0.03
 # Soft ink above this joins connected pieces (low, so faint anti-aliased thin lines stay whole).
 COMPONENT_THRESHOLD = 0.25
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 # Connected pieces of ink smaller than this share of the largest piece are specks.
 SPECK_FRACTION = 0.04
 
@@ -58,7 +59,9 @@ def _pil_to_grey(image: Image.Image) -> np.ndarray:
         low, high = float(values.min()), float(values.max())
         top = 65535.0 if high > 255 else 255.0
         return (values / top if low >= 0 and high <= top else (values - low) / max(high - low, 1e-9)).astype(np.float32)
-    if mode == "1" or mode == "L":
+    if mode == "L":
+        return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
+    if mode == "1":
         return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
     has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or (mode == "P" and "transparency" in image.info)
     if has_alpha:
@@ -106,13 +109,12 @@ def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
     return 0.5 * (blocks.mean(axis=(1, 3)) + blocks.max(axis=(1, 3)))
 
 
-def _ink_is_dark(grey: np.ndarray) -> bool:
+def _ink_is_dark(grey: np.ndarray, histogram: _Histogram) -> bool:
     """True for dark ink on light paper, False for light ink on dark paper.
 
     Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
     (a thick digit cropped tight), the class that owns most of the image border is paper.
     """
-    histogram = _Histogram(grey, 0.0, 1.0)
     split = histogram.otsu_index()
     dark_fraction = histogram.counts[:split].sum() / max(histogram.counts.sum(), 1)
     if dark_fraction < POLARITY_CLEAR_MAJORITY:
@@ -161,6 +163,14 @@ class _Histogram:
         self.counts = np.bincount(indices.ravel(), minlength=self.BINS).astype(np.float64)
         self.centres = low + (np.arange(self.BINS) + 0.5) * self.step
 
+    def mirrored(self) -> "_Histogram":
+        """The histogram of 1 - values, for a histogram over [0, 1]."""
+        mirror = object.__new__(_Histogram)
+        mirror.low, mirror.step = self.low, self.step
+        mirror.counts = self.counts[::-1].copy()
+        mirror.centres = self.centres
+        return mirror
+
     def percentile(self, percent: float, first: int = 0, last: int | None = None) -> float:
         counts = self.counts[first:last]
         cumulative = np.cumsum(counts)
@@ -193,18 +203,17 @@ class _Histogram:
 def _drop_specks(soft: np.ndarray) -> np.ndarray:
     """Keep connected pieces of ink that are not tiny compared with the largest one."""
     mask = soft > COMPONENT_THRESHOLD
-    labels, count = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    labels, count = ndimage.label(mask, structure=EIGHT_CONNECTED)
     if count == 0:
         raise _no_digit()
-    if count == 1:
-        keep = mask
-    else:
+    keep = mask
+    if count > 1:
         areas = np.bincount(labels.ravel())[1:]
-        minimum = max(2, SPECK_FRACTION * areas.max())
-        kept = np.flatnonzero(areas >= minimum) + 1
-        keep = np.isin(labels, kept)
+        small = areas < max(2, SPECK_FRACTION * areas.max())
+        if small.any():
+            keep = ~np.concatenate(([True], small))[labels]
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
-    rim = ndimage.binary_dilation(keep, iterations=2)
+    rim = ndimage.maximum_filter(keep, size=5)
     return np.where(rim, soft, 0.0).astype(np.float32)
 
 
@@ -219,11 +228,18 @@ def ink_map(image) -> np.ndarray:
         raise _no_digit()
     factor = int(np.ceil(max(grey.shape) / WORKING_SIZE))
     # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
-    ink = 1.0 - grey if _ink_is_dark(grey[::factor, ::factor]) else grey
+    sample = grey[::factor, ::factor]
+    grey_histogram = _Histogram(sample, 0.0, 1.0)
+    inverted = _ink_is_dark(sample, grey_histogram)
+    ink = 1.0 - grey if inverted else grey
     if factor > 1 and min(ink.shape) >= factor:
         ink = _reduce(ink, factor)
-    ink = _flatten_paper(ink)
-    histogram = _Histogram(ink, -1.0, 1.0)
+    flattened = _flatten_paper(ink)
+    if factor == 1 and flattened is ink:  # same pixels, mirrored: no need to count them again
+        histogram = grey_histogram.mirrored() if inverted else grey_histogram
+    else:
+        histogram = _Histogram(flattened, -1.0, 1.0)
+    ink = flattened
     split = histogram.otsu_index()
     if histogram.counts[:split].sum() == 0 or histogram.counts[split:].sum() == 0:
         raise _no_digit()  # a single grey level: blank

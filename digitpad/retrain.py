@@ -25,14 +25,16 @@ USER_BATCH_SIZE = 32
 REPLAY_BATCH_SIZE = 64
 # One epoch shows every user training sample this many times (each time augmented differently).
 USER_PASSES_PER_EPOCH = 2
+# Few samples still get enough steps to learn; many samples are sub-sampled per epoch to keep a retrain short.
 MIN_STEPS_PER_EPOCH = 10
+MAX_STEPS_PER_EPOCH = 25
 DEFAULT_EPOCHS = 6
 DEFAULT_LEARNING_RATE = 1e-3
 WARMUP_FRACTION = 0.1
 FINAL_LEARNING_RATE_FRACTION = 0.1
 # Weights are pulled back toward the original ones (L2-SP) with this strength; without MNIST replay, more strongly.
 ANCHOR_STRENGTH = 0.0
-FALLBACK_ANCHOR_STRENGTH = 0.05
+FALLBACK_ANCHOR_STRENGTH = 0.3
 DEFAULT_SEED = 1234
 REPORT_EVERY_STEPS = 5
 INFERENCE_BATCH_SIZE = 500
@@ -335,7 +337,8 @@ def fine_tune(
     mnist_before = _accuracy(model, mnist.check_x, mnist.check_y) if mnist else None
     user_before = _accuracy(model, holdout.x, holdout.y)
 
-    steps = max(MIN_STEPS_PER_EPOCH, math.ceil(len(user_y) * config.user_passes_per_epoch / config.user_batch_size))
+    wanted_steps = math.ceil(len(user_y) * config.user_passes_per_epoch / config.user_batch_size)
+    steps = min(max(wanted_steps, MIN_STEPS_PER_EPOCH), MAX_STEPS_PER_EPOCH)
     total_steps = steps * config.epochs
     trainable_flags = [layer.trainable for layer in model.layers]
     if config.freeze_batch_norm:

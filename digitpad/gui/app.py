@@ -12,12 +12,14 @@ from typing import Callable
 from digitpad import APP_NAME
 from digitpad.splash import close_splash
 from digitpad.gui import dialogs, theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT
+from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
 from digitpad.gui.answer_w import AnswerPanel
 from digitpad.gui.file_actions import EXPORT_LABEL, FileActions
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.live import LiveAnswer
-from digitpad.gui.menus import SEPARATOR, Action, StatusBar, build_menu_bar, set_entry_state
+from digitpad.gui.menus import (
+    SEPARATOR, Action, StatusBar, Toggle, build_menu_bar, set_entry_state, toggle_value, toggle_variable,
+)
 from digitpad.gui.pad import CLEARED, STROKE_STARTED, DrawingPad
 from digitpad.gui.settings import Settings, load_settings, save_settings
 from digitpad.gui.toolbar import Toolbar
@@ -28,6 +30,7 @@ EXIT_NO_DISPLAY = 1
 MODEL_LOADING, MODEL_READY, MODEL_FAILED = "loading", "ready", "failed"
 WINDOW_PADDING = 12
 EXPORT_FILE_NAME = "digitpad-results.csv"
+SINGLE_DIGIT_LABEL = "Read single digits only"
 
 
 class DigitpadApp(FileActions):
@@ -49,6 +52,7 @@ class DigitpadApp(FileActions):
         self.batch_results: list = []
         self.closed = False
         self._image_serial = 0
+        self._shown_image: str | None = None  # the file whose answer the panel shows, if any
         self.on_retrain: Callable[[DigitpadApp], None] | None = None
         self._dialogs = dialogs.Dialogs(window)
         self.ask_open_filename: Callable[[], str] = lambda: self._dialogs.ask_open_filename(
@@ -66,7 +70,8 @@ class DigitpadApp(FileActions):
         set_default_pump(self.pump)
         self._build()
         self.live = LiveAnswer(window, self.pump, self.pad.model, lambda: self.predictor, self._show_pad_answer,
-                               self._show_empty_pad, self._show_pad_failure, render_side=lambda: self.pad.pixel_side)
+                               self._show_empty_pad, self._show_pad_failure, pen_width=lambda: self.pad.pen_width,
+                               single_digit=lambda: self.settings.single_digit)
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.update_idletasks()
         window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
@@ -75,6 +80,7 @@ class DigitpadApp(FileActions):
 
     # -- layout -----------------------------------------------------------------------------------------------
     def _build(self) -> None:
+        self._single_digit_variable = toggle_variable(self.window, "single_digit", self.settings.single_digit)
         self.menus = build_menu_bar(self.window, {
             "File": [Action("Open image…", self.open_image, "o"),
                      Action("Classify folder…", self.classify_folder, "O"),
@@ -82,7 +88,8 @@ class DigitpadApp(FileActions):
                      Action("Quit", self.close, "q")],
             "Edit": [Action("Undo stroke", self.undo, "z"),
                      Action("Clear pad", self.clear, "Escape", uses_modifier=False)],
-            "Model": [Action("Retrain…", self.retrain)],
+            "Model": [Action("Retrain…", self.retrain), SEPARATOR,
+                      Toggle(SINGLE_DIGIT_LABEL, self._single_digit_variable, self._single_digit_toggled)],
             "Help": [Action(f"About {APP_NAME}", self.about)],
         })
         self.window.bind("<Delete>", lambda event: self.clear())
@@ -102,7 +109,7 @@ class DigitpadApp(FileActions):
         self.answer.show_hint(LOADING_HINT)
         self.status = StatusBar(self.window)
         self.status.pack(side="bottom", fill="x", before=outer)
-        self.status.set_message(f"Draw a digit, or open an image ({theme.shortcut_modifier()[1]}+O).")
+        self.status.set_message(f"Write a digit or a number, or open an image ({theme.shortcut_modifier()[1]}+O).")
         self.status.set_model_state("Loading model…")
 
     # -- model ------------------------------------------------------------------------------------------------
@@ -140,7 +147,7 @@ class DigitpadApp(FileActions):
             accuracy_text = f" ({accuracy:.2%} on MNIST test)" if accuracy is not None else ""
             self.status.set_model_state(f"Model ready{accuracy_text}", style="StatusReady.TLabel")
             if self.pad.model.is_empty and self.answer.state == "hint":
-                self.answer.show_hint(EMPTY_PAD_HINT)
+                self.answer.show_hint(self._empty_pad_hint())
             self.live.set_model_ready()
             for action in waiting:
                 action()
@@ -157,19 +164,25 @@ class DigitpadApp(FileActions):
     def _pad_changed(self, reason: str) -> None:
         if reason == STROKE_STARTED:
             self._image_serial += 1  # a file answer still on its way is now stale
+            self._shown_image = None
             self.live.stroke_started()
             return
         if reason == CLEARED:
             self.status.set_message("Pad cleared.")
         self.live.pad_changed()
 
-    def _show_pad_answer(self, prediction) -> None:
-        self.answer.show_prediction(prediction)
+    def _show_pad_answer(self, reading) -> None:
+        self._shown_image = None
+        self.answer.show_reading(reading)
 
     def _show_empty_pad(self) -> None:
+        self._shown_image = None
         if self.model_state == MODEL_FAILED:
             return
-        self.answer.show_hint(EMPTY_PAD_HINT if self.model_state == MODEL_READY else LOADING_HINT)
+        self.answer.show_hint(self._empty_pad_hint() if self.model_state == MODEL_READY else LOADING_HINT)
+
+    def _empty_pad_hint(self) -> str:
+        return SINGLE_DIGIT_PAD_HINT if self.settings.single_digit else EMPTY_PAD_HINT
 
     def _show_pad_failure(self, error: BaseException) -> None:
         from digitpad.preprocess import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
@@ -193,6 +206,24 @@ class DigitpadApp(FileActions):
         self.settings.pen_width = self.pad.pen_width
 
     # -- model menu, help, closing ----------------------------------------------------------------------------
+    def set_single_digit(self, single_digit: bool) -> None:
+        """Read the pad, opened images and folders as one digit each (True) or as numbers; saved at once."""
+        self.window.setvar(self._single_digit_variable, "1" if single_digit else "0")
+        self._single_digit_toggled()
+
+    def _single_digit_toggled(self) -> None:
+        single_digit = toggle_value(self.window, self._single_digit_variable)
+        if single_digit == self.settings.single_digit:
+            return
+        self.settings.single_digit = single_digit
+        save_settings(self.settings, self.settings_path)
+        self.status.set_message("Reading single digits only." if single_digit
+                                else "Reading numbers: digits written side by side.")
+        if self._shown_image is not None and self.answer.state != "error":
+            self._read_image(self._shown_image)  # read the file again the new way
+        elif self.model_state != MODEL_FAILED:
+            self.live.settings_changed()
+
     def retrain(self) -> None:
         if self.on_retrain is not None:
             self.on_retrain(self)
@@ -211,6 +242,7 @@ class DigitpadApp(FileActions):
         self.closed = True
         save_settings(self.settings, self.settings_path)
         self.live.close()
+        self.window.tk.call("unset", "-nocomplain", self._single_digit_variable)
         if self.batch_window is not None and self.batch_window.winfo_exists():
             self.batch_window.close()
         self.pump.close()

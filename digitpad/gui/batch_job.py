@@ -16,15 +16,18 @@ CHUNK_SECONDS = 0.1
 class BatchJob:
     """Collects the image files under some paths and classifies them, off the Tk thread.
 
+    Each image is read as a number, or as one digit with `single_digit` (as `digitpad classify` does).
     Callbacks run on the Tk thread: `on_total(total)` once the files are listed, `on_rows(rows, done)` for
     each chunk, and `on_finished(cancelled, error)` exactly once at the end. Create it on the Tk thread: the
     pump holds the callbacks and the worker only sees tickets.
     """
 
     def __init__(self, pump: Pump, predictor, on_total: Callable[[int], None],
-                 on_rows: Callable[[list, int], None], on_finished: Callable[[bool, BaseException | None], None]):
+                 on_rows: Callable[[list, int], None], on_finished: Callable[[bool, BaseException | None], None],
+                 single_digit: bool = False):
         self._pump = pump
         self._predictor = predictor
+        self.single_digit = single_digit
         self._total_ticket = pump.hold(on_total)
         self._rows_ticket = pump.hold(on_rows)
 
@@ -77,7 +80,8 @@ class BatchJob:
         chunk: list = []
         done = 0
         last_post = time.monotonic()
-        for row in batch.classify_files(files, self._predictor, should_stop=self._stop.is_set):
+        for row in batch.classify_files(files, self._predictor, should_stop=self._stop.is_set,
+                                         single_digit=self.single_digit):
             chunk.append(row)
             done += 1
             now = time.monotonic()

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 from digitpad.gui.answer import LOW_CONFIDENCE_THRESHOLD, format_percent
 
 COLUMNS = ("file", "digit", "confidence", "error")
-COLUMN_TITLES = {"file": "File", "digit": "Digit", "confidence": "Confidence", "error": "Error"}
+COLUMN_TITLES = {"file": "File", "digit": "Digits", "confidence": "Confidence", "error": "Error"}
 
 SHOW_ALL = "All files"
 SHOW_ERRORS = "Errors only"
@@ -86,6 +86,14 @@ def _natural_key(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower()))
 
 
+def digits_key(digits: str) -> tuple:
+    """Digit strings in number order: '7' < '9' < '10' < '2026'; '007' right after '7'; '' (none read) last."""
+    if not digits:
+        return (1, 0, "", 0)
+    significant = digits.lstrip("0") if digits.isascii() and digits.isdigit() else digits
+    return (0, len(significant), significant, len(digits))  # no int(): any length compares the same way
+
+
 def is_low_confidence(row) -> bool:
     return not row.error and row.confidence is not None and row.confidence < LOW_CONFIDENCE_THRESHOLD
 
@@ -103,11 +111,11 @@ def display_values(row, folder: str | os.PathLike | None = None) -> tuple[str, s
 
 
 def sort_key(column: str) -> Callable:
-    """A key for sorting rows by a column; empty cells sort first."""
+    """A key for sorting rows by a column; empty cells sort first (but digits none were read last)."""
     if column == "file":
         return lambda row: _natural_key(row.path)
     if column == "digit":
-        return lambda row: (row.digit == "", int(row.digit) if row.digit.isdigit() else -1, _natural_key(row.path))
+        return lambda row: (digits_key(row.digit), _natural_key(row.path))
     if column == "confidence":
         return lambda row: (-1.0 if row.confidence is None else row.confidence, _natural_key(row.path))
     if column == "error":

@@ -14,7 +14,7 @@ from digitpad.gui.batch_model import (
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 300, "digit": 64, "confidence": 116, "error": 220}
+COLUMN_WIDTHS = {"file": 300, "digit": 96, "confidence": 116, "error": 220}
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"

@@ -20,8 +20,9 @@ MINIMUM_WINDOW_SIZE = (720, 480)
 PROGRESS_ANIMATION_MS = 15
 PREVIEW_HINT = "Double-click a row to see its image\nand what the model sees."
 
-# (path, done) -> None: the window asks its owner to classify one file for the preview.
-PreviewLoader = Callable[[str, Callable[[bool, object], None]], None]
+# (path, done, single_digit=...) -> None: the window asks its owner to read one file for the preview, the way
+# the batch read it; done(True, (image, NumberReading)) or done(False, error).
+PreviewLoader = Callable[..., None]
 
 
 def plural(count: int, noun: str) -> str:
@@ -44,6 +45,7 @@ class BatchWindow(tk.Toplevel):
         self._on_export = on_export
         self._on_status = on_status
         self.folder = ""
+        self.single_digit = False
         self.job: BatchJob | None = None
         self.finished = self.cancelled = self._reported = False
         self.error: BaseException | None = None
@@ -97,11 +99,13 @@ class BatchWindow(tk.Toplevel):
     def rows(self) -> list:
         return self.table.rows
 
-    def start(self, folder: str | os.PathLike) -> None:
-        """Classify every image under `folder` (cancelling and clearing a previous run)."""
+    def start(self, folder: str | os.PathLike, single_digit: bool = False) -> None:
+        """Classify every image under `folder`, as numbers or as one digit each with `single_digit` (cancelling
+        and clearing a previous run)."""
         if self.job is not None:
             self.job.cancel()
         self.folder = str(folder)
+        self.single_digit = single_digit
         self.table.clear(self.folder)
         self.finished = self.cancelled = self._reported = False
         self.error = None
@@ -120,7 +124,7 @@ class BatchWindow(tk.Toplevel):
             return lambda *arguments: self._if_current(run_token, callback, *arguments)
 
         self.job = BatchJob(self._pump, self._predictor, for_this_run(self._job_total),
-                            for_this_run(self._job_rows), for_this_run(self._job_finished))
+                            for_this_run(self._job_rows), for_this_run(self._job_finished), single_digit=single_digit)
         self.job.start([self.folder])
 
     def cancel(self) -> None:
@@ -218,12 +222,12 @@ class BatchWindow(tk.Toplevel):
             if serial != self._preview_serial or not self.winfo_exists():
                 return
             if succeeded:
-                image, prediction = value
-                self.preview.show_prediction(prediction, source=image, caption=name)
+                image, reading = value
+                self.preview.show_reading(reading, source=image, caption=name)
             else:
                 self.preview.show_error(f"{name}: {value}")
 
-        self._load_preview(path, done)
+        self._load_preview(path, done, single_digit=self.single_digit)
 
     def _export(self) -> None:
         if self._on_export is not None:

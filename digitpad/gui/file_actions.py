@@ -17,7 +17,7 @@ EXPORT_LABEL = "Export results…"
 
 class FileActions:
     """File menu work. Relies on DigitpadApp's attributes: dialog hooks, settings, pad, answer, status, pump,
-    predictor, menus, `when_model_ready` and `_image_serial`."""
+    predictor, menus, `when_model_ready`, `_image_serial` and `_shown_image`."""
 
     # -- files ------------------------------------------------------------------------------------------------
     def open_image(self, path: str | os.PathLike | None = None) -> None:
@@ -32,20 +32,22 @@ class FileActions:
         self._image_serial += 1
         serial, revision = self._image_serial, self.pad.model.revision
         self.status.set_message(f"Reading {Path(path).name}…")
-        predictor = self.predictor
-        run_in_thread(lambda: read_and_predict(path, predictor),
+        predictor, single_digit = self.predictor, self.settings.single_digit
+        run_in_thread(lambda: read_and_predict(path, predictor, single_digit),
                       lambda succeeded, value: self._image_answered(serial, revision, path, succeeded, value),
                       pump=self.pump, name="digitpad-open-image")
 
-    def load_preview(self, path: str, done: Callable[[bool, object], None]) -> None:
-        """For the batch window: read and predict one file in a worker; done(True, (image, prediction))."""
+    def load_preview(self, path: str, done: Callable[[bool, object], None], single_digit: bool | None = None) -> None:
+        """For the batch window: read one file in a worker (as one digit with `single_digit`, by default as the
+        setting says); done(True, (image, NumberReading))."""
         predictor = self.predictor
+        single_digit = self.settings.single_digit if single_digit is None else single_digit
 
         def work():
-            answer = read_and_predict(path, predictor)
+            answer = read_and_predict(path, predictor, single_digit)
             if answer.error is not None:
                 raise answer.error
-            return answer.image, answer.prediction
+            return answer.image, answer.reading
         run_in_thread(work, done, pump=self.pump, name="digitpad-preview")
 
     def _image_answered(self, serial: int, revision: int, path: str, succeeded: bool, value) -> None:
@@ -54,9 +56,11 @@ class FileActions:
         name = Path(path).name
         answer: FileAnswer = value if succeeded else FileAnswer(None, None, value)
         if answer.error is None:
-            self.answer.show_prediction(answer.prediction, source=answer.image, caption=f"From {name}")
-            self.status.set_message(f"{name}: {answer.prediction.digit} ({answer.prediction.confidence:.1%})")
+            self._shown_image = path
+            self.answer.show_reading(answer.reading, source=answer.image, caption=f"From {name}")
+            self.status.set_message(f"{name}: {answer.reading.text} ({answer.reading.confidence:.1%})")
             return
+        self._shown_image = None
         self.answer.show_error(f"{name}: {answer.error}", source=answer.image)
         self.status.set_message(f"Cannot read {name}: {answer.error}", error=True)
         self.show_message(dialogs.ERROR, "Cannot read image", f"{name}\n\n{answer.error}")
@@ -76,7 +80,7 @@ class FileActions:
         if self.batch_window is None or not self.batch_window.winfo_exists():
             self.batch_window = BatchWindow(self.window, self.pump, self.predictor, load_preview=self.load_preview,
                                             on_export=self.export_results, on_status=self._batch_status)
-        self.batch_window.start(folder)
+        self.batch_window.start(folder, single_digit=self.settings.single_digit)
         self.batch_results = self.batch_window.rows
         self.batch_window.lift()
         self.status.set_message(f"Classifying {folder}…")

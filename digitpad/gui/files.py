@@ -1,4 +1,4 @@
-"""File work for the window, run in worker threads: read and classify one image, export batch rows as CSV."""
+"""File work for the window, run in worker threads: read one image (a digit or a number), export batch rows as CSV."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ from digitpad import atomic
 
 @dataclass(frozen=True)
 class FileAnswer:
-    """One image file's outcome: the image (None if unreadable), the prediction, or the error to show."""
+    """One image file's outcome: the image (None if unreadable), the NumberReading, or the error to show."""
 
     image: Image.Image | None
-    prediction: object | None
+    reading: object | None
     error: BaseException | None
 
 
-def read_and_predict(path: str | os.PathLike, predictor) -> FileAnswer:
-    """Open an image with the engine's checks and predict it; ImageError and NoDigitError become `error`."""
+def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = False) -> FileAnswer:
+    """Open an image with the engine's checks and read the number on it (one digit with `single_digit`);
+    ImageError and NoDigitError become `error`."""
     from digitpad.imageio import ImageError, open_image  # noqa: PLC0415 - needed only once a file is opened
+    from digitpad.number import read_number  # noqa: PLC0415
     from digitpad.preprocess import NoDigitError  # noqa: PLC0415
 
     try:
@@ -30,10 +32,10 @@ def read_and_predict(path: str | os.PathLike, predictor) -> FileAnswer:
     except ImageError as error:
         return FileAnswer(None, None, error)
     try:
-        prediction = predictor.predict_image(image)
+        reading = read_number(image, predictor, single_digit=single_digit)
     except NoDigitError as error:
         return FileAnswer(image, None, error)
-    return FileAnswer(image, prediction, None)
+    return FileAnswer(image, reading, None)
 
 
 def write_results_csv(rows: list, path: str | os.PathLike) -> None:

@@ -1,4 +1,8 @@
-"""Live answers for the pad: debounce after each stroke, predict off the Tk thread, drop stale results."""
+"""Live answers for the pad: debounce after each stroke, read the strokes off the Tk thread, drop stale results.
+
+The strokes are read as a number (one digit per group of strokes, `digitpad.number.read_strokes`), or as one
+digit in single-digit mode.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ import time
 import tkinter as tk
 from typing import Any, Callable
 
-from digitpad.gui.strokes import INK, StrokeModel, render_strokes
+from digitpad.gui.strokes import INK, StrokeModel
 from digitpad.gui.worker import Pump, run_in_thread
 
 DEBOUNCE_MS = 150
 MINIMUM_RENDER_SIDE = 280
+READING_RENDER_SIDE = 280
+"""The strokes are rendered at the pad's own size in pad units (plenty for a 28x28 input; a larger rendering
+only makes the engine's ink clean-up slower)."""
 
 
 def predict_pad_image(predictor, image):
@@ -24,17 +31,28 @@ def predict_pad_image(predictor, image):
     return predictor.predict_input(mnist_from_ink(ink))
 
 
+def read_pad_strokes(predictor, strokes, pen_width: float, single_digit: bool = False,
+                     render_side: int = READING_RENDER_SIDE):
+    """The pad's strokes (drawing order) -> NumberReading (worker thread)."""
+    from digitpad.number import read_strokes  # noqa: PLC0415 - the engine, loaded off the Tk thread
+
+    return read_strokes(strokes, pen_width, predictor, single_digit=single_digit, render_side=render_side)
+
+
 class LiveAnswer:
     """Turns pad edits into at most one prediction in flight, always for the pad's latest content.
 
-    `predict_pad_image(predictor(), image)` runs in a worker thread; `on_answer(prediction)`, `on_empty()` and
-    `on_failure(error)` run on the Tk thread, and only for the pad content that is still there.
+    `read_pad_strokes(predictor(), strokes, pen_width(), single_digit())` runs in a worker thread;
+    `on_answer(reading)` (a NumberReading), `on_empty()` and `on_failure(error)` run on the Tk thread, and only
+    for the pad content (and single-digit setting) that is still there.
     """
 
     def __init__(self, widget: tk.Misc, pump: Pump, model: StrokeModel, predictor: Callable[[], Any],
                  on_answer: Callable[[Any], None], on_empty: Callable[[], None],
-                 on_failure: Callable[[BaseException], None], render_side: Callable[[], int] = lambda: 280,
-                 debounce_ms: int = DEBOUNCE_MS):
+                 on_failure: Callable[[BaseException], None],
+                 render_side: Callable[[], int] = lambda: READING_RENDER_SIDE,
+                 debounce_ms: int = DEBOUNCE_MS, pen_width: Callable[[], float] = lambda: 18.0,
+                 single_digit: Callable[[], bool] = lambda: False):
         self._widget = widget
         self._pump = pump
         self._model = model
@@ -43,10 +61,14 @@ class LiveAnswer:
         self._on_empty = on_empty
         self._on_failure = on_failure
         self._render_side = render_side
+        self._pen_width = pen_width
+        self._single_digit = single_digit
         self.debounce_ms = debounce_ms
         self.model_ready = False
         self._after_id: str | None = None
         self._in_flight_revision: int | None = None
+        self._generation = 0
+        """Changes with the reading settings: a result read under older settings is stale too."""
         self._waiting = False
         self._changed_at = 0.0
         self._fired_at = 0.0
@@ -72,6 +94,17 @@ class LiveAnswer:
             self._on_empty()
             return
         self._after_id = self._widget.after(self.debounce_ms, self._fire)
+
+    def settings_changed(self) -> None:
+        """The way strokes are read changed (single-digit mode): read the pad again now, dropping older results."""
+        self._generation += 1
+        self._cancel_timer()
+        if self._model.is_empty:
+            self._waiting = False
+            self._on_empty()
+            return
+        self._changed_at = time.perf_counter()
+        self._fire()
 
     def set_model_ready(self) -> None:
         """The predictor finished loading: answer for what is on the pad now."""
@@ -104,22 +137,23 @@ class LiveAnswer:
             self._waiting = True  # run again for the newest content once this one is back
             return
         self._fired_at = time.perf_counter()
-        revision = self._model.revision
+        revision, generation = self._model.revision, self._generation
         strokes = self._model.snapshot()
         side = max(MINIMUM_RENDER_SIDE, int(self._render_side()))
+        pen_width, single_digit = float(self._pen_width()), bool(self._single_digit())
         self._in_flight_revision = revision
 
         predictor = self._predictor()
 
-        def predict():  # worker thread: only plain data and the predictor, never a Tk object
-            return predict_pad_image(predictor, render_strokes(strokes, side))
+        def read():  # worker thread: only plain data and the predictor, never a Tk object
+            return read_pad_strokes(predictor, strokes, pen_width, single_digit, side)
 
-        run_in_thread(predict, lambda succeeded, value: self._done(revision, succeeded, value), pump=self._pump,
-                      name="digitpad-live-answer")
+        run_in_thread(read, lambda succeeded, value: self._done(revision, generation, succeeded, value),
+                      pump=self._pump, name="digitpad-live-answer")
 
-    def _done(self, revision: int, succeeded: bool, value: Any) -> None:
+    def _done(self, revision: int, generation: int, succeeded: bool, value: Any) -> None:
         self._in_flight_revision = None
-        if revision != self._model.revision:
+        if revision != self._model.revision or generation != self._generation:
             self.stale_results_dropped += 1
         elif succeeded:
             self._on_answer(value)

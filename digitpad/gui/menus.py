@@ -21,7 +21,32 @@ class Action:
     uses_modifier: bool = True
 
 
+@dataclass(frozen=True)
+class Toggle:
+    """A checkbutton menu entry bound to a Tcl variable by name (no tk.Variable: see `toggle_variable`)."""
+
+    label: str
+    variable: str
+    """A global Tcl variable name, e.g. from `toggle_variable`; '1' when checked, '0' when not."""
+    command: Callable[[], object]
+
+
 SEPARATOR = None
+
+
+def toggle_variable(window: tk.Misc, name: str, value: bool) -> str:
+    """A global Tcl variable for a Toggle, unique to `window`, set to `value`; returns its name.
+
+    A plain Tcl variable, not a tk.Variable: a tk.Variable collected by a worker thread's garbage collection
+    raises, and this one needs no Python object at all. Read it back with `toggle_value`.
+    """
+    variable = f"digitpad_{name}_{window.winfo_id()}"
+    window.setvar(variable, "1" if value else "0")
+    return variable
+
+
+def toggle_value(window: tk.Misc, variable: str) -> bool:
+    return str(window.getvar(variable)) in ("1", "true", "True")
 
 
 def accelerator_text(action: Action) -> str:
@@ -50,8 +75,8 @@ def event_sequences(action: Action) -> list[str]:
     return [f"<{modifier}-{key}>"]
 
 
-def build_menu_bar(window: tk.Tk | tk.Toplevel, menus: dict[str, list[Action | None]]) -> dict[str, tk.Menu]:
-    """Create the menu bar from {menu title: [Action or SEPARATOR]} and bind every shortcut on `window`."""
+def build_menu_bar(window: tk.Tk | tk.Toplevel, menus: dict[str, list[Action | Toggle | None]]) -> dict[str, tk.Menu]:
+    """Create the menu bar from {menu title: [Action, Toggle or SEPARATOR]} and bind every shortcut on `window`."""
     bar = tk.Menu(window, tearoff=False)
     created: dict[str, tk.Menu] = {}
     for title, actions in menus.items():
@@ -59,6 +84,10 @@ def build_menu_bar(window: tk.Tk | tk.Toplevel, menus: dict[str, list[Action | N
         for action in actions:
             if action is SEPARATOR:
                 menu.add_separator()
+                continue
+            if isinstance(action, Toggle):
+                menu.add_checkbutton(label=action.label, variable=action.variable, onvalue="1", offvalue="0",
+                                     command=action.command)
                 continue
             menu.add_command(label=action.label, command=action.command, accelerator=accelerator_text(action))
             for sequence in event_sequences(action):

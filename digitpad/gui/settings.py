@@ -1,4 +1,4 @@
-"""The window's remembered settings (last folder, pen width) in a JSON file, written atomically."""
+"""The window's remembered settings (last folder, pen width, single-digit mode) in a JSON file, written atomically."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Settings:
 
     last_folder: str = ""
     pen_width: float = DEFAULT_PEN_WIDTH
+    single_digit: bool = False
+    """Read the pad, opened images and folders as one digit each, never as a number of several digits."""
 
     def initial_folder(self) -> str:
         """The last used folder if it still exists, else the home folder."""
@@ -50,6 +52,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         settings.last_folder = stored["last_folder"]
     if isinstance(stored.get("pen_width"), (int, float)) and not isinstance(stored.get("pen_width"), bool):
         settings.pen_width = clamp_width(stored["pen_width"])
+    if isinstance(stored.get("single_digit"), bool):
+        settings.single_digit = stored["single_digit"]
     return settings
 
 

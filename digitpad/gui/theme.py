@@ -31,11 +31,13 @@ MODEL_VIEW_BACKGROUND = "#000000"
 BASE_FONT_SIZE = 10
 DIGIT_FONT_SIZE = 80
 PREVIEW_DIGIT_FONT_SIZE = 48
+STRIP_DIGIT_FONT_SIZE = 16
 TITLE_FONT_SIZE = 12
 SMALL_FONT_SIZE = 9
 
 DIGIT_FONT = "DigitpadDigitFont"
 PREVIEW_DIGIT_FONT = "DigitpadPreviewDigitFont"
+STRIP_DIGIT_FONT = "DigitpadStripDigitFont"
 TITLE_FONT = "DigitpadTitleFont"
 BODY_FONT = "DigitpadBodyFont"
 BOLD_FONT = "DigitpadBoldFont"
@@ -77,6 +79,7 @@ def create_fonts(root: tk.Misc) -> None:
     monospace_family = tkfont.nametofont("TkFixedFont", root=root).actual("family")
     _create_font(root, DIGIT_FONT, family=family, size=DIGIT_FONT_SIZE, weight="bold")
     _create_font(root, PREVIEW_DIGIT_FONT, family=family, size=PREVIEW_DIGIT_FONT_SIZE, weight="bold")
+    _create_font(root, STRIP_DIGIT_FONT, family=family, size=STRIP_DIGIT_FONT_SIZE, weight="bold")
     _create_font(root, TITLE_FONT, family=family, size=TITLE_FONT_SIZE, weight="bold")
     _create_font(root, BODY_FONT, family=family, size=BASE_FONT_SIZE)
     _create_font(root, BOLD_FONT, family=family, size=BASE_FONT_SIZE, weight="bold")
