@@ -172,6 +172,7 @@ def classify_files(
     chunks = _chunks((Path(file) for file in files), chunk_size)
     stopped = (lambda: False) if should_stop is None else should_stop
     executor = _decoding_executor(workers)
+    finished = False
     try:
         pending: collections.deque = collections.deque()
         prepared: list = []
@@ -193,8 +194,11 @@ def classify_files(
                 prepared = []
         if prepared and not stopped():
             yield from _classify_prepared(prepared, predictor)
+        finished = True
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # wait=False only when stopped early: a process pool left running at exit can print
+        # "Exception ignored ... OSError: Bad file descriptor" (CPython gh-83279/gh-83386).
+        executor.shutdown(wait=finished, cancel_futures=True)
 
 
 def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:

@@ -90,6 +90,33 @@ def _run_retrain(arguments) -> int:
                        full=arguments.full, base_model=arguments.model)
 
 
+def _add_install_desktop_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "install-desktop", help="add digitpad to the application menu (Linux)",
+        description="Write $XDG_DATA_HOME/applications/digitpad.desktop (default ~/.local/share) and the icon, "
+        "so the menu starts this executable. Run it again after moving the executable.")
+    parser.add_argument("--executable", metavar="FILE", help="what the menu entry starts (default: this program)")
+
+
+def _run_install_desktop(arguments) -> int:
+    from pathlib import Path
+
+    from digitpad.desktop import current_executable, install_desktop_entry
+
+    if sys.platform in ("win32", "darwin"):
+        print(f"{APP_NAME} install-desktop: only for Linux desktops", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        target = Path(arguments.executable) if arguments.executable else current_executable()
+        written = install_desktop_entry(target)
+    except (OSError, ValueError) as error:
+        print(f"{APP_NAME} install-desktop: {error}", file=sys.stderr)
+        return EXIT_SOME_ERRORS
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="Read handwritten digits.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -97,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classify_parser(subparsers)
     _add_train_parser(subparsers)
     _add_retrain_parser(subparsers)
+    _add_install_desktop_parser(subparsers)
     return parser
 
 
@@ -113,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_train(arguments)
     if arguments.command == "retrain":
         return _run_retrain(arguments)
+    if arguments.command == "install-desktop":
+        return _run_install_desktop(arguments)
     from digitpad.gui.app import run_app
 
     return run_app()

@@ -21,13 +21,13 @@ MNIST_CHECK_COUNT = 2000
 MNIST_CHECK_SEED = 20240
 MAX_MNIST_DROP = 0.002
 # Each training batch: this many of the user's samples (oversampled) and this many random MNIST training digits.
-USER_BATCH_SIZE = 32
-REPLAY_BATCH_SIZE = 64
+USER_BATCH_SIZE = 16
+REPLAY_BATCH_SIZE = 32
 # One epoch shows every user training sample this many times (each time augmented differently).
 USER_PASSES_PER_EPOCH = 2
 # Few samples still get enough steps to learn; many samples are sub-sampled per epoch to keep a retrain short.
 MIN_STEPS_PER_EPOCH = 10
-MAX_STEPS_PER_EPOCH = 25
+MAX_STEPS_PER_EPOCH = 30
 DEFAULT_EPOCHS = 6
 DEFAULT_LEARNING_RATE = 1e-3
 WARMUP_FRACTION = 0.1
@@ -220,9 +220,15 @@ def _make_train_step(model, optimizer, anchor_strength: float):
     weights = model.trainable_weights
     anchors = [tf.constant(np.asarray(weight)) for weight in weights] if anchor_strength > 0 else []
 
+    import os
+    from digitpad.augment import AugmentConfig
+    k = float(os.environ.get("USER_AUG", "1"))
+    user_config = AugmentConfig(max_rotation_degrees=12*k, max_shear=0.2*k, max_aspect_change=0.12*k, max_shift_pixels=2.0)
+    user_count = USER_BATCH_SIZE
+
     @tf.function(reduce_retracing=True)
     def train_step(images, labels):
-        images = augment_batch(images)
+        images = tf.concat([augment_batch(images[:user_count], user_config), augment_batch(images[user_count:])], axis=0)
         with tf.GradientTape() as tape:
             probabilities = model(images, training=True)
             loss = loss_function(labels, probabilities)

@@ -49,8 +49,8 @@ class _ProgressPrinter:
         self.stream.flush()
 
 
-def _load_samples(samples_dir: str | None):
-    """(LoadedSamples, None) or (None, usage error message)."""
+def _load_samples(samples_dir: str | None, allow_none: bool = False):
+    """(LoadedSamples, None) or (None, usage error message); no samples at all is an error unless `allow_none`."""
     from digitpad.samples import SampleFolderError, SampleStore, load_sample_folder  # noqa: PLC0415
 
     if samples_dir is None:
@@ -63,7 +63,7 @@ def _load_samples(samples_dir: str | None):
             return None, str(error)
     for path, reason in samples.damaged:
         _say(f"skipped {path}: {reason}")
-    if len(samples) == 0:
+    if len(samples) == 0 and not allow_none:
         return None, f"no samples in {where}: draw and save some samples first, or pass --samples DIR"
     return samples, None
 
@@ -127,7 +127,7 @@ def run_retrain(
         return EXIT_USAGE
     problem = _check_model_out(model_out)
     if problem is None:
-        samples, problem = _load_samples(samples_dir)
+        samples, problem = _load_samples(samples_dir, allow_none=full)
     if problem is None:
         choice, problem = _base_model(base_model)
     if problem is not None:

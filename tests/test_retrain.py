@@ -164,14 +164,15 @@ def test_full_retrain_trains_from_scratch_with_the_samples(tiny_model_path, mnis
     from digitpad.train import TrainConfig
 
     updates = []
+    quick = TrainConfig(limit=1024, validation_size=500)
     result = retrain.full_retrain(mnist_path, epochs=1, report=updates.append, samples=mnist_samples,
-                                  base_model_path=tiny_model_path, train_config=TrainConfig(limit=1024))
+                                  base_model_path=tiny_model_path, train_config=quick)
     assert result.kind == retrain.FULL_RETRAIN and result.train_count == 48
     assert result.config["train"]["epochs"] == 1 and result.mnist_after is not None
     assert any(update["kind"] == "epoch" for update in updates)
     with pytest.raises(RetrainCancelled):
-        retrain.full_retrain(mnist_path, epochs=1, report=updates.append, should_stop=lambda: True,
-                             train_config=TrainConfig(limit=1024))
+        retrain.full_retrain(mnist_path, epochs=1, report=updates.append, train_config=quick,
+                             should_stop=lambda: any(update["kind"] == "batch" for update in updates[-1:]))
 
 
 # -- the command line --------------------------------------------------------------------------------------------
@@ -186,6 +187,12 @@ def test_cli_usage_errors(isolated_user_data, tmp_path, capsys):
     assert main(["retrain", "--model-out", str(tmp_path / "new.h5")]) == 2
     assert main(["retrain", "--epochs", "0"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_cli_full_retrain_without_mnist_fails_clearly(tiny_model_path, isolated_user_data, tmp_path, capsys):
+    status = main(["retrain", "--full", "--model", str(tiny_model_path), "--mnist", str(tmp_path / "missing.npz")])
+    captured = capsys.readouterr()
+    assert status == 1 and "needs MNIST" in captured.err and "Traceback" not in captured.err
 
 
 def test_cli_model_out_writes_a_model_and_leaves_the_active_one(tiny_model_path, mnist_test, mnist_path, tmp_path,

@@ -118,6 +118,44 @@ def test_a_five_with_a_separate_bar_is_one_digit():
     assert len(parts) == 1 and parts[0] is ink
 
 
+def _strokes(height: int, width: int, *strokes: tuple[int, int, int, int]) -> np.ndarray:
+    """An ink map with upright strokes at (top, bottom, left, right)."""
+    ink = np.zeros((height, width), dtype=np.float32)
+    for top, bottom, left, right in strokes:
+        ink[top:bottom, left:right] = 1.0
+    return ink
+
+
+def _scorer(ink: np.ndarray, whole: float, part: float):
+    """Confidences: all of `ink` is `whole` sure of its digit, any part of it `part` sure."""
+    return lambda inks: np.array([whole if candidate is ink else part for candidate in inks])
+
+
+def test_lone_ink_with_a_shorter_stroke_beside_it_is_one_digit():
+    """A 4 drawn as "l1", or a digit with a scratch beside it: each part is a sure "1", yet the ink is no
+    wider than a digit and one part is clearly shorter, so a fairly sure whole reading wins."""
+    ink = _strokes(40, 30, (5, 25, 10, 13), (5, 35, 18, 21))
+    assert find_components(ink).is_lone
+    segmentation = plan_segmentation(ink)
+    assert segmentation.lone_whole in segmentation.whole_only  # its pieces side by side: not a run
+    parts = segment_digits(ink, _scorer(ink, whole=0.9, part=0.99))
+    assert len(parts) == 1 and parts[0] is ink
+
+
+def test_lone_ink_of_two_like_strokes_is_two_digits():
+    """An "11": two strokes of like height stay two digits, however sure the whole reading."""
+    ink = _strokes(40, 30, (5, 35, 8, 11), (5, 35, 20, 23))
+    assert len(segment_digits(ink, _scorer(ink, whole=0.99, part=0.99))) == 2
+
+
+def test_ink_wider_than_a_digit_is_not_weighed_as_one():
+    """A shorter stroke beside a tall one, far apart: too wide for one digit, read as two as before."""
+    ink = _strokes(40, 60, (5, 25, 5, 8), (5, 35, 45, 48))
+    assert not find_components(ink).is_lone
+    assert plan_segmentation(ink).lone_whole is None
+    assert len(segment_digits(ink, _scorer(ink, whole=0.9, part=0.99))) == 2
+
+
 def test_a_dash_between_digits_is_left_out(mnist_test):
     x_test, y_test = mnist_test
     rng = np.random.default_rng(12)

@@ -76,7 +76,7 @@ def describe_number(predictions: Sequence) -> NumberText:
     hint = ""
     if unsure:
         confidence_text = (f"{unsure} of {count} digits \u2013 {UNCERTAIN_WORDING}" if unsure > 1
-                           else f"digit {least + 1} of {count}: {format_percent(lowest)} \u2013 {UNCERTAIN_WORDING}")
+                           else f"Digit {least + 1} of {count}: {format_percent(lowest)} \u2013 {UNCERTAIN_WORDING}")
         second_digit, second_probability = predictions[least].top(2)[1]
         hint = (f"Digit {least + 1} may be a {second_digit} ({format_percent(second_probability)}). "
                 "Try writing it bigger or clearer.")
@@ -99,11 +99,12 @@ def strip_scale(count: int) -> int:
     return 3 if count <= 3 else 2 if count <= 8 else 1
 
 
-def strip_rows(count: int, scale: int, width: int = STRIP_WIDTH) -> list[int]:
-    """How many cells go in each row of the strip: as few rows as fit `width`, filled evenly."""
+def strip_rows(count: int, scale: int, width: int = STRIP_WIDTH, minimum_cell: int = 0) -> list[int]:
+    """How many cells go in each row of the strip: as few rows as fit `width`, filled evenly. A cell is as wide
+    as its enlarged view, or `minimum_cell` pixels (its text) if that is wider."""
     if count <= 0:
         return []
-    per_row = max(1, width // (28 * scale + 2 * STRIP_CELL_PADDING))
+    per_row = max(1, width // (max(28 * scale, minimum_cell) + 2 * STRIP_CELL_PADDING))
     rows = -(-count // per_row)
     base, extra = divmod(count, rows)
     return [base + 1 if row < extra else base for row in range(rows)]
@@ -120,8 +121,9 @@ def model_view_image(model_input: np.ndarray | None, scale: int = MODEL_VIEW_SCA
     return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
 
 
-def thumbnail(image: Image.Image, side: int) -> Image.Image:
-    """A copy of `image` fitting in a side x side square, in RGB, keeping its aspect ratio."""
+def thumbnail(image: Image.Image, side: int, width: int | None = None) -> Image.Image:
+    """A copy of `image` fitting in a side x side square (width x side with `width`), in RGB, keeping its aspect
+    ratio."""
     copy = image.convert("RGBA") if image.mode in ("P", "LA", "PA") else image.copy()
     if copy.mode == "RGBA":
         background = Image.new("RGB", copy.size, (255, 255, 255))
@@ -129,5 +131,5 @@ def thumbnail(image: Image.Image, side: int) -> Image.Image:
         copy = background
     elif copy.mode not in ("RGB", "L"):
         copy = copy.convert("RGB")
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+    copy.thumbnail((width or side, side), Image.Resampling.LANCZOS)
     return copy

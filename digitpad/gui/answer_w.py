@@ -24,6 +24,8 @@ BAR_THICKNESS = 12
 BAR_ROW_SPACING = 6
 MINIMUM_VISIBLE_BAR = 1.0  # pixels: shorter bars (probabilities under 0.5%) are not drawn at all
 SOURCE_THUMBNAIL_SIDE = 28 * MODEL_VIEW_SCALE
+NUMBER_SOURCE_HEIGHT = 80
+"""An image of a number is shown at most this tall (and as wide as the panel): the strip needs the room."""
 TOP_BAR_COLOUR = theme.ACCENT
 OTHER_BAR_COLOUR = "#a5b4fc"
 PANEL_PADDING = 16
@@ -32,7 +34,9 @@ NO_DIGIT = " "
 MODEL_VIEW_CAPTION = "What the model sees\n28 \u00d7 28 input"
 SOURCE_CAPTION = "Image\n "
 HINT_GLYPH = "\u270e"  # a pencil: nothing guessed yet
-STRIP_CAPTION = "What the model sees for each digit (28 \u00d7 28 inputs)"
+STRIP_CAPTION = "What the model sees\n28 \u00d7 28 input per digit"
+NUMBER_FILL = 0.94
+"""A number written large takes at most this share of the panel's width (its font shrinks to fit)."""
 CELL_BORDER = 2
 
 
@@ -93,7 +97,7 @@ class NumberView(tk.Canvas):
         super().__init__(master, background=theme.SURFACE, highlightthickness=0, borderwidth=0, width=width,
                          height=height)
         self._digit_font = digit_font
-        self._width, self._height = width, height
+        self._width, self._full_height = width, height
         self.font: tuple | str = digit_font
 
     def show(self, digits: list[tuple[str, bool]]) -> None:
@@ -101,21 +105,28 @@ class NumberView(tk.Canvas):
         self.delete("all")
         text = "".join(digit for digit, _ in digits)
         self.font = self._fitting_font(text)
+        # As tall as the one-digit answer, less when the font had to shrink (long numbers need room below).
+        height = self._full_height
+        if self.font != self._digit_font:
+            height = min(height, int(self.tk.call("font", "metrics", self.font, "-linespace")) + 4)
+        if int(self.cget("height")) != height:
+            self.configure(height=height)
         widths = [int(self.tk.call("font", "measure", self.font, digit)) for digit, _ in digits]
         x = (self._width - sum(widths)) / 2
         for (digit, uncertain), width in zip(digits, widths):
-            self.create_text(x, self._height / 2, text=digit, anchor="w", font=self.font,
+            self.create_text(x, height / 2, text=digit, anchor="w", font=self.font,
                              fill=theme.UNCERTAIN if uncertain else theme.ACCENT)
             x += width
 
     def _fitting_font(self, text: str) -> tuple | str:
         """The digit font, or the same family smaller when `text` would not fit the width."""
         width = int(self.tk.call("font", "measure", self._digit_font, text))
-        if width <= self._width:
+        room = self._width * NUMBER_FILL
+        if width <= room:
             return self._digit_font
         family = self.tk.call("font", "actual", self._digit_font, "-family")
         size = int(self.tk.call("font", "actual", self._digit_font, "-size"))
-        scaled = int(size * self._width / width)  # a negative size (pixels) scales the same way
+        scaled = int(size * room / width)  # a negative size (pixels) scales the same way
         return (family, scaled or (1 if size > 0 else -1), "bold")
 
 
@@ -175,7 +186,8 @@ class DigitStrip(ttk.Frame):
 
     def show(self, predictions) -> None:
         scale = strip_scale(len(predictions))
-        layout = strip_rows(len(predictions), scale)
+        text_width = int(self.tk.call("font", "measure", theme.SMALL_FONT, "99.9%"))
+        layout = strip_rows(len(predictions), scale, minimum_cell=text_width)
         self.cells = []
         remaining = list(predictions)
         for row_index in range(max(len(layout), len(self._rows))):
@@ -376,6 +388,10 @@ class AnswerPanel(ttk.Frame):
             self._source_photo = None
             self.source_view.configure(image="")
             return
-        self._source_photo = ImageTk.PhotoImage(thumbnail(source, SOURCE_THUMBNAIL_SIDE), master=self)
+        if self._number_shown:  # a number's picture is wide, and has the row to itself
+            picture = thumbnail(source, NUMBER_SOURCE_HEIGHT, STRIP_WIDTH - 12)
+        else:
+            picture = thumbnail(source, SOURCE_THUMBNAIL_SIDE)
+        self._source_photo = ImageTk.PhotoImage(picture, master=self)
         self.source_view.configure(image=self._source_photo)
         self._source_frame.grid(row=0, column=0, padx=6)

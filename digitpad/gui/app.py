@@ -7,6 +7,7 @@ import os
 import sys
 import tkinter as tk
 from tkinter import ttk
+from pathlib import Path
 from typing import Callable
 
 from digitpad import APP_NAME
@@ -17,11 +18,13 @@ from digitpad.gui.answer_w import AnswerPanel
 from digitpad.gui.file_actions import EXPORT_LABEL, FileActions
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.live import LiveAnswer
+from digitpad.gui.model_actions import ModelActions
 from digitpad.gui.menus import (
     SEPARATOR, Action, StatusBar, Toggle, build_menu_bar, set_entry_state, toggle_value, toggle_variable,
 )
 from digitpad.gui.pad import CLEARED, STROKE_STARTED, DrawingPad
 from digitpad.gui.settings import Settings, load_settings, save_settings
+from digitpad.gui.teach_w import TeachRow
 from digitpad.gui.toolbar import Toolbar
 from digitpad.gui.worker import Pump, run_in_thread, set_default_pump
 
@@ -31,13 +34,16 @@ MODEL_LOADING, MODEL_READY, MODEL_FAILED = "loading", "ready", "failed"
 WINDOW_PADDING = 12
 EXPORT_FILE_NAME = "digitpad-results.csv"
 SINGLE_DIGIT_LABEL = "Read single digits only"
+CLEAR_AFTER_TEACHING_LABEL = "Clear the pad after teaching"
+DIGIT_KEYS = [f"<KeyPress-{digit}>" for digit in range(10)] + [f"<KeyPress-KP_{digit}>" for digit in range(10)]
 
 
-class DigitpadApp(FileActions):
+class DigitpadApp(FileActions, ModelActions):
     """Builds the main window into `window` (a Tk root, or a Toplevel in tests).
 
-    Dialog hooks (`ask_open_filename`, `ask_directory`, `ask_save_filename`, `show_message`) and `on_retrain`
-    are plain attributes so tests and later features can replace them.
+    Dialog hooks (`ask_open_filename`, `ask_directory`, `ask_save_filename`, `show_message`, `ask_yes_no`) and
+    `on_retrain` are plain attributes so tests and later features can replace them; so are `retrain_config` and
+    `full_retrain_config` (the engine's configs for the retrain window; None for its defaults).
     """
 
     def __init__(self, window: tk.Tk | tk.Toplevel, predictor=None, settings_path: str | os.PathLike | None = None):
@@ -54,6 +60,16 @@ class DigitpadApp(FileActions):
         self._image_serial = 0
         self._shown_image: str | None = None  # the file whose answer the panel shows, if any
         self.on_retrain: Callable[[DigitpadApp], None] | None = None
+        self.model_path = getattr(predictor, "model_path", None)
+        """The model file in use (None when a predictor without a file was given)."""
+        self.model_source = "given"
+        self.model_warning: str | None = None
+        self._model_warning_shown = False
+        self.samples_window = self.retrain_window = self.report_window = None
+        self.retrain_config = self.full_retrain_config = None
+        self.samples_saved = 0
+        self._answer_revision = -1  # the pad revision the answer shown was read from
+        self._image_taught = False
         self._dialogs = dialogs.Dialogs(window)
         self.ask_open_filename: Callable[[], str] = lambda: self._dialogs.ask_open_filename(
             self.settings.initial_folder())
@@ -61,6 +77,7 @@ class DigitpadApp(FileActions):
         self.ask_save_filename: Callable[[], str] = lambda: self._dialogs.ask_save_filename(
             self.settings.initial_folder(), EXPORT_FILE_NAME)
         self.show_message: dialogs.MessageHook = self._dialogs.show_message
+        self.ask_yes_no: dialogs.QuestionHook = self._dialogs.ask_yes_no
 
         theme.apply_hidpi_scaling(window)
         theme.apply_theme(window)
@@ -75,12 +92,14 @@ class DigitpadApp(FileActions):
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.update_idletasks()
         window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
-        square = self.answer.winfo_reqheight()  # start with the pad as tall as the answer panel
+        square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + 8  # as tall as the column
         self.pad.configure(width=square, height=square)
 
     # -- layout -----------------------------------------------------------------------------------------------
     def _build(self) -> None:
         self._single_digit_variable = toggle_variable(self.window, "single_digit", self.settings.single_digit)
+        self._clear_after_teaching_variable = toggle_variable(self.window, "clear_after_teaching",
+                                                              self.settings.clear_after_teaching)
         self.menus = build_menu_bar(self.window, {
             "File": [Action("Open image…", self.open_image, "o"),
                      Action("Classify folder…", self.classify_folder, "O"),
@@ -88,8 +107,12 @@ class DigitpadApp(FileActions):
                      Action("Quit", self.close, "q")],
             "Edit": [Action("Undo stroke", self.undo, "z"),
                      Action("Clear pad", self.clear, "Escape", uses_modifier=False)],
-            "Model": [Action("Retrain…", self.retrain), SEPARATOR,
-                      Toggle(SINGLE_DIGIT_LABEL, self._single_digit_variable, self._single_digit_toggled)],
+            "Model": [Action("Retrain…", self.retrain), Action("Your samples…", self.open_samples),
+                      Action("Model report…", self.open_model_report), SEPARATOR,
+                      Action("Reset to bundled model…", self.reset_to_bundled), SEPARATOR,
+                      Toggle(SINGLE_DIGIT_LABEL, self._single_digit_variable, self._single_digit_toggled),
+                      Toggle(CLEAR_AFTER_TEACHING_LABEL, self._clear_after_teaching_variable,
+                             self._clear_after_teaching_toggled)],
             "Help": [Action(f"About {APP_NAME}", self.about)],
         })
         self.window.bind("<Delete>", lambda event: self.clear())
@@ -103,10 +126,15 @@ class DigitpadApp(FileActions):
                                undo=self.undo, clear=self.clear, retrain=self.retrain,
                                pen_width=self.pad.pen_width, on_pen_width=self._set_pen_width)
         self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 10))
-        self.pad.grid(row=1, column=0, sticky="nsew", padx=(0, WINDOW_PADDING))
+        self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, WINDOW_PADDING))
         self.answer = AnswerPanel(outer)
-        self.answer.grid(row=1, column=1, sticky="ns")
+        self.answer.grid(row=1, column=1, sticky="nsew")
         self.answer.show_hint(LOADING_HINT)
+        self.teach_row = TeachRow(outer, on_digit=self.teach)
+        self.teach_row.grid(row=2, column=1, sticky="ew", pady=(8, 0))
+        for sequence in DIGIT_KEYS:  # with the pad (or anything in the main window) focused
+            self.window.bind(sequence, self._teach_key)
+        self.pad.canvas.bind("<ButtonPress-1>", lambda event: self.pad.canvas.focus_set(), add="+")
         self.status = StatusBar(self.window)
         self.status.pack(side="bottom", fill="x", before=outer)
         self.status.set_message(f"Write a digit or a number, or open an image ({theme.shortcut_modifier()[1]}+O).")
@@ -119,6 +147,7 @@ class DigitpadApp(FileActions):
         With `make_predictor`, even building the predictor (importing the engine) happens in that thread.
         """
         self.model_state = MODEL_LOADING
+        self.status.set_model_state("Loading model…")
         given = self.predictor
 
         def load():  # worker thread: no reference to the window
@@ -143,9 +172,8 @@ class DigitpadApp(FileActions):
         if succeeded:
             self.predictor = value
             self.model_state = MODEL_READY
-            accuracy = dialogs.model_test_accuracy()
-            accuracy_text = f" ({accuracy:.2%} on MNIST test)" if accuracy is not None else ""
-            self.status.set_model_state(f"Model ready{accuracy_text}", style="StatusReady.TLabel")
+            self.model_path = getattr(value, "model_path", self.model_path)
+            self.status.set_model_state(self._model_ready_text(), style="StatusReady.TLabel")
             if self.pad.model.is_empty and self.answer.state == "hint":
                 self.answer.show_hint(self._empty_pad_hint())
             self.live.set_model_ready()
@@ -160,26 +188,49 @@ class DigitpadApp(FileActions):
         if waiting:
             self.when_model_ready(waiting[0], "")
 
+    def _model_ready_text(self) -> str:
+        """'Model ready (99.67% on MNIST test)' for the bundled model; the retrained model's own check for one."""
+        from digitpad.gui.model_info import saved_model_details  # noqa: PLC0415 - JSON only
+        from digitpad.model_store import ModelStore  # noqa: PLC0415 - no TensorFlow
+
+        store = ModelStore()
+        details = saved_model_details(self.model_path, store) if self.model_path is not None else None
+        if details is not None:
+            check = details.get("mnist_after")
+            check_text = f", {check:.1%} on the MNIST check" if isinstance(check, (int, float)) else ""
+            return f"Your retrained model ready (version {details['version']}{check_text})"
+        if self.model_path is not None and Path(self.model_path).resolve() != store.bundled_path.resolve():
+            return f"Model ready ({Path(self.model_path).name})"
+        accuracy = dialogs.model_test_accuracy()
+        accuracy_text = f" ({accuracy:.2%} on MNIST test)" if accuracy is not None else ""
+        return f"Model ready{accuracy_text}"
+
     # -- pad --------------------------------------------------------------------------------------------------
     def _pad_changed(self, reason: str) -> None:
         if reason == STROKE_STARTED:
             self._image_serial += 1  # a file answer still on its way is now stale
             self._shown_image = None
             self.live.stroke_started()
+            self._refresh_teach()
             return
         if reason == CLEARED:
             self.status.set_message("Pad cleared.")
         self.live.pad_changed()
+        self._refresh_teach()
 
     def _show_pad_answer(self, reading) -> None:
         self._shown_image = None
+        self._answer_revision = self.pad.model.revision
         self.answer.show_reading(reading)
+        self._refresh_teach()
 
     def _show_empty_pad(self) -> None:
         self._shown_image = None
         if self.model_state == MODEL_FAILED:
+            self._refresh_teach()
             return
         self.answer.show_hint(self._empty_pad_hint() if self.model_state == MODEL_READY else LOADING_HINT)
+        self._refresh_teach()
 
     def _empty_pad_hint(self) -> str:
         return SINGLE_DIGIT_PAD_HINT if self.settings.single_digit else EMPTY_PAD_HINT
@@ -191,6 +242,7 @@ class DigitpadApp(FileActions):
             self.answer.show_hint("No digit found: the strokes are too faint or too small.")
         else:
             self.answer.show_error(f"Cannot read the pad: {error}")
+        self._refresh_teach()
 
     def undo(self) -> None:
         if not self.pad.undo():
@@ -224,12 +276,16 @@ class DigitpadApp(FileActions):
         elif self.model_state != MODEL_FAILED:
             self.live.settings_changed()
 
+    def _clear_after_teaching_toggled(self) -> None:
+        self.settings.clear_after_teaching = toggle_value(self.window, self._clear_after_teaching_variable)
+        save_settings(self.settings, self.settings_path)
+
     def retrain(self) -> None:
+        """The Retrain button and Model > Retrain…: the `on_retrain` hook when set, else the retrain window."""
         if self.on_retrain is not None:
             self.on_retrain(self)
             return
-        self.show_message(dialogs.INFO, "Retrain", "Retraining on your own handwriting is not set up in this "
-                                                   "build yet.")
+        self.open_retrain()
 
     def about(self) -> None:
         self.show_message(dialogs.INFO, f"About {APP_NAME}", dialogs.about_text(
@@ -242,16 +298,25 @@ class DigitpadApp(FileActions):
         self.closed = True
         save_settings(self.settings, self.settings_path)
         self.live.close()
-        self.window.tk.call("unset", "-nocomplain", self._single_digit_variable)
+        for variable in (self._single_digit_variable, self._clear_after_teaching_variable):
+            self.window.tk.call("unset", "-nocomplain", variable)  # the menu's Tcl variables
         if self.batch_window is not None and self.batch_window.winfo_exists():
             self.batch_window.close()
+        for child in (self.samples_window, self.retrain_window):
+            if child is not None and child.winfo_exists():
+                child.close()
+        if self.report_window is not None and self.report_window.winfo_exists():
+            self.report_window.destroy()
         self.pump.close()
         set_default_pump(None)
         self.window.destroy()
 
 
 def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
-    """Open the window at once, load the model behind it, run until closed; returns the exit code."""
+    """Open the window at once, load the model behind it, run until closed; returns the exit code.
+
+    `predictor` wins, then `model_path`; else the active model (a kept retrained model, else the bundled one).
+    """
     theme.enable_windows_dpi_awareness()
     try:
         root = tk.Tk(className=APP_NAME)
@@ -262,12 +327,10 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
     root.update()  # on screen before anything heavy is imported
     close_splash()  # the executable's splash screen, if any, has done its job
 
-    def make_keras_predictor():
-        from digitpad.predictor import KerasPredictor  # noqa: PLC0415 - imports SciPy; TensorFlow in load()
-
-        return KerasPredictor(model_path)
-
-    app.start_loading_model(make_keras_predictor if predictor is None else None)
+    if predictor is None:
+        app.load_active_model(model_path)  # in a worker: the engine, the model store and the model itself
+    else:
+        app.start_loading_model()
     root.mainloop()
     del app, root
     gc.collect()  # free Tk objects here: a worker thread's garbage collection must never free the interpreter

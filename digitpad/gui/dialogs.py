@@ -20,6 +20,8 @@ ERROR = "error"
 
 # (kind, title, text) -> None; tests replace it to record messages instead of blocking on a modal box.
 MessageHook = Callable[[str, str, str], None]
+# (title, text) -> True for yes; tests replace it too.
+QuestionHook = Callable[[str, str], bool]
 
 
 def image_file_types() -> list[tuple[str, str]]:
@@ -53,6 +55,9 @@ class Dialogs:
     def show_message(self, kind: str, title: str, text: str) -> None:
         show = {INFO: messagebox.showinfo, WARNING: messagebox.showwarning, ERROR: messagebox.showerror}[kind]
         show(title, text, parent=self.parent)
+
+    def ask_yes_no(self, title: str, text: str) -> bool:
+        return bool(messagebox.askyesno(title, text, parent=self.parent))
 
 
 def model_test_accuracy(report_path: str | os.PathLike | None = None) -> float | None:

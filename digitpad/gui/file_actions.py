@@ -17,7 +17,7 @@ EXPORT_LABEL = "Export results…"
 
 class FileActions:
     """File menu work. Relies on DigitpadApp's attributes: dialog hooks, settings, pad, answer, status, pump,
-    predictor, menus, `when_model_ready`, `_image_serial` and `_shown_image`."""
+    predictor, menus, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and `_image_taught`."""
 
     # -- files ------------------------------------------------------------------------------------------------
     def open_image(self, path: str | os.PathLike | None = None) -> None:
@@ -56,12 +56,14 @@ class FileActions:
         name = Path(path).name
         answer: FileAnswer = value if succeeded else FileAnswer(None, None, value)
         if answer.error is None:
-            self._shown_image = path
+            self._shown_image, self._image_taught = path, False
             self.answer.show_reading(answer.reading, source=answer.image, caption=f"From {name}")
             self.status.set_message(f"{name}: {answer.reading.text} ({answer.reading.confidence:.1%})")
+            self._refresh_teach()
             return
         self._shown_image = None
         self.answer.show_error(f"{name}: {answer.error}", source=answer.image)
+        self._refresh_teach()
         self.status.set_message(f"Cannot read {name}: {answer.error}", error=True)
         self.show_message(dialogs.ERROR, "Cannot read image", f"{name}\n\n{answer.error}")
 

@@ -1,4 +1,4 @@
-"""The window's remembered settings (last folder, pen width, single-digit mode) in a JSON file, written atomically."""
+"""The window's remembered settings (last folder, pen width, single-digit mode, clearing after teaching), atomic JSON."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Settings:
     pen_width: float = DEFAULT_PEN_WIDTH
     single_digit: bool = False
     """Read the pad, opened images and folders as one digit each, never as a number of several digits."""
+    clear_after_teaching: bool = True
+    """Clear the pad once a drawing is stored as a sample (ready for the next one)."""
 
     def initial_folder(self) -> str:
         """The last used folder if it still exists, else the home folder."""
@@ -54,6 +56,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         settings.pen_width = clamp_width(stored["pen_width"])
     if isinstance(stored.get("single_digit"), bool):
         settings.single_digit = stored["single_digit"]
+    if isinstance(stored.get("clear_after_teaching"), bool):
+        settings.clear_after_teaching = stored["clear_after_teaching"]
     return settings
 
 

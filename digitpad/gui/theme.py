@@ -108,6 +108,10 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     style.configure("Status.TFrame", background=SURFACE)
     style.configure("Status.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT, padding=(8, 3))
     style.configure("StatusError.TLabel", background=SURFACE, foreground=ERROR, font=SMALL_FONT, padding=(8, 3))
+    style.configure("StatusWarning.TLabel", background=SURFACE, foreground=UNCERTAIN_TEXT, font=SMALL_FONT,
+                    padding=(8, 3))
+    style.configure("Good.TLabel", background=WINDOW_BACKGROUND, foreground=SUCCESS, font=BOLD_FONT)
+    style.configure("Warning.TLabel", background=WINDOW_BACKGROUND, foreground=UNCERTAIN_TEXT, font=BOLD_FONT)
     style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT, padding=(8, 3))
     style.configure("Toolbar.TFrame", background=WINDOW_BACKGROUND)
     style.configure("TButton", padding=(10, 4), background=SURFACE, lightcolor=SURFACE, darkcolor=BORDER)
@@ -130,6 +134,8 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     style.configure("TLabelframe", background=WINDOW_BACKGROUND)
     style.configure("TLabelframe.Label", background=WINDOW_BACKGROUND, font=BOLD_FONT)
     style.configure("TButton", width=-8)
+    style.configure("Digit.TButton", width=2, padding=(2, 4), font=BOLD_FONT)
+    style.configure("Thumb.TFrame", background=SURFACE)
     style.configure("TCombobox", fieldbackground=SURFACE, background=SURFACE, arrowcolor=TEXT)
     style.map("TCombobox", fieldbackground=[("readonly", SURFACE)], background=[("readonly", SURFACE)],
               selectbackground=[("readonly", SURFACE)], selectforeground=[("readonly", TEXT)])

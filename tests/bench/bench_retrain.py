@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -52,6 +53,11 @@ class StageTimer:
         return ", ".join(f"{stage} {end - start:.1f} s" for (stage, start), end in zip(self.marks, ends))
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percent(value) -> str:
     return "  n/a " if value is None else f"{value:6.2%}"
 
@@ -74,17 +80,18 @@ def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels
         samples = store.load_dataset()
         loading = time.perf_counter() - started
     timer = StageTimer()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     result = retrain.fine_tune(model_path, samples, mnist_path, report=timer)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     base = load_keras_model(model_path)
     fresh_before = retrain._accuracy(base, fresh_inputs, fresh_labels)
     fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
     full_before = retrain._accuracy(base, x_test / np.float32(255), y_test)
     full_after = retrain._accuracy(result.model, x_test / np.float32(255), y_test)
     label = f"{count} samples" + (", no MNIST (L2-SP fallback)" if mnist_path == MISSING_MNIST else "")
-    print(f"\n{label}: fine_tune {seconds:.1f} s ({result.train_count} train / {result.holdout_count} held out); "
-          f"adding {adding / count * 1000:.0f} ms per sample, load_dataset {loading:.2f} s")
+    print(f"\n{label}: fine_tune {seconds:.1f} s wall, {cpu:.1f} s CPU ({result.train_count} train / "
+          f"{result.holdout_count} held out); adding {adding / count * 1000:.0f} ms per sample, "
+          f"load_dataset {loading:.2f} s; load average {os.getloadavg()[0]:.1f}")
     print(f"  stages: {timer.durations(result.seconds)}")
     print(f"  user held-out       {percent(result.user_before)} -> {percent(result.user_after)}")
     print(f"  user fresh ({FRESH_DRAWING_COUNT})   {percent(fresh_before)} -> {percent(fresh_after)}")

@@ -88,6 +88,26 @@ def draw_digit(pad, strokes) -> None:
         draw_stroke(pad, points)
 
 
+def number_strokes(text: str, height: float = 90.0, gap: float = 10.0, slants: tuple[float, ...] = (0.0,),
+                   names: dict[str, str] | None = None) -> list[list[tuple[float, float]]]:
+    """`text`'s digits as stroke templates (tests/synthetic_strokes.py) side by side, centred on the pad, in
+    writing order: each digit `height` pad units tall, `gap` apart, slanted by slants[i % len(slants)].
+    `names` picks another template for a digit (e.g. {"7": "7 bar"})."""
+    from tests.synthetic_strokes import PAD_SIDE, TEMPLATES  # noqa: PLC0415
+
+    placed, x = [], 0.0
+    for index, digit in enumerate(text):
+        slant = slants[index % len(slants)]
+        strokes = [[(px + slant * (1 - py), py) for px, py in stroke]
+                   for stroke in TEMPLATES[(names or {}).get(digit, digit)]]
+        left = min(px for stroke in strokes for px, _ in stroke)
+        right = max(px for stroke in strokes for px, _ in stroke)
+        placed += [[(x + (px - left) * height, py * height) for px, py in stroke] for stroke in strokes]
+        x += (right - left) * height + gap
+    offset_x, offset_y = (PAD_SIDE - (x - gap)) / 2, (PAD_SIDE - height) / 2
+    return [[(px + offset_x, py + offset_y) for px, py in stroke] for stroke in placed]
+
+
 def digit_png(path, strokes, side: int = 200, width: int = 16, dark_on_light: bool = True) -> None:
     """Write a PNG of a digit drawn from pad-coordinate strokes (black ink on white paper by default)."""
     paper, ink = (255, 0) if dark_on_light else (0, 255)

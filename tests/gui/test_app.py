@@ -133,9 +133,10 @@ def test_about_shows_version_and_model_accuracy(app, monkeypatch):
     assert kind == dialogs.INFO and "About" in title and __version__ in text and "99.21%" in text
 
 
-def test_retrain_calls_the_hook_or_says_it_is_not_there_yet(app):
+def test_retrain_opens_the_retrain_window_unless_a_hook_is_set(app):
     app.menus["Model"].invoke(0)
-    assert app.messages[-1][0] == dialogs.INFO and "Retrain" in app.messages[-1][1]
+    assert app.retrain_window is not None and app.retrain_window.winfo_exists() and not app.messages
+    app.retrain_window.close()
     called = []
     app.on_retrain = called.append
     app.toolbar.retrain_button.invoke()

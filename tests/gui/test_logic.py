@@ -128,7 +128,8 @@ def test_settings_round_trip_and_damaged_file(tmp_path):
     assert settings.load_settings(path) == settings.Settings()
     stored = settings.Settings(last_folder=str(tmp_path), pen_width=25.0)
     assert settings.save_settings(stored, path)
-    assert json.loads(path.read_text()) == {"last_folder": str(tmp_path), "pen_width": 25.0, "single_digit": False}
+    assert json.loads(path.read_text()) == {"last_folder": str(tmp_path), "pen_width": 25.0, "single_digit": False,
+                                            "clear_after_teaching": True}
     assert settings.load_settings(path) == stored
     assert settings.load_settings(path).initial_folder() == str(tmp_path)
     assert not list(path.parent.glob(".*tmp"))  # atomic write leaves no temporary file

@@ -17,37 +17,22 @@ from digitpad.gui.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_row
 from digitpad.gui.app import SINGLE_DIGIT_LABEL
 from digitpad.gui.batch_model import digits_key
 from digitpad.predictor import BasePredictor
-from tests.gui.gui_helpers import draw_digit, settle, wait_until
+from tests.gui.gui_helpers import draw_digit, number_strokes, settle, wait_until
 from tests.synthetic_numbers import make_number
-from tests.synthetic_strokes import TEMPLATES
 
 ANSWER_TIMEOUT_SECONDS = 10
 NUMBER = "2026"
 DIGIT_HEIGHT = 90.0  # pad units: four digits side by side fill the 280-unit pad
 DIGIT_GAP = 10.0
-PAD_LEFT, PAD_TOP = 18.0, 95.0
 PEN_WIDTH = 12.0
 # MNIST test digits laid side by side for an image of a number, this many times MNIST's size.
 IMAGE_UPSCALE = 3
 IMAGE_SPACING = 0.35
 
 
-def number_strokes(text: str) -> list[list[tuple[float, float]]]:
-    """The stroke templates of `text`'s digits placed side by side on the pad, in writing order."""
-    strokes, x = [], PAD_LEFT
-    for digit in text:
-        template = TEMPLATES[digit]
-        left = min(px for stroke in template for px, _ in stroke)
-        right = max(px for stroke in template for px, _ in stroke)
-        strokes += [[(x + (px - left) * DIGIT_HEIGHT, PAD_TOP + py * DIGIT_HEIGHT) for px, py in stroke]
-                    for stroke in template]
-        x += (right - left) * DIGIT_HEIGHT + DIGIT_GAP
-    return strokes
-
-
 def write_number(app, text: str = NUMBER) -> None:
     app.toolbar.set_pen_width(PEN_WIDTH)
-    draw_digit(app.pad, number_strokes(text))
+    draw_digit(app.pad, number_strokes(text, DIGIT_HEIGHT, DIGIT_GAP))
 
 
 def wait_for_number(app, text: str) -> None:
@@ -153,7 +138,7 @@ def test_low_confidence_digits_look_uncertain(make_app):
     wait_until(app.window, lambda: len(app.answer.number_text) == 4 and not app.live.is_busy)
     assert app.answer.state == "uncertain" and app.answer.digit_text == "20?26"
     assert "not sure" in app.answer.confidence_text and "Digit 2 may be a 3" in app.answer.message_text
-    assert app.answer.confidence_label.cget("foreground") == theme.UNCERTAIN_TEXT
+    assert str(app.answer.confidence_label.cget("foreground")) == theme.UNCERTAIN_TEXT
     unsure = app.answer.strip.cells[1]
     assert unsure.texts == ("0?", "41.0%")
     assert unsure.digit_label.cget("foreground") == theme.UNCERTAIN
@@ -164,14 +149,20 @@ def test_low_confidence_digits_look_uncertain(make_app):
     assert colours == [theme.ACCENT, theme.UNCERTAIN, theme.ACCENT, theme.ACCENT]
 
 
-def test_a_long_number_fits_the_panel(make_app):
+def test_numbers_fit_the_panel_without_growing_the_window(make_app):
     app = make_app(ScriptedPredictor([1], [0.99]))
-    panel_width = app.answer.winfo_reqwidth()
-    app.answer.show_reading(_reading("1234567890"))
     app.window.update_idletasks()
-    assert app.answer.winfo_reqwidth() <= panel_width + 2  # the number's font shrinks, the strip wraps
-    assert len(app.answer.strip.cells) == 10
-    assert sum(strip_rows(10, strip_scale(10))) == 10 and len(strip_rows(10, strip_scale(10))) == 2
+    width, height = app.answer.winfo_reqwidth(), app.answer.winfo_reqheight()
+    source = Image.new("L", (400, 120), 255)
+    for text in ("42", "2026", "31415926", "314159265358"):
+        for picture in (None, source):
+            app.answer.show_reading(_reading(text), source=picture, caption="From number.png" if picture else "")
+            app.window.update_idletasks()
+            # the number's font shrinks and the strip wraps, within the one-digit panel's size
+            assert app.answer.winfo_reqwidth() <= width and app.answer.winfo_reqheight() <= height, text
+            assert len(app.answer.strip.cells) == len(text)
+    assert app.answer.number_view.font != theme.DIGIT_FONT  # twelve digits in a smaller font
+    assert strip_rows(10, strip_scale(10), minimum_cell=44) == [5, 5]
 
 
 def _reading(text: str):
