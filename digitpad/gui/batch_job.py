@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Callable, Sequence
 
-from digitpad.gui.worker import Pump
+from digitpad.gui.worker import BackgroundJob, Pump
 
 CHUNK_ROWS = 256
 CHUNK_SECONDS = 0.1
 
 
-class BatchJob:
+class BatchJob(BackgroundJob):
     """Collects the image files under some paths and classifies them, off the Tk thread.
 
     Each image is read as a number, or as one digit with `single_digit` (as `digitpad classify` does).
@@ -25,6 +24,7 @@ class BatchJob:
     def __init__(self, pump: Pump, predictor, on_total: Callable[[int], None],
                  on_rows: Callable[[list, int], None], on_finished: Callable[[bool, BaseException | None], None],
                  single_digit: bool = False):
+        super().__init__()
         self._pump = pump
         self._predictor = predictor
         self.single_digit = single_digit
@@ -37,30 +37,12 @@ class BatchJob:
             on_finished(cancelled, error)
 
         self._finished_ticket = pump.hold(finished)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def cancel_requested(self) -> bool:
-        return self._stop.is_set()
+    thread_name = "digitpad-batch"
 
     def start(self, paths: Sequence[str | os.PathLike]) -> None:
-        if self._thread is not None:
-            raise RuntimeError("a BatchJob runs once")
-        self._thread = threading.Thread(target=self._work, args=(list(paths),), name="digitpad-batch", daemon=True)
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Ask the worker to stop after the chunk it is on; on_finished(cancelled=True) follows."""
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """List and classify `paths`; cancel() stops after the chunk in hand, then on_finished(cancelled=True)."""
+        self._start(list(paths))
 
     def _work(self, paths: list) -> None:
         from digitpad import batch  # noqa: PLC0415 - loaded when first needed

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from digitpad.gui.worker import Pump
+from digitpad.gui.worker import BackgroundJob, Pump
 
 FINE_TUNE = "fine-tune"
 FULL_RETRAIN = "full"
@@ -65,7 +64,7 @@ def run_retrain(request: RetrainRequest, report: Callable[[dict], None], should_
     return retrain.fine_tune(request.base_model_path, samples, request.mnist_path, config, report, should_stop)
 
 
-class RetrainJob:
+class RetrainJob(BackgroundJob):
     """Runs `run_retrain` once. On the Tk thread: `on_progress(update)` for each progress dict, then
     `on_finished(outcome, value)` exactly once: (DONE, RetrainResult), (CANCELLED, None) or (FAILED, error).
 
@@ -74,6 +73,7 @@ class RetrainJob:
 
     def __init__(self, pump: Pump, request: RetrainRequest, on_progress: Callable[[dict], None],
                  on_finished: Callable[[str, Any], None]):
+        super().__init__()
         self.request = request
         self._pump = pump
         self._progress_ticket = pump.hold(on_progress)
@@ -83,30 +83,12 @@ class RetrainJob:
             on_finished(outcome, value)
 
         self._finished_ticket = pump.hold(finished)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def cancel_requested(self) -> bool:
-        return self._stop.is_set()
+    thread_name = "digitpad-retrain"
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("a RetrainJob runs once")
-        self._thread = threading.Thread(target=self._work, name="digitpad-retrain", daemon=True)
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Ask the engine to stop at its next check; on_finished(CANCELLED, None) follows. Nothing is written."""
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Run the retrain; cancel() makes the engine stop at its next check (nothing is written)."""
+        self._start()
 
     def _work(self) -> None:
         from digitpad.retrain import RetrainCancelled  # noqa: PLC0415 - numpy only at import

@@ -165,3 +165,41 @@ def run_in_thread(
     thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
     return thread
+
+
+class BackgroundJob:
+    """One run of `_work(*arguments)` in a daemon thread, with cancel, join and state; subclasses add the work.
+
+    `_stop` is the cancel flag the work checks; the thread must never touch widgets (post to a Pump instead).
+    """
+
+    thread_name = "digitpad-job"
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next check."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _start(self, *arguments) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"a {type(self).__name__} runs once")
+        self._thread = threading.Thread(target=self._work, args=arguments, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def _work(self, *arguments) -> None:
+        raise NotImplementedError
