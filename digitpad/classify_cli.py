@@ -59,7 +59,12 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
         print(f"{APP_NAME} classify: model file not found: {model_path}", file=sys.stderr)
         return EXIT_USAGE
     files = collect_image_files(paths)
-    predictor = KerasPredictor(model_path)
+    from digitpad.model_store import choose_model  # noqa: PLC0415
+
+    choice = choose_model(model_path)  # --model, else $DIGITPAD_MODEL, else the model kept after a retrain
+    if choice.warning:
+        print(f"{APP_NAME} classify: {choice.warning}", file=sys.stderr)
+    predictor = KerasPredictor(choice.path)
     try:
         predictor.load()
     except ModelLoadError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
@@ -98,8 +98,9 @@ class RetrainResult:
 
     def figures(self) -> dict:
         """The JSON-able facts (no model), as stored beside a saved model."""
-        facts = {key: value for key, value in asdict(self).items() if key != "model"}
+        facts = {item.name: getattr(self, item.name) for item in fields(self) if item.name != "model"}
         facts["base_model_path"] = str(self.base_model_path) if self.base_model_path else None
+        facts["notes"], facts["config"] = list(self.notes), dict(self.config)
         return facts
 
     def describe(self) -> list[str]:
@@ -324,6 +325,40 @@ def _verdict(mnist_before, mnist_after, user_before, user_after, max_drop: float
     return acceptable
 
 
+def _train_on_samples(model, user_x, user_y, mnist: _Mnist | None, config: RetrainConfig, progress: _Progress,
+                      rng) -> None:
+    """The fine-tuning loop: batches of the user's samples (oversampled) plus MNIST replay, or anchored without it."""
+    wanted_steps = math.ceil(len(user_y) * config.user_passes_per_epoch / config.user_batch_size)
+    steps = min(max(wanted_steps, MIN_STEPS_PER_EPOCH), MAX_STEPS_PER_EPOCH)
+    total_steps = steps * config.epochs
+    trainable_flags = [layer.trainable for layer in model.layers]
+    if config.freeze_batch_norm:
+        _freeze_batch_norm(model)
+    train_step = _make_train_step(model, _optimizer(config.learning_rate, total_steps),
+                                  config.anchor_strength if mnist else config.fallback_anchor_strength,
+                                  config.user_batch_size, config.user_augment_scale)
+    user_batches = _user_batches(len(user_y), total_steps, config.user_batch_size, rng)
+    progress.stage("training", 0.0)
+    for epoch in range(config.epochs):
+        losses, accuracies = [], []
+        for batch in range(steps):
+            progress.check()
+            chosen = user_batches[epoch * steps + batch]
+            images, labels = user_x[chosen], user_y[chosen]
+            if mnist:
+                replayed = rng.integers(0, len(mnist.replay_y), config.replay_batch_size)
+                images = np.concatenate([images, (mnist.replay_x[replayed] / np.float32(255.0))[..., np.newaxis]])
+                labels = np.concatenate([labels, mnist.replay_y[replayed]])
+            loss, accuracy = train_step(images.astype(np.float32), labels)
+            losses.append(float(loss))
+            accuracies.append(float(accuracy))
+            if batch % REPORT_EVERY_STEPS == 0:
+                progress.step("batch", epoch, config.epochs, batch, steps, losses[-1], accuracies[-1])
+        progress.step("epoch", epoch, config.epochs, steps - 1, steps, float(np.mean(losses)), float(np.mean(accuracies)))
+    for layer, trainable in zip(model.layers, trainable_flags):
+        layer.trainable = trainable  # a saved model should not carry the fine-tuning freeze
+
+
 def fine_tune(
     base_model_path: str | Path,
     samples: LoadedSamples,
@@ -357,40 +392,12 @@ def fine_tune(
     mnist_before = _accuracy(model, mnist.check_x, mnist.check_y) if mnist else None
     user_before = _accuracy(model, holdout.x, holdout.y)
 
-    wanted_steps = math.ceil(len(user_y) * config.user_passes_per_epoch / config.user_batch_size)
-    steps = min(max(wanted_steps, MIN_STEPS_PER_EPOCH), MAX_STEPS_PER_EPOCH)
-    total_steps = steps * config.epochs
-    trainable_flags = [layer.trainable for layer in model.layers]
-    if config.freeze_batch_norm:
-        _freeze_batch_norm(model)
-    train_step = _make_train_step(model, _optimizer(config.learning_rate, total_steps),
-                                  config.anchor_strength if mnist else config.fallback_anchor_strength,
-                                  config.user_batch_size, config.user_augment_scale)
-    user_batches = _user_batches(len(user_y), total_steps, config.user_batch_size, rng)
-    progress.stage("training", 0.0)
-    for epoch in range(config.epochs):
-        losses, accuracies = [], []
-        for batch in range(steps):
-            progress.check()
-            chosen = user_batches[epoch * steps + batch]
-            images, labels = user_x[chosen], user_y[chosen]
-            if mnist:
-                replayed = rng.integers(0, len(mnist.replay_y), config.replay_batch_size)
-                images = np.concatenate([images, (mnist.replay_x[replayed] / np.float32(255.0))[..., np.newaxis]])
-                labels = np.concatenate([labels, mnist.replay_y[replayed]])
-            loss, accuracy = train_step(images.astype(np.float32), labels)
-            losses.append(float(loss))
-            accuracies.append(float(accuracy))
-            if batch % REPORT_EVERY_STEPS == 0:
-                progress.step("batch", epoch, config.epochs, batch, steps, losses[-1], accuracies[-1])
-        progress.step("epoch", epoch, config.epochs, steps - 1, steps, float(np.mean(losses)), float(np.mean(accuracies)))
+    _train_on_samples(model, user_x, user_y, mnist, config, progress, rng)
 
     progress.stage("measuring the new model", 1.0)
     mnist_after = _accuracy(model, mnist.check_x, mnist.check_y) if mnist else None
     user_after = _accuracy(model, holdout.x, holdout.y)
     progress.check()
-    for layer, trainable in zip(model.layers, trainable_flags):
-        layer.trainable = trainable  # a saved model should not carry the fine-tuning freeze
     acceptable = _verdict(mnist_before, mnist_after, user_before, user_after, config.max_mnist_drop, notes)
     return RetrainResult(
         model=model, kind=FINE_TUNE, base_model_path=Path(base_model_path),

@@ -104,7 +104,7 @@ def _save_in_store(result) -> int:
     path = store.save_new(result.model, result.figures())
     if result.acceptable:
         store.activate(path)
-        print(f"saved {path} and made it the active model (`digitpad` now uses it)")
+        print(f"saved {path} and made it the active model")
         return EXIT_OK
     print(f"saved {path} but did NOT activate it: it is not acceptable; the active model is unchanged")
     return EXIT_FAILED

@@ -1,4 +1,4 @@
-"""Retraining: a synthetic back-slanting user is learned without forgetting MNIST; progress, cancel, fallbacks, CLI."""
+"""Retraining: a synthetic, strongly slanting user is learned without forgetting MNIST; progress, cancel, fallbacks, CLI."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ FRESH_DRAWING_COUNT = 500
 USER_SEED = 11
 # Effect sizes the real model must show (measured: see tests/bench/bench_retrain.py).
 MAX_BASE_USER_ACCURACY = 0.90
-MIN_HELD_OUT_GAIN = 0.08
-MIN_FRESH_GAIN = 0.12
-MIN_FRESH_ACCURACY_AFTER = 0.88
+MIN_HELD_OUT_GAIN = 0.10
+MIN_FRESH_GAIN = 0.15
+MIN_FRESH_ACCURACY_AFTER = 0.90
 QUICK = RetrainConfig(epochs=1, mnist_check_count=300)
 
 real_model_only = pytest.mark.skipif(not paths.bundled_model_path().is_file(),
@@ -170,9 +170,15 @@ def test_full_retrain_trains_from_scratch_with_the_samples(tiny_model_path, mnis
     assert result.kind == retrain.FULL_RETRAIN and result.train_count == 48
     assert result.config["train"]["epochs"] == 1 and result.mnist_after is not None
     assert any(update["kind"] == "epoch" for update in updates)
+    cancel = threading.Event()
+
+    def cancel_on_first_batch(update):
+        if update["kind"] == "batch":
+            cancel.set()
+
     with pytest.raises(RetrainCancelled):
-        retrain.full_retrain(mnist_path, epochs=1, report=updates.append, train_config=quick,
-                             should_stop=lambda: any(update["kind"] == "batch" for update in updates[-1:]))
+        retrain.full_retrain(mnist_path, epochs=1, report=cancel_on_first_batch, should_stop=cancel.is_set,
+                             train_config=quick)
 
 
 # -- the command line --------------------------------------------------------------------------------------------
@@ -235,7 +241,7 @@ def test_cli_without_model_out_saves_and_activates_only_if_acceptable(tiny_model
 # -- the real effect ---------------------------------------------------------------------------------------------
 
 @real_model_only
-def test_retraining_learns_a_back_slanting_user_without_forgetting_mnist(mnist_test, mnist_path, isolated_user_data):
+def test_retraining_learns_a_slanting_user_without_forgetting_mnist(mnist_test, mnist_path, isolated_user_data):
     x_test, y_test = mnist_test
     stored = user_digit_indices(len(x_test), USER_SAMPLE_COUNT, seed=USER_SEED)
     store = SampleStore()

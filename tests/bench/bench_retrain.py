@@ -1,4 +1,4 @@
-"""Retrain benchmark: time to fine-tune on 100 and 500 samples of a synthetic back-slanting user, before/after accuracy.
+"""Retrain benchmark: time to fine-tune on 100 and 500 samples of a synthetic, strongly slanting user, before/after accuracy.
 
 Run: .venv/bin/python tests/bench/bench_retrain.py [--counts 100 500] [--model FILE] [--no-mnist-fallback]
 """
