@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -21,20 +20,10 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe_machine  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def write_pngs(folder: Path, images: np.ndarray, count: int) -> list[Path]:
@@ -87,11 +76,12 @@ def bench_accuracy_and_throughput(files: int, big_files: int) -> None:
         paths = collect_image_files([folder])
         for _ in classify_files(paths[:512], predictor):
             pass
-        started = time.perf_counter()
-        count = sum(1 for _ in classify_files(paths[:files], predictor))
-        elapsed = time.perf_counter() - started
-        print(f"throughput (decode + preprocess + batched inference, in process): {count / elapsed:,.0f} files/s "
-              f"on {count} files")
+        for single_digit, mode in ((False, "numbers (default)"), (True, "--single-digit")):
+            started = time.perf_counter()
+            count = sum(1 for _ in classify_files(paths[:files], predictor, single_digit=single_digit))
+            elapsed = time.perf_counter() - started
+            print(f"throughput, {mode} (decode + preprocess + batched inference, in process): "
+                  f"{count / elapsed:,.0f} files/s on {count} files")
     if big_files:
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary) / "many"
@@ -122,10 +112,11 @@ def bench_latency() -> None:
         preprocess_only.append(time.perf_counter() - started)
     model_predict = []
     one = np.zeros((1, 28, 28, 1), np.float32)
-    predictor.model.predict(one, verbose=0)
+    keras_model = predictor.keras_model()
+    keras_model.predict(one, verbose=0)
     for _ in range(30):
         started = time.perf_counter()
-        predictor.model.predict(one, verbose=0)
+        keras_model.predict(one, verbose=0)
         model_predict.append(time.perf_counter() - started)
     print(f"one digit end to end (preprocess + predict), median of {len(digits)}: "
           f"{statistics.median(end_to_end) * 1000:.2f} ms (p90 {np.percentile(end_to_end, 90) * 1000:.2f} ms; "
@@ -138,7 +129,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10000, help="files for the in-process throughput run")
     parser.add_argument("--big-files", type=int, default=0, help="also classify this many files to show memory")
     arguments = parser.parse_args()
-    print(f"machine: {machine()}")
+    print(f"machine: {describe_machine()}")
     print(f"peak RSS of this process so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     bench_latency()
     bench_accuracy_and_throughput(arguments.files, arguments.big_files)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -18,24 +17,14 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe_machine  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 FRESH_DRAWING_COUNT = 1000
 USER_SEED = 11
 # A path that does not exist: the retrain then runs its no-MNIST fallback (the bench still measures MNIST itself).
 MISSING_MNIST = Path(tempfile.gettempdir()) / "digitpad-bench-no-such-mnist.npz"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 class StageTimer:
@@ -110,7 +99,7 @@ def main() -> None:
     from tests.synthetic_user import user_digit_indices, user_drawings
 
     model_path = arguments.model or paths.bundled_model_path()
-    print(f"{machine()}\nbase model: {model_path}")
+    print(f"{describe_machine()}\nbase model: {model_path}")
     with np.load(MNIST) as data:
         x_test, y_test = data["x_test"], data["y_test"].astype(np.int64)
     stored_for_largest = user_digit_indices(len(x_test), max(arguments.counts), seed=USER_SEED)
