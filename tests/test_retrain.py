@@ -267,3 +267,54 @@ def test_retraining_learns_a_slanting_user_without_forgetting_mnist(mnist_test, 
     assert fresh_after >= max(fresh_before + MIN_FRESH_GAIN, MIN_FRESH_ACCURACY_AFTER), figures
     assert result.mnist_after >= result.mnist_before - retrain.MAX_MNIST_DROP, figures
     assert result.acceptable, figures
+
+
+# -- a retrain killed at any moment ----------------------------------------------------------------------------
+
+KILL_FRACTIONS = (0.35, 0.7, 0.9, 0.97)
+
+
+def test_retrain_command_killed_at_random_moments_leaves_a_loadable_model(tiny_model_path, mnist_test, mnist_path,
+                                                                        tmp_path, isolated_user_data):
+    """`digitpad retrain` (which saves and activates at its end) killed with SIGKILL at moments spread over a
+    whole run, save and activation included: the active model always loads, with no warning."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from digitpad.predictor import load_keras_model
+    from tests.conftest import REPO_ROOT
+
+    x_test, y_test = mnist_test
+    folder = tmp_path / "samples"
+    folder_store = SampleStore(folder)
+    for index in user_digit_indices(len(x_test), 20, seed=6):
+        folder_store.add(255 - x_test[index], int(y_test[index]))
+    command = [sys.executable, "-m", "digitpad", "retrain", "--samples", str(folder), "--model", str(tiny_model_path),
+               "--epochs", "1", "--mnist", str(mnist_path)]
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+    def check_store() -> None:
+        store = ModelStore()
+        active = store.active()
+        assert active.warning is None, active.warning
+        assert load_keras_model(active.path).output_shape == (None, 10)
+        for saved in store.history():
+            load_keras_model(saved.path)
+
+    started = time.monotonic()
+    complete = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=600)
+    full_run_seconds = time.monotonic() - started
+    assert complete.returncode in (0, 1) and "Traceback" not in complete.stderr, complete.stderr[-2000:]
+    check_store()
+    for fraction in KILL_FRACTIONS:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=fraction * full_run_seconds)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+        check_store()
