@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -66,14 +67,14 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError:
         raise ImageError("file not found") from None
     except OSError as error:
         raise ImageError(f"cannot read file: {error.strerror or error}") from None
-    if path.is_dir():
+    if stat.S_ISDIR(status.st_mode):
         raise ImageError("is a folder, not an image")
-    if size == 0:
+    if status.st_size == 0:
         raise ImageError("empty file")
     try:
         with warnings.catch_warnings():

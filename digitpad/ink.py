@@ -162,6 +162,7 @@ class _Histogram:
         indices = np.clip(((values - low) / self.step).astype(np.int32), 0, self.BINS - 1)
         self.counts = np.bincount(indices.ravel(), minlength=self.BINS).astype(np.float64)
         self.centres = low + (np.arange(self.BINS) + 0.5) * self.step
+        self._otsu: int | None = None
 
     def mirrored(self) -> "_Histogram":
         """The histogram of 1 - values, for a histogram over [0, 1]."""
@@ -169,6 +170,8 @@ class _Histogram:
         mirror.low, mirror.step = self.low, self.step
         mirror.counts = self.counts[::-1].copy()
         mirror.centres = self.centres
+        # The between-class variance of a split is the same read backwards: the mirrored split is BINS - split.
+        mirror._otsu = None if self._otsu is None else self.BINS - self._otsu
         return mirror
 
     def percentile(self, percent: float, first: int = 0, last: int | None = None) -> float:
@@ -188,7 +191,12 @@ class _Histogram:
         return float(np.sqrt(max(float(counts @ (centres - mean) ** 2) / total, 0.0)))
 
     def otsu_index(self) -> int:
-        """First bin above Otsu's threshold (maximum between-class variance)."""
+        """First bin above Otsu's threshold (maximum between-class variance); computed once."""
+        if self._otsu is None:
+            self._otsu = self._compute_otsu_index()
+        return self._otsu
+
+    def _compute_otsu_index(self) -> int:
         cumulative = np.cumsum(self.counts)
         cumulative_mean = np.cumsum(self.counts * self.centres)
         total, total_mean = cumulative[-1], cumulative_mean[-1]
