@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitpad import atomic, paths
+from digitpad.runtime import file_sha256
 
 MODELS_DIR_NAME = "models"
 ACTIVE_FILE_NAME = "active.json"
@@ -58,14 +58,6 @@ class SavedModel:
     created: float
     details: dict = field(default_factory=dict)
     is_active: bool = False
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(HASH_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_keras_archive(path: str | os.PathLike) -> str | None:

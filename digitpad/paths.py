@@ -52,3 +52,9 @@ def user_config_dir() -> Path:
     if sys.platform in ("win32", "darwin"):
         return user_data_dir()
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / APP_NAME
+
+
+def report_dir_for(model_path: str | os.PathLike) -> Path:
+    """Where a model's training report lives: `<model>_report/` beside it."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.stem + "_report")

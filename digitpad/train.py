@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from digitpad import atomic, charts
+from digitpad.paths import report_dir_for
 from digitpad.mnist import load_mnist
 
 DEFAULT_EPOCHS = 20
@@ -133,12 +134,6 @@ def evaluate(predict_probabilities: Callable[[np.ndarray], np.ndarray], x, y) ->
         "per_class_accuracy": per_class,
         "confusion_matrix": confusion.tolist(),
     }
-
-
-def report_dir_for(model_path: str | Path) -> Path:
-    """Where the report of a model lives: `<model>_report/` beside it."""
-    model_path = Path(model_path)
-    return model_path.with_name(model_path.stem + "_report")
 
 
 def save_training_samples(x, path: Path, seed: int, count: int = 100) -> None:

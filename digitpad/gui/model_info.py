@@ -7,15 +7,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from digitpad.paths import report_dir_for
+
 REPORT_FILE = "report.json"
 CHART_FILES = (("Confusion matrix", "confusion_matrix.png"), ("Learning curves", "learning_curves.png"),
                ("Training samples", "training_samples.png"))
-
-
-def report_dir_for(model_path: str | Path) -> Path:
-    """As train.report_dir_for (`<model>_report/` beside it), without importing the trainer."""
-    model_path = Path(model_path)
-    return model_path.with_name(model_path.stem + "_report")
 
 
 def read_json(path: Path) -> dict:

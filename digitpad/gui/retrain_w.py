@@ -8,6 +8,7 @@ from tkinter import ttk
 from typing import Callable
 
 from digitpad.gui import theme
+from digitpad.retrain import MIN_SAMPLES
 from digitpad.gui.retrain_job import (
     CANCELLED, DONE, FINE_TUNE, FULL_RETRAIN, RetrainJob, RetrainRequest, local_mnist_path, mnist_path_for_engine,
 )
@@ -15,8 +16,6 @@ from digitpad.gui.retrain_text import RetrainProgress, describe_result, summary_
 from digitpad.gui.worker import Pump, run_in_thread
 
 WINDOW_TITLE = "Retrain - digitpad"
-MINIMUM_SAMPLES = 10
-"""As retrain.MIN_SAMPLES (not imported: that module loads the engine)."""
 DEFAULT_FULL_EPOCHS = 2
 MAXIMUM_FULL_EPOCHS = 30
 TICK_MS = 500
@@ -79,12 +78,12 @@ class RetrainWindow(tk.Toplevel):
         ttk.Label(frame, text=counts_text(self.counts), style="Muted.TLabel").pack(anchor="w", pady=(0, 8))
         fine = ttk.Labelframe(frame, text="Fine-tune on your samples (recommended)", padding=10)
         fine.pack(fill="x")
-        enough = self.sample_count >= MINIMUM_SAMPLES
+        enough = self.sample_count >= MIN_SAMPLES
         if enough:
             text = ("Adjusts the current model to your handwriting, mixing in MNIST digits so that it forgets "
                     "nothing. A fifth of your samples is held out to measure the effect. About a minute.")
         else:
-            text = (f"Retraining needs at least {MINIMUM_SAMPLES} samples; you have {self.sample_count}. "
+            text = (f"Retraining needs at least {MIN_SAMPLES} samples; you have {self.sample_count}. "
                     "Write a digit on the pad and press the right digit key (or click it under the answer) to "
                     "add samples \u2013 a few of each digit you write differently works best.")
         self.fine_tune_text = ttk.Label(fine, text=text, wraplength=WRAP, justify="left")
@@ -181,7 +180,7 @@ class RetrainWindow(tk.Toplevel):
         return self.job is not None and self.outcome is None
 
     def start_fine_tune(self) -> None:
-        if self.sample_count < MINIMUM_SAMPLES or self.is_running:
+        if self.sample_count < MIN_SAMPLES or self.is_running:
             return
         self._start(RetrainRequest(FINE_TUNE, self.base_model_path, mnist_path_for_engine(),
                                    config=self.config_for_engine),
