@@ -5,10 +5,7 @@ Each image is read as a whole number (digit = '2026'); with single_digit it is r
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import csv
-import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +13,10 @@ from typing import Callable, Iterable, Iterator, Sequence, Sized
 
 import numpy as np
 
-from digitpad.imageio import ImageError, is_candidate_image, open_image
-from digitpad.ink import ink_map
-from digitpad.number import NumberReading, PreparedNumber, finish_number, prepare_number
+from digitpad.decode import Prepared
+from digitpad.imageio import is_candidate_image
+from digitpad.number import NumberReading, finish_number
+from digitpad.pipeline import DecodingPool, prepared_in_order
 from digitpad.preprocess import NoDigitError
 
 BATCH_SIZE = 256
@@ -69,22 +67,6 @@ def collect_image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return list(iter_image_files(paths))
 
 
-def prepare_file(path: Path, single_digit: bool = False) -> tuple[Path, PreparedNumber | None, str]:
-    """Decode and preprocess one file: (path, the number ready for its first inference or None, error message)."""
-    try:
-        image = open_image(path)
-        try:
-            return path, prepare_number(ink_map(image), single_digit), ""
-        finally:
-            image.close()
-    except (ImageError, NoDigitError) as error:
-        return path, None, str(error)
-    except MemoryError:
-        return path, None, "out of memory reading this image"
-    except Exception as error:  # one broken file must never stop a folder of 10,000
-        return path, None, f"cannot process image: {type(error).__name__}: {error}"
-
-
 def _format_top(probabilities: np.ndarray, count: int = 3) -> str:
     order = np.argsort(probabilities)[::-1][:count]
     return " ".join(f"{digit}:{probabilities[digit]:.3f}" for digit in order)
@@ -99,7 +81,7 @@ def reading_row(path: str, reading: NumberReading) -> Row:
     )
 
 
-def _classify_prepared(prepared: Sequence[tuple[Path, PreparedNumber | None, str]], predictor) -> list[Row]:
+def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
     """One inference call for the whole ink of every file in the batch, then one row per file (a file
     whose ink is not plainly one digit is cut into digits, which costs it one more call)."""
     ready = [number for _, number, _ in prepared if number is not None]
@@ -119,8 +101,8 @@ def _classify_prepared(prepared: Sequence[tuple[Path, PreparedNumber | None, str
     return rows
 
 
-def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    chunk: list[Path] = []
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -128,20 +110,6 @@ def _chunks(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def prepare_files(paths: Sequence[str], single_digit: bool = False) -> list[tuple[str, PreparedNumber | None, str]]:
-    """prepare_file for each path (the unit of work sent to a decoding process; plain strings cross the
-    process boundary faster than Path objects)."""
-    return [prepare_file(Path(path), single_digit) for path in paths]
-
-
-def _decoding_executor(workers: int) -> concurrent.futures.Executor:
-    if workers <= 1:
-        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-decode")
-    # Spawned, never forked: this process runs interpreter and GUI threads that a fork would break.
-    context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def decoding_workers(files: Iterable) -> int:
@@ -159,37 +127,28 @@ def classify_files(
     should_stop: Callable[[], bool] | None = None,
     single_digit: bool = False,
     workers: int | None = None,
+    pool: DecodingPool | None = None,
 ) -> Iterator[Row]:
     """Yield one Row per file, in order, streaming: files are decoded and preprocessed ahead (in worker
     processes for big folders) while batches are inferred here.
 
     Each image is read as a number, or as one digit with `single_digit`. Memory stays bounded (a few
-    batches of images in flight at most) however many files there are.
+    batches of images in flight at most) however many files there are. A `pool` started ahead by the
+    caller (who then shuts it down) is used instead of one of `workers` processes started here.
     """
     predictor.load()
-    workers = decoding_workers(files) if workers is None else workers
-    chunk_size = WORKER_CHUNK if workers > 1 else batch_size
-    in_flight_limit = 2 * workers + 2
-    chunks = _chunks((Path(file) for file in files), chunk_size)
+    own_pool = pool is None
+    if pool is None:
+        pool = DecodingPool(decoding_workers(files) if workers is None else workers)
+    chunks = _chunks((str(file) for file in files), WORKER_CHUNK if pool.workers > 1 else batch_size)
     stopped = (lambda: False) if should_stop is None else should_stop
-    executor = _decoding_executor(workers)
     finished = False
     try:
-        pending: collections.deque = collections.deque()
-        prepared: list = []
-        for chunk in chunks:
+        prepared: list[Prepared] = []
+        for chunk in prepared_in_order(chunks, pool, single_digit):
             if stopped():
                 return
-            pending.append(executor.submit(prepare_files, [str(path) for path in chunk], single_digit))
-            while len(pending) >= in_flight_limit or (pending and pending[0].done()):
-                prepared.extend(pending.popleft().result())
-                if len(prepared) >= batch_size:
-                    yield from _classify_prepared(prepared, predictor)
-                    prepared = []
-        while pending:
-            if stopped():
-                return
-            prepared.extend(pending.popleft().result())
+            prepared.extend(chunk)
             if len(prepared) >= batch_size:
                 yield from _classify_prepared(prepared, predictor)
                 prepared = []
@@ -197,9 +156,8 @@ def classify_files(
             yield from _classify_prepared(prepared, predictor)
         finished = True
     finally:
-        # wait=False only when stopped early: a process pool left running at exit can print
-        # "Exception ignored ... OSError: Bad file descriptor" (CPython gh-83279/gh-83386).
-        executor.shutdown(wait=finished, cancel_futures=True)
+        if own_pool:
+            pool.shutdown(wait=finished)
 
 
 def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:

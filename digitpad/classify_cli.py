@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
 
 from digitpad import APP_NAME
-from digitpad.batch import classify_files, collect_image_files, write_csv
-from digitpad.predictor import KerasPredictor, ModelLoadError
+from digitpad.pipeline import DecodingPool
 
 EXIT_OK = 0
 EXIT_SOME_ERRORS = 1
@@ -58,9 +58,21 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
     if model_path is not None and not Path(model_path).is_file():
         print(f"{APP_NAME} classify: model file not found: {model_path}", file=sys.stderr)
         return EXIT_USAGE
-    files = collect_image_files(paths)
-    from digitpad.model_store import choose_model  # noqa: PLC0415
+    # A folder is likely big: decoding processes start now, importing their code while this one loads its own.
+    pool = DecodingPool(os.cpu_count() or 1) if any(Path(path).is_dir() for path in paths) else None
+    try:
+        return _classify(paths, csv_path, model_path, single_digit, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
+
+def _classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool, pool) -> int:
+    from digitpad.batch import classify_files, collect_image_files, write_csv  # noqa: PLC0415 - after the pool starts
+    from digitpad.model_store import choose_model  # noqa: PLC0415
+    from digitpad.predictor import KerasPredictor, ModelLoadError  # noqa: PLC0415
+
+    files = collect_image_files(paths)
     choice = choose_model(model_path)  # --model, else $DIGITPAD_MODEL, else the model kept after a retrain
     if choice.warning:
         print(f"{APP_NAME} classify: {choice.warning}", file=sys.stderr)
@@ -76,8 +88,9 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
     except OSError as error:
         print(f"{APP_NAME} classify: cannot write {csv_path}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
+    rows = classify_files(files, predictor, single_digit=single_digit, pool=pool if len(files) > 1 else None)
     with target as stream:
-        written, errors = write_csv(progress.track(classify_files(files, predictor, single_digit=single_digit)), stream)
+        written, errors = write_csv(progress.track(rows), stream)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
     return EXIT_SOME_ERRORS if errors else EXIT_OK

@@ -6,6 +6,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digitpad.histogram import Histograms
+
 # Images larger than this (longer side) are reduced first; strokes survive thanks to a max/mean blend.
 WORKING_SIZE = 512
 # Paper unevenness is only estimated on images at least this big (small ones are clean exports).
@@ -23,8 +25,12 @@ MIN_DIGIT_FRACTION = 0.03
 # Soft ink above this joins connected pieces (low, so faint anti-aliased thin lines stay whole).
 COMPONENT_THRESHOLD = 0.25
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+# The same within each image of a stack (N, H, W), never across images.
+_STACKED_EIGHT_CONNECTED = np.stack([np.zeros((3, 3), dtype=bool), EIGHT_CONNECTED, np.zeros((3, 3), dtype=bool)])
 # Connected pieces of ink smaller than this share of the largest piece are specks.
 SPECK_FRACTION = 0.04
+# Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
+RIM_RADIUS = 2
 
 
 def _no_digit():
@@ -102,40 +108,42 @@ def to_grey(image) -> np.ndarray:
 
 
 def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
-    """Shrink by an integer factor, blending block mean and block max so thin strokes survive."""
-    height, width = values.shape
+    """Shrink a stack (N, H, W) by an integer factor, blending block mean and block max so thin strokes survive."""
+    count, height, width = values.shape
     height, width = height - height % factor, width - width % factor
-    blocks = values[:height, :width].reshape(height // factor, factor, width // factor, factor)
-    return 0.5 * (blocks.mean(axis=(1, 3)) + blocks.max(axis=(1, 3)))
+    blocks = values[:, :height, :width].reshape(count, height // factor, factor, width // factor, factor)
+    return 0.5 * (blocks.mean(axis=(2, 4)) + blocks.max(axis=(2, 4)))
 
 
-def _ink_is_dark(grey: np.ndarray, histogram: _Histogram) -> bool:
-    """True for dark ink on light paper, False for light ink on dark paper.
+def _ink_is_dark(greys: np.ndarray, histograms: Histograms) -> np.ndarray:
+    """Per image of a stack: True for dark ink on light paper, False for light ink on dark paper.
 
     Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
     (a thick digit cropped tight), the class that owns most of the image border is paper.
     """
-    split = histogram.otsu_index()
-    dark_fraction = histogram.counts[:split].sum() / max(histogram.counts.sum(), 1)
-    if dark_fraction < POLARITY_CLEAR_MAJORITY:
-        return True
-    if dark_fraction > 1.0 - POLARITY_CLEAR_MAJORITY:
-        return False
-    threshold = histogram.centres[split] - histogram.step / 2
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    corner = max(1, min(grey.shape) // 8)
+    split = histograms.otsu_index()
+    dark_fraction = histograms.sum(0, split) / np.maximum(histograms.counts.sum(axis=1), 1)
+    clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
+    close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
+    if not close_call.any():
+        return clearly_dark
+    count, height, width = greys.shape
+    threshold = (histograms.centres[np.arange(count), split] - histograms.step / 2)[:, np.newaxis]
+    border = np.concatenate([greys[:, 0], greys[:, -1], greys[:, :, 0], greys[:, :, -1]], axis=1)
+    corner = max(1, min(height, width) // 8)
     corners = np.concatenate([
-        grey[:corner, :corner].ravel(), grey[:corner, -corner:].ravel(),
-        grey[-corner:, :corner].ravel(), grey[-corner:, -corner:].ravel(),
-    ])
-    return 0.5 * float((border < threshold).mean()) + 0.5 * float((corners < threshold).mean()) < 0.5
+        greys[:, :corner, :corner].reshape(count, -1), greys[:, :corner, -corner:].reshape(count, -1),
+        greys[:, -corner:, :corner].reshape(count, -1), greys[:, -corner:, -corner:].reshape(count, -1),
+    ], axis=1)
+    border_vote = 0.5 * (border < threshold).mean(axis=1) + 0.5 * (corners < threshold).mean(axis=1) < 0.5
+    return np.where(close_call, border_vote, clearly_dark)
 
 
 def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     """Subtract slowly varying paper brightness (shadows, gradients), estimated by a wide grey opening.
 
     The opening runs on a small thumbnail with a window of a third of the image, wider than any
-    stroke, so strokes never count as paper; uniform paper is left alone.
+    stroke, so strokes never count as paper; uniform paper is left alone (the same array comes back).
     """
     size = max(ink.shape)
     if size < FLATTEN_MIN_SIZE:
@@ -152,116 +160,111 @@ def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     return ink - np.asarray(full, dtype=np.float32)
 
 
-class _Histogram:
-    """Grey-level statistics from one histogram (cheaper than repeated medians and percentiles)."""
-
-    BINS = 256
-
-    def __init__(self, values: np.ndarray, low: float, high: float):
-        self.low, self.step = low, max(high - low, 1e-6) / self.BINS
-        indices = np.clip(((values - low) / self.step).astype(np.int32), 0, self.BINS - 1)
-        self.counts = np.bincount(indices.ravel(), minlength=self.BINS).astype(np.float64)
-        self.centres = low + (np.arange(self.BINS) + 0.5) * self.step
-        self._otsu: int | None = None
-
-    def mirrored(self) -> "_Histogram":
-        """The histogram of 1 - values, for a histogram over [0, 1]."""
-        mirror = object.__new__(_Histogram)
-        mirror.low, mirror.step = self.low, self.step
-        mirror.counts = self.counts[::-1].copy()
-        mirror.centres = self.centres
-        # The between-class variance of a split is the same read backwards: the mirrored split is BINS - split.
-        mirror._otsu = None if self._otsu is None else self.BINS - self._otsu
-        return mirror
-
-    def percentile(self, percent: float, first: int = 0, last: int | None = None) -> float:
-        counts = self.counts[first:last]
-        cumulative = np.cumsum(counts)
-        if cumulative[-1] <= 0:
-            return float(self.centres[first])
-        index = int(np.searchsorted(cumulative, cumulative[-1] * percent / 100.0))
-        return float(self.centres[first:last][min(index, len(counts) - 1)])
-
-    def std(self, first: int = 0, last: int | None = None) -> float:
-        counts, centres = self.counts[first:last], self.centres[first:last]
-        total = counts.sum()
-        if total <= 0:
-            return 0.0
-        mean = float(counts @ centres) / total
-        return float(np.sqrt(max(float(counts @ (centres - mean) ** 2) / total, 0.0)))
-
-    def otsu_index(self) -> int:
-        """First bin above Otsu's threshold (maximum between-class variance); computed once."""
-        if self._otsu is None:
-            self._otsu = self._compute_otsu_index()
-        return self._otsu
-
-    def _compute_otsu_index(self) -> int:
-        cumulative = np.cumsum(self.counts)
-        cumulative_mean = np.cumsum(self.counts * self.centres)
-        total, total_mean = cumulative[-1], cumulative_mean[-1]
-        below, above = cumulative[:-1], total - cumulative[:-1]
-        valid = (below > 0) & (above > 0)
-        mean_below = cumulative_mean[:-1] / np.maximum(below, 1)
-        mean_above = (total_mean - cumulative_mean[:-1]) / np.maximum(above, 1)
-        between = np.where(valid, below * above * (mean_below - mean_above) ** 2, -1.0)
-        return int(np.argmax(between)) + 1
+def _grow(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
+    """A boolean mask grown by `radius` pixels both ways along one axis (a 1-D binary dilation)."""
+    grown = mask.copy()
+    length = mask.shape[axis]
+    for shift in range(1, min(radius, length - 1) + 1):
+        ahead = [slice(None)] * mask.ndim
+        behind = [slice(None)] * mask.ndim
+        ahead[axis], behind[axis] = slice(shift, None), slice(None, length - shift)
+        grown[tuple(ahead)] |= mask[tuple(behind)]
+        grown[tuple(behind)] |= mask[tuple(ahead)]
+    return grown
 
 
-def _drop_specks(soft: np.ndarray) -> np.ndarray:
-    """Keep connected pieces of ink that are not tiny compared with the largest one."""
+def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per image of a stack, keep the connected pieces of ink that are not tiny compared with its largest.
+
+    Returns the cleaned stack and, per image, whether it has any piece of ink at all.
+    """
+    count = len(soft)
     mask = soft > COMPONENT_THRESHOLD
-    labels, count = ndimage.label(mask, structure=EIGHT_CONNECTED)
-    if count == 0:
-        raise _no_digit()
-    keep = mask
-    if count > 1:
-        areas = np.bincount(labels.ravel())[1:]
-        small = areas < max(2, SPECK_FRACTION * areas.max())
-        if small.any():
-            keep = ~np.concatenate(([True], small))[labels]
+    labels, pieces = ndimage.label(mask, structure=_STACKED_EIGHT_CONNECTED)
+    if pieces == 0:
+        return np.zeros_like(soft), np.zeros(count, dtype=bool)
+    image_of = np.zeros(pieces + 1, dtype=np.intp)  # labels are unique across the stack
+    image_of[labels.reshape(count, -1)] = np.arange(count)[:, np.newaxis]
+    image_of = image_of[1:]
+    areas = np.bincount(labels.ravel(), minlength=pieces + 1)[1:]
+    pieces_per_image = np.bincount(image_of, minlength=count)
+    largest = np.zeros(count, dtype=areas.dtype)
+    np.maximum.at(largest, image_of, areas)
+    small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & (pieces_per_image[image_of] > 1)
+    keep = ~np.concatenate(([True], small))[labels]
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
-    rim = ndimage.maximum_filter(keep, size=5)
-    return np.where(rim, soft, 0.0).astype(np.float32)
+    rim = _grow(_grow(keep, RIM_RADIUS, axis=1), RIM_RADIUS, axis=2)
+    return np.where(rim, soft, 0.0).astype(np.float32), pieces_per_image > 0
+
+
+def _extents(soft: np.ndarray) -> np.ndarray:
+    """Per image of a stack, the longer side of the box around its ink (0 without ink)."""
+    extents = []
+    for axis in (2, 1):
+        inked = soft.any(axis=axis)
+        first = np.argmax(inked, axis=1)
+        last = inked.shape[1] - 1 - np.argmax(inked[:, ::-1], axis=1)
+        extents.append(np.where(inked.any(axis=1), last - first + 1, 0))
+    return np.maximum(*extents)
+
+
+def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
+    """Clean soft ink maps of a stack of same-size grey images (N, H, W): 1 = ink, 0 = paper, specks and
+    paper texture removed; None for an image with no ink that stands out.
+
+    Each image is cleaned exactly as if it were alone; small images are cleaned together, so a folder of
+    small scans costs a fraction of the Python per image. Large images are reduced to at most
+    WORKING_SIZE on the longer side.
+    """
+    count, height, width = greys.shape
+    if min(height, width) < 2:
+        return [None] * count
+    if count > 1 and max(height, width) >= FLATTEN_MIN_SIZE:
+        return [ink_maps(grey[np.newaxis])[0] for grey in greys]  # per-pixel work dominates: one at a time
+    factor = int(np.ceil(max(height, width) / WORKING_SIZE))
+    # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
+    sample = greys[:, ::factor, ::factor]
+    grey_histograms = Histograms.of(sample, 0.0, 1.0)
+    inverted = _ink_is_dark(sample, grey_histograms)
+    ink = np.where(inverted[:, np.newaxis, np.newaxis], 1.0 - greys, greys)
+    if factor > 1 and min(height, width) >= factor:
+        ink = _reduce(ink, factor)
+    flattened, paper_was_even = ink, True
+    if max(ink.shape[1:]) >= FLATTEN_MIN_SIZE:
+        images = list(ink)
+        flattened_images = [_flatten_paper(image) for image in images]
+        paper_was_even = all(after is before for after, before in zip(flattened_images, images))
+        flattened = ink if paper_was_even else np.stack(flattened_images)
+    if factor == 1 and paper_was_even:
+        histograms = grey_histograms.mirrored_where(inverted)  # same pixels, mirrored: no need to count again
+    else:
+        histograms = Histograms.of(flattened, -1.0, 1.0)
+    split = histograms.otsu_index()
+    paper_level = histograms.percentile(50, 0, split)
+    ink_level = histograms.percentile(50, split)
+    contrast = ink_level - paper_level
+    # A single grey level (blank), or ink too close to the paper: no digit.
+    rejected = (histograms.sum(0, split) == 0) | (histograms.sum(split) == 0) | (contrast < MIN_CONTRAST)
+    contrast = np.where(rejected, 1.0, contrast)
+    per_image = (slice(None), np.newaxis, np.newaxis)
+    soft = np.clip((flattened - paper_level.astype(np.float32)[per_image]) / contrast.astype(np.float32)[per_image], 0.0, 1.0)
+    paper_noise = histograms.std(0, split) / contrast
+    soft[(soft < np.maximum(0.06, 3.0 * paper_noise).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
+    soft, has_ink = _drop_specks(soft)
+    # A speck of dust on an empty page is not a digit.
+    big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
+    return [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
 
 
 def ink_map(image) -> np.ndarray:
-    """Clean soft ink map: 1 = ink, 0 = paper, specks and paper texture removed.
+    """Clean soft ink map of one image (PIL image or array): 1 = ink, 0 = paper (see ink_maps).
 
-    Large images are reduced to at most WORKING_SIZE on the longer side.
     Raises NoDigitError when there is no ink that stands out.
     """
     grey = to_grey(image)
-    if grey.ndim != 2 or min(grey.shape) < 2:
+    if grey.ndim != 2:
         raise _no_digit()
-    factor = int(np.ceil(max(grey.shape) / WORKING_SIZE))
-    # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
-    sample = grey[::factor, ::factor]
-    grey_histogram = _Histogram(sample, 0.0, 1.0)
-    inverted = _ink_is_dark(sample, grey_histogram)
-    ink = 1.0 - grey if inverted else grey
-    if factor > 1 and min(ink.shape) >= factor:
-        ink = _reduce(ink, factor)
-    flattened = _flatten_paper(ink)
-    if factor == 1 and flattened is ink:  # same pixels, mirrored: no need to count them again
-        histogram = grey_histogram.mirrored() if inverted else grey_histogram
-    else:
-        histogram = _Histogram(flattened, -1.0, 1.0)
-    ink = flattened
-    split = histogram.otsu_index()
-    if histogram.counts[:split].sum() == 0 or histogram.counts[split:].sum() == 0:
-        raise _no_digit()  # a single grey level: blank
-    paper_level = histogram.percentile(50, 0, split)
-    ink_level = histogram.percentile(50, split)
-    if ink_level - paper_level < MIN_CONTRAST:
+    soft = ink_maps(grey[np.newaxis])[0]
+    if soft is None:
         raise _no_digit()
-    soft = np.clip((ink - paper_level) / (ink_level - paper_level), 0.0, 1.0)
-    paper_noise = histogram.std(0, split) / (ink_level - paper_level)
-    soft[soft < max(0.06, 3.0 * paper_noise)] = 0.0
-    soft = _drop_specks(soft)
-    rows = np.flatnonzero(soft.any(axis=1))
-    columns = np.flatnonzero(soft.any(axis=0))
-    extent = max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 if rows.size else 0
-    if extent < max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape)):
-        raise _no_digit()  # a speck of dust on an empty page is not a digit
     return soft
