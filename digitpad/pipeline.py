@@ -10,7 +10,7 @@ import itertools
 import multiprocessing
 import threading
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 if TYPE_CHECKING:
     from digitpad.decode import Prepared
@@ -47,17 +47,27 @@ def _done(result) -> concurrent.futures.Future:
 class DecodingPool:
     """Runs prepare_files on chunks of paths: in `workers` processes, or in one thread when workers <= 1.
 
-    Processes are started in the background (`started` tells when they are up). A pool whose processes
-    cannot start, or keep crashing, falls back to a thread of this process.
+    Processes are started in the background (`started` tells when they are up); where they cannot start
+    at all, a thread of this process does the work. A crashed process is replaced by a fresh pool.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, task: Callable[[list[str], bool], list[Prepared]] | None = None):
+        """`task` (default: decode.prepare_files) must be importable by name in a fresh process."""
         self.workers = workers
+        self._task = task
         self._thread_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._processes: concurrent.futures.ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
         if workers > 1:
             self._start_processes()
+
+    @property
+    def task(self) -> Callable[[list[str], bool], list[Prepared]]:
+        if self._task is None:
+            from digitpad.decode import prepare_files  # noqa: PLC0415 - see DECODING_MODULE
+
+            self._task = prepare_files
+        return self._task
 
     def _start_processes(self) -> None:
         self._processes = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_process_context())
@@ -90,13 +100,11 @@ class DecodingPool:
         return self._thread_pool
 
     def submit(self, paths: list[str], single_digit: bool) -> concurrent.futures.Future:
-        from digitpad.decode import prepare_files  # noqa: PLC0415 - see DECODING_MODULE
-
         try:
-            return self._executor().submit(prepare_files, paths, single_digit)
+            return self._executor().submit(self.task, paths, single_digit)
         except BrokenProcessPool:
             self._restart()
-            return self._executor().submit(prepare_files, paths, single_digit)
+            return self._executor().submit(self.task, paths, single_digit)
 
     def _restart(self) -> None:
         """Replace broken decoding processes with fresh ones (once started, they are used as soon as asked)."""
@@ -130,8 +138,6 @@ def prepared_in_order(chunks: Iterable[list[str]], pool: DecodingPool, single_di
     While the pool's processes start, the first WARM_UP_CHUNKS chunks are kept for the calling thread,
     which prepares them itself; once the processes are up, whatever is left of those goes to them.
     """
-    from digitpad.decode import prepare_files  # noqa: PLC0415 - see DECODING_MODULE
-
     numbered = enumerate(chunks)
     reserve = collections.deque(itertools.islice(numbered, 0 if pool.started else WARM_UP_CHUNKS))
     in_flight_limit = 2 * max(pool.workers, 1) + 2
@@ -141,7 +147,7 @@ def prepared_in_order(chunks: Iterable[list[str]], pool: DecodingPool, single_di
     while True:
         if reserve and not pool.started:  # (submitting now would wait for the processes to start)
             index, chunk = reserve.popleft()
-            ahead[index] = (chunk, _done(prepare_files(chunk, single_digit)), False)
+            ahead[index] = (chunk, _done(pool.task(chunk, single_digit)), False)
         else:
             while reserve:
                 index, chunk = reserve.popleft()
