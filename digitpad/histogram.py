@@ -20,6 +20,7 @@ class Histograms:
         self.low, self.step = low, step
         self.centres = low[:, np.newaxis] + (np.arange(BINS) + 0.5) * step[:, np.newaxis]
         self._otsu: np.ndarray | None = None
+        self._cumulative_counts: np.ndarray | None = None
 
     @classmethod
     def of(cls, values: np.ndarray, low: float, high: float) -> "Histograms":
@@ -39,22 +40,37 @@ class Histograms:
         result._otsu = np.where(mirror, BINS - self.otsu_index(), self.otsu_index())
         return result
 
+    def _cumulative(self) -> np.ndarray:
+        """Per row, the counts of bins [0, i] for i = -1 .. BINS - 1 (a leading 0 column)."""
+        if self._cumulative_counts is None:
+            cumulative = np.zeros((len(self.counts), BINS + 1))
+            np.cumsum(self.counts, axis=1, out=cumulative[:, 1:])
+            self._cumulative_counts = cumulative
+        return self._cumulative_counts
+
+    def _at(self, values: np.ndarray, bins: np.ndarray | int) -> np.ndarray:
+        return values[np.arange(len(values)), bins]
+
+    def sum(self, first: np.ndarray | int = 0, last: np.ndarray | int = BINS) -> np.ndarray:
+        """Pixels counted in bins [first, last) of each row."""
+        cumulative = self._cumulative()
+        return self._at(cumulative, last) - self._at(cumulative, first)
+
+    def percentile(self, percent: float, first: np.ndarray | int = 0, last: np.ndarray | int = BINS) -> np.ndarray:
+        """Per row, the centre of the bin holding the given percentile of bins [first, last)."""
+        cumulative = self._cumulative()
+        before = self._at(cumulative, first)
+        total = self._at(cumulative, last) - before
+        # The first bin whose running count reaches the target: every bin before it falls short.
+        target = before + total * percent / 100.0
+        index = np.count_nonzero(cumulative[:, 1:] < target[:, np.newaxis], axis=1)
+        index = np.where(total > 0, np.minimum(index, np.asarray(last) - 1), first)
+        return self._at(self.centres, index)
+
     def _class_counts(self, first: np.ndarray | int, last: np.ndarray | int) -> np.ndarray:
         bins = np.arange(BINS)
         inside = (bins >= np.asarray(first)[..., np.newaxis]) & (bins < np.asarray(last)[..., np.newaxis])
         return np.where(inside, self.counts, 0.0)
-
-    def sum(self, first: np.ndarray | int = 0, last: np.ndarray | int = BINS) -> np.ndarray:
-        """Pixels counted in bins [first, last) of each row."""
-        return self._class_counts(first, last).sum(axis=1)
-
-    def percentile(self, percent: float, first: np.ndarray | int = 0, last: np.ndarray | int = BINS) -> np.ndarray:
-        """Per row, the centre of the bin holding the given percentile of bins [first, last)."""
-        cumulative = np.cumsum(self._class_counts(first, last), axis=1)
-        total = cumulative[:, -1]
-        index = np.argmax(cumulative >= (total * percent / 100.0)[:, np.newaxis], axis=1)
-        index = np.where(total > 0, index, np.broadcast_to(first, total.shape))
-        return self.centres[np.arange(len(index)), index]
 
     def std(self, first: np.ndarray | int = 0, last: np.ndarray | int = BINS) -> np.ndarray:
         """Per row, the standard deviation of the values in bins [first, last)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import warnings
 from pathlib import Path
 
@@ -65,17 +64,6 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     Raises ImageError with a specific reason: file not found, empty file, not an image,
     image too large: N pixels, truncated file, damaged image.
     """
-    path = Path(path)
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise ImageError("file not found") from None
-    except OSError as error:
-        raise ImageError(f"cannot read file: {error.strerror or error}") from None
-    if stat.S_ISDIR(status.st_mode):
-        raise ImageError("is a folder, not an image")
-    if status.st_size == 0:
-        raise ImageError("empty file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -92,13 +80,19 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageError(f"image too large: {_pixels_from(error)}") from None
     except UnidentifiedImageError:
-        raise ImageError("not an image") from None
+        raise ImageError("empty file" if _is_empty(path) else "not an image") from None
+    except FileNotFoundError:
+        raise ImageError("file not found") from None
+    except IsADirectoryError:
+        raise ImageError("is a folder, not an image") from None
     except PermissionError:
         raise ImageError("cannot read file: permission denied") from None
     except OSError as error:
         message = str(error)
         if "truncated" in message or "broken data stream" in message or "premature end" in message.lower():
             raise ImageError("truncated file") from None
+        if error.strerror and not message.startswith(("cannot identify", "image file")):
+            raise ImageError(f"cannot read file: {error.strerror}") from None
         raise ImageError(f"damaged image: {message}") from None
     except (SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as error:
         raise ImageError(f"damaged image: {error}") from None
@@ -111,6 +105,13 @@ def open_image(path: str | os.PathLike) -> Image.Image:
     except Exception:  # a broken EXIF block must not lose an otherwise good image
         upright = image
     return upright if upright is not None else image
+
+
+def _is_empty(path: str | os.PathLike) -> bool:
+    try:
+        return os.stat(path).st_size == 0
+    except OSError:
+        return False
 
 
 def _pixels_from(error: Exception) -> str:

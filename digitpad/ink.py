@@ -160,16 +160,16 @@ def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     return ink - np.asarray(full, dtype=np.float32)
 
 
-def _grow(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
-    """A boolean mask grown by `radius` pixels both ways along one axis (a 1-D binary dilation)."""
+def _grow_rim(mask: np.ndarray) -> np.ndarray:
+    """A stack of boolean masks (N, H, W) grown by RIM_RADIUS pixels in each image (a square dilation)."""
     grown = mask.copy()
-    length = mask.shape[axis]
-    for shift in range(1, min(radius, length - 1) + 1):
-        ahead = [slice(None)] * mask.ndim
-        behind = [slice(None)] * mask.ndim
-        ahead[axis], behind[axis] = slice(shift, None), slice(None, length - shift)
-        grown[tuple(ahead)] |= mask[tuple(behind)]
-        grown[tuple(behind)] |= mask[tuple(ahead)]
+    for shift in range(1, RIM_RADIUS + 1):
+        grown[:, shift:] |= mask[:, :-shift]
+        grown[:, :-shift] |= mask[:, shift:]
+    tall = grown.copy()
+    for shift in range(1, RIM_RADIUS + 1):
+        grown[:, :, shift:] |= tall[:, :, :-shift]
+        grown[:, :, :-shift] |= tall[:, :, shift:]
     return grown
 
 
@@ -180,7 +180,11 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     count = len(soft)
     mask = soft > COMPONENT_THRESHOLD
-    labels, pieces = ndimage.label(mask, structure=_STACKED_EIGHT_CONNECTED)
+    if count == 1:  # (the same labels, with less work)
+        labels, pieces = ndimage.label(mask[0], structure=EIGHT_CONNECTED)
+        labels = labels[np.newaxis]
+    else:
+        labels, pieces = ndimage.label(mask, structure=_STACKED_EIGHT_CONNECTED)
     if pieces == 0:
         return np.zeros_like(soft), np.zeros(count, dtype=bool)
     image_of = np.zeros(pieces + 1, dtype=np.intp)  # labels are unique across the stack
@@ -193,7 +197,7 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & (pieces_per_image[image_of] > 1)
     keep = ~np.concatenate(([True], small))[labels]
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
-    rim = _grow(_grow(keep, RIM_RADIUS, axis=1), RIM_RADIUS, axis=2)
+    rim = _grow_rim(keep)
     return np.where(rim, soft, 0.0).astype(np.float32), pieces_per_image > 0
 
 

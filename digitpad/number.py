@@ -9,7 +9,7 @@ import numpy as np
 
 from digitpad.ink import ink_map
 from digitpad.predictor import Prediction
-from digitpad.preprocess import NoDigitError, crop_to_ink, mnist_from_ink
+from digitpad.preprocess import NoDigitError, crop_to_ink, mnist_from_cropped, mnist_from_ink
 from digitpad.segment import Components, find_components, plan_segmentation, whole_is_settled
 from digitpad.stroke_groups import group_strokes, stroke_points, stroke_width
 
@@ -57,7 +57,7 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False) -> PreparedNumbe
     if single_digit:
         return PreparedNumber(mnist_from_ink(ink))
     ink = crop_to_ink(ink).copy()
-    return PreparedNumber(mnist_from_ink(ink), ink, find_components(ink))
+    return PreparedNumber(mnist_from_cropped(ink), ink, find_components(ink))
 
 
 def is_settled(prepared: PreparedNumber, whole_probabilities: np.ndarray) -> bool:

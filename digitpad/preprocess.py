@@ -29,11 +29,14 @@ class NoDigitError(ValueError):
 
 def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width of a boolean mask: 2 * area / number of ink-to-paper pixel edges."""
-    area = int(mask.sum())
+    area = np.count_nonzero(mask)
     if area == 0:
         return 0.0
-    edges = int(np.count_nonzero(mask[1:, :] != mask[:-1, :]) + np.count_nonzero(mask[:, 1:] != mask[:, :-1]))
-    edges += int(mask[0].sum() + mask[-1].sum() + mask[:, 0].sum() + mask[:, -1].sum())
+    edges = (
+        np.count_nonzero(mask[1:, :] != mask[:-1, :]) + np.count_nonzero(mask[:, 1:] != mask[:, :-1])
+        + np.count_nonzero(mask[0]) + np.count_nonzero(mask[-1])
+        + np.count_nonzero(mask[:, 0]) + np.count_nonzero(mask[:, -1])
+    )
     return 2.0 * area / max(edges, 1)
 
 
@@ -100,7 +103,11 @@ def mnist_from_ink(ink: np.ndarray) -> np.ndarray:
     Stroke width is measured after scaling, where MNIST's was measured; if it is outside MNIST's
     band, the strokes are grown or shrunk at full resolution and the digit is scaled again.
     """
-    cropped = crop_to_ink(ink)
+    return mnist_from_cropped(crop_to_ink(ink))
+
+
+def mnist_from_cropped(cropped: np.ndarray) -> np.ndarray:
+    """mnist_from_ink for an ink map already cropped to its ink (crop_to_ink)."""
     patch = fit_in_box(cropped)
     for _ in range(STROKE_WIDTH_PASSES):
         width = stroke_width(patch > 0.5)
