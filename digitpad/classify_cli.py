@@ -91,6 +91,8 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
     rows = classify_files(files, predictor, single_digit=single_digit, pool=pool if len(files) > 1 else None)
     with target as stream:
         written, errors = write_csv(progress.track(rows), stream)
+    if pool is not None and pool.fallback and sys.stderr is not None:
+        print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
     return EXIT_SOME_ERRORS if errors else EXIT_OK

@@ -20,6 +20,8 @@ DECODING_MODULE = "digitpad.decode"
 
 # While the decoding processes start, the calling thread prepares up to this many chunks itself.
 WARM_UP_CHUNKS = 32
+# Processes not up after this long (a starved machine, a broken environment) are given up for a thread.
+START_TIMEOUT_SECONDS = 60
 CRASHED = "the image crashed its decoding process (damaged or hostile file?)"
 
 
@@ -58,6 +60,8 @@ class DecodingPool:
         self._thread_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._processes: concurrent.futures.ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
+        self.fallback: str | None = None
+        """Why the work went to a thread after all (None while processes do it)."""
         if workers > 1:
             self._start_processes()
 
@@ -76,8 +80,9 @@ class DecodingPool:
         def start() -> None:
             try:
                 for future in [processes.submit(_started) for _ in range(self.workers)]:
-                    future.result()
-            except Exception:  # cannot start processes here (limits, sandbox): decode in a thread instead
+                    future.result(timeout=START_TIMEOUT_SECONDS)
+            except Exception as error:  # cannot start processes here (limits, sandbox): decode in a thread
+                self.fallback = f"worker processes could not start ({type(error).__name__}: {error})"
                 self._give_up_processes(processes)
 
         self._starting = threading.Thread(target=start, name="digitpad-decoding-start", daemon=True)

@@ -157,9 +157,14 @@ def test_without_processes_a_thread_does_the_work(mixed_folder, bundled_predicto
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(pipeline.concurrent.futures.ProcessPoolExecutor, "submit", refuse)
-    rows = list(classify_files(files, bundled_predictor, workers=2))
+    pool = pipeline.DecodingPool(2)
+    try:
+        rows = list(classify_files(files, bundled_predictor, pool=pool))
+    finally:
+        pool.shutdown(wait=True)
     monkeypatch.undo()
     assert rows == list(classify_files(files, bundled_predictor, workers=1))
+    assert "could not start" in pool.fallback and "Resource temporarily unavailable" in pool.fallback
 
 
 def test_read_grey_explains_failures(tmp_path):
