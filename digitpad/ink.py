@@ -29,6 +29,19 @@ EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 _STACKED_EIGHT_CONNECTED = np.stack([np.zeros((3, 3), dtype=bool), EIGHT_CONNECTED, np.zeros((3, 3), dtype=bool)])
 # Connected pieces of ink smaller than this share of the largest piece are specks.
 SPECK_FRACTION = 0.04
+# A piece of ink spanning this share of the image's width (height) and on average thinner than this share of
+# its height (width) is a line printed on the paper: a notebook's ruled lines and margin, a grid.
+RULE_SPAN = 0.9
+RULE_THICKNESS = 0.03
+# Through the writing, a line shows as rows (columns) with ink across this share of the image (a faint
+# line loses pixels to the noise threshold); two or more such thin parallel bands are ruling.
+RULE_COVERAGE = 0.6
+# Lines are looked for at these slopes (rise per pixel along), flattest first: photos are rarely square to
+# the paper (0.05 is about 3 degrees).
+RULE_SLOPE_STEP = 0.005
+RULE_SLOPES = np.array(sorted(np.arange(-10, 11) * RULE_SLOPE_STEP, key=abs))
+# Only images at least this big are searched for lines (in smaller ones a stroke edge can look like one).
+RULE_MIN_SIZE = 100
 # Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
 RIM_RADIUS = 2
 
@@ -173,8 +186,116 @@ def _grow_rim(mask: np.ndarray) -> np.ndarray:
     return grown
 
 
+def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Per piece of ink, whether it is a line of the paper (ruled line, margin, grid) rather than writing:
+    it runs across RULE_SPAN of the image and is thinner than RULE_THICKNESS of it (tilted ones too)."""
+    _, height, width = labels.shape
+    rules = np.zeros(len(areas), dtype=bool)
+    for index, box in enumerate(ndimage.find_objects(labels)):
+        if box is None:
+            continue
+        rows, columns = box[1].stop - box[1].start, box[2].stop - box[2].start
+        area = areas[index]
+        rules[index] = (
+            (columns >= RULE_SPAN * width and area / columns <= RULE_THICKNESS * height)
+            or (rows >= RULE_SPAN * height and area / rows <= RULE_THICKNESS * width)
+        )
+    return rules
+
+
+def _line_bands(inked: np.ndarray, thickest: float) -> list[tuple[int, int]]:
+    """Runs [start, stop) of rows of `inked` that are a printed line: inked across RULE_COVERAGE of their
+    length, reaching both ends (a line crosses the whole picture, a stroke does not), and thin."""
+    ends = max(1, inked.shape[1] // 10)
+    lined = (
+        (inked.mean(axis=1) >= RULE_COVERAGE)
+        & (inked[:, :ends].mean(axis=1) >= 0.5) & (inked[:, -ends:].mean(axis=1) >= 0.5)
+    )
+    lined = np.concatenate(([False], lined, [False]))
+    starts, stops = np.flatnonzero(lined[1:] & ~lined[:-1]), np.flatnonzero(~lined[1:] & lined[:-1])
+    return [(int(start), int(stop)) for start, stop in zip(starts, stops) if stop - start <= thickest]
+
+
+def _sheared(inked: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Row r of the result is the pixels (r + offsets[c], c) of `inked` (False outside it)."""
+    across, length = inked.shape
+    pad = int(np.abs(offsets).max()) + 1
+    padded = np.pad(inked, ((pad, pad), (0, 0)))
+    return padded[np.arange(pad, pad + across)[:, np.newaxis] + offsets, np.arange(length)]
+
+
+def _offsets(slope: float, length: int) -> np.ndarray:
+    return np.rint(slope * (np.arange(length) - length / 2)).astype(np.intp)
+
+
+def _ruling_slope(inked: np.ndarray) -> float | None:
+    """The slope among RULE_SLOPES at which the most (two or more) lines run along the rows of `inked`,
+    searched at half size (a 2x2 block is inked if any of its pixels is)."""
+    across, length = inked.shape[0] // 2, inked.shape[1] // 2
+    half = inked[:across * 2, :length * 2].reshape(across, 2, length, 2).any(axis=(1, 3))
+    best, most = None, 1
+    for slope in RULE_SLOPES:
+        bands = _line_bands(_sheared(half, _offsets(slope, length)), max(1.0, RULE_THICKNESS * across))
+        if len(bands) > most:
+            best, most = float(slope), len(bands)
+    return best
+
+
+def _erase_lines_across(view: np.ndarray) -> None:
+    """Erase, in place, two or more thin parallel lines running across `view` along its rows (nearly: at
+    one of RULE_SLOPES): each line pixel becomes the weaker of the ink just above and just below the line,
+    so strokes crossing it go on and the line itself goes."""
+    across, length = view.shape
+    inked = view > 0
+    ends = max(1, length // 10)
+    # Lines cross the whole picture: without two inked rows at each end, there are none (the usual case).
+    for end in (inked[:, :ends], inked[:, -ends:]):
+        if np.count_nonzero(end.mean(axis=1) >= 0.5) < 2:
+            return
+    rough = _ruling_slope(inked)
+    if rough is None:
+        return
+    # The half-size search is coarse: the slope is settled at full size among its neighbours.
+    offsets, bands = np.zeros(length, np.intp), []
+    for slope in sorted(RULE_SLOPES[np.abs(RULE_SLOPES - rough) <= 2.5 * RULE_SLOPE_STEP], key=lambda s: abs(s - rough)):
+        candidate = _offsets(float(slope), length)
+        found = _line_bands(_sheared(inked, candidate), max(1.0, RULE_THICKNESS * across))
+        if len(found) > max(len(bands), 1):
+            offsets, bands = candidate, found
+    if not bands:
+        return
+    columns = np.arange(length)
+
+    def line(row: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = row + offsets
+        inside = (rows >= 0) & (rows < across)
+        return rows[inside], columns[inside]
+
+    for start, stop in bands:
+        before, after = np.zeros(length, np.float32), np.zeros(length, np.float32)
+        rows, inside = line(start - 1)
+        before[inside] = view[rows, inside]
+        rows, inside = line(stop)
+        after[inside] = view[rows, inside]
+        fill = np.minimum(before, after)
+        for row in range(start, stop):
+            rows, inside = line(row)
+            view[rows, inside] = fill[inside]
+
+
+def _erase_ruling(soft: np.ndarray) -> None:
+    """Erase, in place, the printed lines of ruled or squared paper that run through the writing, in each
+    image of a stack big enough to show them (see _erase_lines_across)."""
+    if min(soft.shape[1:]) < RULE_MIN_SIZE:
+        return
+    for image in soft:
+        _erase_lines_across(image)
+        _erase_lines_across(image.T)
+
+
 def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per image of a stack, keep the connected pieces of ink that are not tiny compared with its largest.
+    """Per image of a stack, keep the connected pieces of ink that are not tiny compared with its largest,
+    and that are not lines of the paper beside the writing.
 
     Returns the cleaned stack and, per image, whether it has any piece of ink at all.
     """
@@ -194,8 +315,16 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pieces_per_image = np.bincount(image_of, minlength=count)
     largest = np.zeros(count, dtype=areas.dtype)
     np.maximum.at(largest, image_of, areas)
-    small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & (pieces_per_image[image_of] > 1)
-    keep = ~np.concatenate(([True], small))[labels]
+    several = pieces_per_image[image_of] > 1
+    small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & several
+    drop = small
+    if several.any() and min(soft.shape[1:]) >= RULE_MIN_SIZE:
+        rules = _ruled_lines(labels, areas) & several
+        if rules.any():
+            # A rule goes only where ink that is not a rule stays: a long thin digit alone is kept.
+            other_ink = np.bincount(image_of[~small & ~rules], minlength=count) > 0
+            drop = small | (rules & other_ink[image_of])
+    keep = ~np.concatenate(([True], drop))[labels]
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
     rim = _grow_rim(keep)
     return np.where(rim, soft, 0.0).astype(np.float32), pieces_per_image > 0
@@ -254,6 +383,7 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     soft = np.clip((flattened - paper_level.astype(np.float32)[per_image]) / contrast.astype(np.float32)[per_image], 0.0, 1.0)
     paper_noise = histograms.std(0, split) / contrast
     soft[(soft < np.maximum(0.06, 3.0 * paper_noise).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
+    _erase_ruling(soft)
     soft, has_ink = _drop_specks(soft)
     # A speck of dust on an empty page is not a digit.
     big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))

@@ -138,6 +138,48 @@ def test_faint_pencil_with_specks(samples, references):
     assert_mostly_same(differences)
 
 
+def notebook_photo(ink: np.ndarray, rng: np.random.Generator, ruled: bool, margin: bool, tilt: float = 0.0) -> Image.Image:
+    """Dark blue writing on cream notebook paper: light blue ruled lines every 30 px and a red margin line,
+    the paper turned by `tilt` degrees (not the writing: it is compared with the upright reference)."""
+    height, width = ink.shape
+    paper = np.ones((2 * height, 2 * width, 3), np.float32) * np.array([0.95, 0.94, 0.9], np.float32)
+    if ruled:
+        paper[15::30] = paper[16::30] = [0.6, 0.7, 0.95]
+    if margin:
+        paper[:, width // 2 + 20:width // 2 + 23] = [0.9, 0.4, 0.4]
+    turned = Image.fromarray(as_uint8(paper)).rotate(tilt, Image.BICUBIC)
+    paper = np.asarray(turned, np.float32)[height // 2:height // 2 + height, width // 2:width // 2 + width] / 255
+    pen = np.array([0.1, 0.1, 0.35], np.float32)
+    photo = paper * (1 - ink[..., np.newaxis]) + pen * ink[..., np.newaxis] + rng.normal(0, 0.02, paper.shape)
+    return Image.fromarray(as_uint8(photo))
+
+
+@pytest.mark.parametrize("ruled,margin,tilt", [(True, False, 0), (False, True, 0), (True, True, 0), (True, True, 2.0)])
+def test_lines_of_notebook_paper_are_not_ink(samples, references, ruled, margin, tilt):
+    """Ruled lines through the digit and a margin line beside it, also photographed 2 degrees askew."""
+    rng = np.random.default_rng(11)
+    differences = []
+    for (digit, _), reference in zip(samples, references):
+        ink = on_canvas(high_resolution(digit, 160), (240, 240), 40, 50)  # ruled lines run through it
+        differences.append(mean_difference(mnist_input(notebook_photo(ink, rng, ruled, margin, tilt)), reference))
+    assert_mostly_same(differences)
+
+
+@pytest.mark.parametrize("shape", ["one", "bar"])
+def test_a_long_thin_digit_alone_is_not_taken_for_a_line(shape):
+    """A thin-pen 1 as tall as its image, or a tightly cropped 7 whose bar spans the width, is writing."""
+    image = Image.new("L", (200, 200), 255)
+    draw = ImageDraw.Draw(image)
+    if shape == "one":
+        draw.line([(100, 2), (96, 197)], fill=0, width=3)
+    else:
+        draw.line([(0, 2), (199, 2), (60, 199)], fill=0, width=4)
+    output = mnist_input(image)
+    assert output.sum() > 15  # not erased
+    rows = np.flatnonzero(output.max(axis=1) > 0.5)
+    assert rows[-1] - rows[0] >= 15  # still a whole tall digit, not a dash
+
+
 def draw_seven(size: int, pen_width: int) -> Image.Image:
     image = Image.new("L", (size, size), 255)
     draw = ImageDraw.Draw(image)
