@@ -1,0 +1,80 @@
+"""Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
+square or askew, read through the same path as Load image; accuracy and time per image.
+
+Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe_machine  # noqa: E402
+
+MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
+SIDE = 240
+PAPER = np.array([0.95, 0.94, 0.9], np.float32)
+RULE = np.array([0.6, 0.7, 0.95], np.float32)
+MARGIN = np.array([0.9, 0.4, 0.4], np.float32)
+PEN = np.array([0.1, 0.1, 0.35], np.float32)
+
+
+def paper(kind: str, tilt: float) -> np.ndarray:
+    """A SIDE x SIDE RGB sheet: plain, ruled (every 30 px), squared (every 24 px) or ruled with a margin."""
+    sheet = np.ones((2 * SIDE, 2 * SIDE, 3), np.float32) * PAPER
+    if kind in ("ruled", "ruled + margin"):
+        sheet[15::30] = sheet[16::30] = RULE
+    if kind == "squared":
+        sheet[10::24] = RULE
+        sheet[:, 10::24] = RULE
+    if kind == "ruled + margin":
+        sheet[:, SIDE // 2 + 20:SIDE // 2 + 23] = MARGIN
+    turned = Image.fromarray((sheet * 255).astype(np.uint8)).rotate(tilt, Image.BICUBIC)
+    return np.asarray(turned, np.float32)[SIDE // 2:SIDE // 2 + SIDE, SIDE // 2:SIDE // 2 + SIDE] / 255
+
+
+def photo(digit: np.ndarray, sheet: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """The digit, as a 160 px pen drawing, written on the sheet with a noisy camera."""
+    drawing = Image.fromarray(digit).resize((160, 160), Image.BICUBIC)
+    ink = np.zeros((SIDE, SIDE), np.float32)
+    ink[40:200, 50:210] = np.asarray(drawing, np.float32) / 255 > 0.45
+    image = sheet * (1 - ink[..., np.newaxis]) + PEN * ink[..., np.newaxis] + rng.normal(0, 0.02, sheet.shape)
+    return Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
+    arguments = parser.parse_args()
+    from digitpad.predictor import KerasPredictor
+
+    with np.load(MNIST) as data:
+        digits, labels = data["x_test"][:arguments.digits], data["y_test"][:arguments.digits]
+    predictor = KerasPredictor()
+    predictor.load()
+    print(f"machine: {describe_machine()}")
+    for kind in ("plain", "ruled", "squared", "ruled + margin"):
+        for tilt in (0.0, 2.0):
+            sheet, rng = paper(kind, tilt), np.random.default_rng(0)
+            correct, seconds = 0, []
+            for digit, label in zip(digits, labels):
+                image = photo(digit, sheet, rng)
+                started = time.perf_counter()
+                correct += predictor.predict_image(image).digit == label
+                seconds.append(time.perf_counter() - started)
+            print(f"{kind:15s} {tilt:3.0f} deg: {correct / len(digits):6.1%} of {len(digits)} digits, "
+                  f"{statistics.median(seconds) * 1000:.1f} ms median per {SIDE}x{SIDE} photo")
+
+
+if __name__ == "__main__":
+    main()
