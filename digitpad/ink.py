@@ -41,7 +41,7 @@ RULE_COVERAGE = 0.6
 RULE_SLOPE_STEP = 0.005
 RULE_SLOPES = np.array(sorted(np.arange(-10, 11) * RULE_SLOPE_STEP, key=abs))
 # Only images at least this big are searched for lines (in smaller ones a stroke edge can look like one).
-RULE_MIN_SIZE = 100
+RULE_MIN_SIZE = 64
 # Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
 RIM_RADIUS = 2
 

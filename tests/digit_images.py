@@ -31,3 +31,19 @@ def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.1
 
 def as_uint8(values: np.ndarray) -> np.ndarray:
     return (np.clip(values, 0, 1) * 255).astype(np.uint8)
+
+
+def notebook_photo(ink: np.ndarray, rng: np.random.Generator, ruled: bool, margin: bool, tilt: float = 0.0) -> Image.Image:
+    """Dark blue writing on cream notebook paper: light blue ruled lines every 30 px and a red margin line,
+    the paper turned by `tilt` degrees (not the writing: it is compared with the upright reference)."""
+    height, width = ink.shape
+    paper = np.ones((2 * height, 2 * width, 3), np.float32) * np.array([0.95, 0.94, 0.9], np.float32)
+    if ruled:
+        paper[15::30] = paper[16::30] = [0.6, 0.7, 0.95]
+    if margin:
+        paper[:, width // 2 + 20:width // 2 + 23] = [0.9, 0.4, 0.4]
+    turned = Image.fromarray(as_uint8(paper)).rotate(tilt, Image.BICUBIC)
+    paper = np.asarray(turned, np.float32)[height // 2:height // 2 + height, width // 2:width // 2 + width] / 255
+    pen = np.array([0.1, 0.1, 0.35], np.float32)
+    photo = paper * (1 - ink[..., np.newaxis]) + pen * ink[..., np.newaxis] + rng.normal(0, 0.02, paper.shape)
+    return Image.fromarray(as_uint8(photo))

@@ -15,7 +15,7 @@ from digitpad.ink import ink_map
 from digitpad.number import finish_number, is_settled, prepare_number, read_number, read_strokes
 from digitpad.predictor import BasePredictor
 from digitpad.preprocess import NoDigitError, mnist_from_ink
-from tests.digit_images import paper_photo
+from tests.digit_images import notebook_photo, paper_photo
 from tests.synthetic_numbers import digit_accuracy, random_numbers
 from tests.synthetic_strokes import TEMPLATES, draw_number, pen_width_for
 
@@ -243,6 +243,18 @@ def test_photographed_numbers_are_read(model, mnist_test):
     rng = np.random.default_rng(33)
     numbers = random_numbers(x_test, y_test, PHOTO_NUMBER_COUNT, 4, seed=77, upscale=5.0, **SPACED)
     right = sum(read_number(paper_photo(number.image / 255.0, rng), model).text == number.text for number in numbers)
+    assert right / PHOTO_NUMBER_COUNT >= PHOTO_NUMBER_ACCURACY
+
+
+def test_numbers_on_notebook_paper_are_read(model, mnist_test):
+    """Ruled lines through the digits and a margin line beside them: read as well as on plain paper."""
+    x_test, y_test = mnist_test
+    rng = np.random.default_rng(34)
+    numbers = random_numbers(x_test, y_test, PHOTO_NUMBER_COUNT, 4, seed=78, upscale=5.0, **SPACED)
+    right = sum(
+        read_number(notebook_photo(number.image / 255.0, rng, ruled=True, margin=True), model).text == number.text
+        for number in numbers
+    )
     assert right / PHOTO_NUMBER_COUNT >= PHOTO_NUMBER_ACCURACY
 
 

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from digitpad.imageio import open_image
 from digitpad.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, NoDigitError, mnist_input, stroke_width
-from tests.digit_images import as_uint8, high_resolution, on_canvas, paper_photo
+from tests.digit_images import as_uint8, high_resolution, notebook_photo, on_canvas, paper_photo
 
 SAMPLE_COUNT = 40
 # Mean absolute difference (0..1 grey levels) between two 28x28 outputs that count as "the same digit".
@@ -136,22 +136,6 @@ def test_faint_pencil_with_specks(samples, references):
         photo = paper_photo(ink, rng, ink_grey=0.62, noise=0.02)
         differences.append(mean_difference(mnist_input(photo), reference))
     assert_mostly_same(differences)
-
-
-def notebook_photo(ink: np.ndarray, rng: np.random.Generator, ruled: bool, margin: bool, tilt: float = 0.0) -> Image.Image:
-    """Dark blue writing on cream notebook paper: light blue ruled lines every 30 px and a red margin line,
-    the paper turned by `tilt` degrees (not the writing: it is compared with the upright reference)."""
-    height, width = ink.shape
-    paper = np.ones((2 * height, 2 * width, 3), np.float32) * np.array([0.95, 0.94, 0.9], np.float32)
-    if ruled:
-        paper[15::30] = paper[16::30] = [0.6, 0.7, 0.95]
-    if margin:
-        paper[:, width // 2 + 20:width // 2 + 23] = [0.9, 0.4, 0.4]
-    turned = Image.fromarray(as_uint8(paper)).rotate(tilt, Image.BICUBIC)
-    paper = np.asarray(turned, np.float32)[height // 2:height // 2 + height, width // 2:width // 2 + width] / 255
-    pen = np.array([0.1, 0.1, 0.35], np.float32)
-    photo = paper * (1 - ink[..., np.newaxis]) + pen * ink[..., np.newaxis] + rng.normal(0, 0.02, paper.shape)
-    return Image.fromarray(as_uint8(photo))
 
 
 @pytest.mark.parametrize("ruled,margin,tilt", [(True, False, 0), (False, True, 0), (True, True, 0), (True, True, 2.0)])
