@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,10 @@ def test_the_window_is_visible_while_the_model_is_still_loading(tk_root, tmp_pat
                                 capture_output=True, text=True, timeout=WINDOW_TIMEOUT_SECONDS)
         assert search.returncode == 0 and search.stdout.split(), search.stderr
         assert process.poll() is None  # still running, model never loaded
+        # The load starts in the background once the window is up (a busy machine may take a moment).
+        deadline = time.monotonic() + WINDOW_TIMEOUT_SECONDS
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
         assert marker.read_text() == "False"  # load started in the background, no TensorFlow involved
     finally:
         process.terminate()
