@@ -8,13 +8,9 @@ from typing import Sequence
 import numpy as np
 
 from digitpad.imageio import ImageError, open_image
-from digitpad.ink import ink_maps, to_grey
+from digitpad.ink import cleaned_together, ink_maps, to_grey
 from digitpad.number import PreparedNumber, prepare_number
 from digitpad.preprocess import NoDigitError
-
-# Images of at most this many pixels are cleaned together, one stack per size: a folder of small scans
-# then costs a fraction of the Python per image. Bigger ones are cleaned (and held) one at a time.
-STACK_MAX_PIXELS = 128 * 128
 
 Prepared = tuple[str, PreparedNumber | None, str]
 """(path, the number ready for its first inference or None, the error message when None)."""
@@ -33,12 +29,9 @@ def read_grey(path: str | Path) -> np.ndarray:
     """A file's first frame, upright, as float32 grey in [0, 1] (ImageError says why it cannot be)."""
     image = open_image(path)
     try:
-        grey = to_grey(image)
+        return to_grey(image)
     finally:
         image.close()
-    if grey.ndim != 2:
-        raise NoDigitError()
-    return grey
 
 
 def _prepared(path: str, ink: np.ndarray | None, single_digit: bool) -> Prepared:
@@ -72,7 +65,7 @@ def prepare_files(paths: Sequence[str], single_digit: bool = False) -> list[Prep
         except Exception as error:
             results[index] = (path, None, _failure(error))
             continue
-        if grey.size <= STACK_MAX_PIXELS:
+        if cleaned_together(grey.shape):
             stacks.setdefault(grey.shape, []).append((index, grey))
         else:
             results[index] = _prepare_stack([path], [grey], single_digit)[0]

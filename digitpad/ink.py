@@ -341,6 +341,12 @@ def _extents(soft: np.ndarray) -> np.ndarray:
     return np.maximum(*extents)
 
 
+def cleaned_together(shape: tuple[int, int]) -> bool:
+    """Whether images of this size are cleaned as one stack by ink_maps (small ones, never flattened);
+    bigger ones are cleaned one at a time, so there is no point holding many of them at once."""
+    return max(shape) < FLATTEN_MIN_SIZE
+
+
 def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     """Clean soft ink maps of a stack of same-size grey images (N, H, W): 1 = ink, 0 = paper, specks and
     paper texture removed; None for an image with no ink that stands out.
@@ -352,7 +358,7 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     count, height, width = greys.shape
     if min(height, width) < 2:
         return [None] * count
-    if count > 1 and max(height, width) >= FLATTEN_MIN_SIZE:
+    if count > 1 and not cleaned_together((height, width)):
         return [ink_maps(grey[np.newaxis])[0] for grey in greys]  # per-pixel work dominates: one at a time
     factor = int(np.ceil(max(height, width) / WORKING_SIZE))
     # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
@@ -395,10 +401,7 @@ def ink_map(image) -> np.ndarray:
 
     Raises NoDigitError when there is no ink that stands out.
     """
-    grey = to_grey(image)
-    if grey.ndim != 2:
-        raise _no_digit()
-    soft = ink_maps(grey[np.newaxis])[0]
+    soft = ink_maps(to_grey(image)[np.newaxis])[0]
     if soft is None:
         raise _no_digit()
     return soft

@@ -12,6 +12,7 @@ from PIL import Image
 from digitpad import pipeline
 from digitpad.batch import classify_files
 from digitpad.decode import prepare_files, read_grey
+from digitpad.imageio import ImageError
 from digitpad.ink import ink_map, ink_maps, to_grey
 from digitpad.preprocess import NoDigitError
 from tests.digit_images import as_uint8, high_resolution, paper_photo
@@ -170,5 +171,5 @@ def test_without_processes_a_thread_does_the_work(mixed_folder, bundled_predicto
 def test_read_grey_explains_failures(tmp_path):
     text = tmp_path / "note.png"
     text.write_text("not a picture")
-    with pytest.raises(Exception, match="not an image"):
+    with pytest.raises(ImageError, match="^not an image$"):
         read_grey(Path(text))

@@ -80,6 +80,30 @@ def _spread(values: list[float], unit: str = "") -> str:
     return f"median {statistics.median(values):,.0f}{unit} (min {min(values):,.0f}, max {max(values):,.0f})"
 
 
+def bench_cost_per_file(paths: list[str], predictor) -> None:
+    """CPU per file of the two halves of a folder run, each alone on one thread: decoding and preparing
+    (what a worker process does, in chunks of WORKER_CHUNK) and inference (batches of BATCH_SIZE)."""
+    from digitpad.batch import BATCH_SIZE, WORKER_CHUNK
+    from digitpad.decode import prepare_files
+
+    chunks = [paths[start:start + WORKER_CHUNK] for start in range(0, len(paths), WORKER_CHUNK)]
+    prepare_files(chunks[0])
+    for single_digit, mode in ((False, "numbers"), (True, "single digits")):
+        started = time.process_time()
+        prepared = [item for chunk in chunks for item in prepare_files(chunk, single_digit)]
+        print(f"decode + prepare, {mode}: {(time.process_time() - started) / len(paths) * 1e6:.0f} us CPU per file "
+              f"(one process, chunks of {WORKER_CHUNK})")
+    inputs = np.stack([number.whole_input for _, number, _ in prepared if number is not None])
+    batches = [inputs[start:start + BATCH_SIZE] for start in range(0, len(inputs), BATCH_SIZE)]
+    predictor.predict_inputs(batches[0])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for batch in batches:
+        predictor.predict_inputs(batch)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(f"inference alone: {len(inputs) / wall:,.0f} images/s, {cpu / len(inputs) * 1e6:.0f} us CPU per image "
+          f"(all threads, batches of {BATCH_SIZE})")
+
+
 def bench_accuracy_and_throughput(files: int, big_files: int, runs: int) -> None:
     from digitpad.batch import classify_files, collect_image_files, write_csv
     from digitpad.predictor import KerasPredictor
@@ -112,6 +136,7 @@ def bench_accuracy_and_throughput(files: int, big_files: int, runs: int) -> None
         paths = collect_image_files([folder])
         for _ in classify_files(paths[:512], predictor):
             pass
+        bench_cost_per_file([str(path) for path in paths[:2048]], predictor)
         for single_digit, mode in ((False, "numbers (default)"), (True, "--single-digit")):
             rates = []
             for _ in range(runs):
