@@ -16,8 +16,15 @@ EXIT_USAGE = 2
 def _add_train_parser(subparsers) -> None:
     from digitpad import train as train_defaults  # light: TensorFlow is imported inside its functions
 
-    parser = subparsers.add_parser("train", help="train a model from scratch on MNIST")
+    parser = subparsers.add_parser(
+        "train", help="train a model from scratch on MNIST, pen digits, style variants and printed digits",
+        description="Train a new model. MNIST is the backbone; real pen trajectories (--pendigits), synthesized "
+        "style variants (slashed 0, flagged or footed 1, crossed 7, open 4, curled 9) and digits printed in the "
+        "installed fonts are added. Whole pen writers and font designs are held out and reported per source.",
+    )
     parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--pendigits", metavar="PATH",
+                        help="pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)")
     parser.add_argument("--output", metavar="FILE", required=True, help="where to write the .keras model")
     parser.add_argument("--epochs", type=int, default=train_defaults.DEFAULT_EPOCHS)
     parser.add_argument("--batch-size", type=int, default=train_defaults.DEFAULT_BATCH_SIZE)
@@ -29,18 +36,21 @@ def _add_train_parser(subparsers) -> None:
 def _run_train(arguments) -> int:
     from digitpad import train as training
     from digitpad.mnist import MnistUnavailableError
+    from digitpad.pendigits import PendigitsUnavailableError
 
     config = training.TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit,
     )
     try:
-        summary = training.train(arguments.output, arguments.mnist, config)
-    except MnistUnavailableError as error:
+        summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
+    except (MnistUnavailableError, PendigitsUnavailableError) as error:
         print(f"{APP_NAME} train: {error}", file=sys.stderr)
         return EXIT_SOME_ERRORS
     print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "
           f"{summary['test']['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
+    for name, result in summary["sources"]["test"].items():
+        print(f"  held out: {name}: {result['accuracy']:.2%} ({result['errors']} errors of {result['count']})")
     return EXIT_OK
 
 

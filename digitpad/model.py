@@ -33,5 +33,6 @@ def build_model(base_filters: int = 24, dropout_rate: float = 0.3) -> keras.Mode
     tensor = _conv_block(tensor, base_filters * 4, 3, "block3b")
     tensor = layers.GlobalAveragePooling2D(name="global_pool")(tensor)
     tensor = layers.Dropout(dropout_rate, name="dropout")(tensor)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(tensor)
+    # float32 even when training in bfloat16, so the softmax and the loss keep their precision.
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(tensor)
     return keras.Model(inputs, outputs, name="digitpad_cnn")

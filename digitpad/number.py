@@ -121,7 +121,7 @@ def read_strokes(
     like a single-digit pad drawing; with `single_digit` all strokes are read as one digit, as before.
     Short marks far from every digit (a dash) are left out. Raises preprocess.NoDigitError without ink.
     """
-    from digitpad.gui.strokes import Stroke, render_strokes  # noqa: PLC0415 - PIL only, no Tk
+    from digitpad.strokes import Stroke, render_strokes  # noqa: PLC0415 - PIL only
 
     pad_strokes = [Stroke(tuple((float(x), float(y)) for x, y in stroke_points(stroke)), stroke_width(stroke, pen_width))
                    for stroke in strokes if len(stroke_points(stroke))]

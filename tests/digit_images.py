@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 
 def high_resolution(digit: np.ndarray, size: int = 140) -> np.ndarray:
@@ -47,3 +47,11 @@ def notebook_photo(ink: np.ndarray, rng: np.random.Generator, ruled: bool, margi
     pen = np.array([0.1, 0.1, 0.35], np.float32)
     photo = paper * (1 - ink[..., np.newaxis]) + pen * ink[..., np.newaxis] + rng.normal(0, 0.02, paper.shape)
     return Image.fromarray(as_uint8(photo))
+
+
+def printed_digit(font_path, digit: int, size: int) -> Image.Image:
+    """A digit printed black on white paper in a font, `size` pixels high, centred on a square twice that."""
+    font = ImageFont.truetype(str(font_path), size)
+    image = Image.new("L", (size * 2, size * 2), 255)
+    ImageDraw.Draw(image).text((size, size), str(digit), fill=0, font=font, anchor="mm")
+    return image

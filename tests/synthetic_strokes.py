@@ -38,6 +38,33 @@ TEMPLATES: dict[str, list[list[tuple[float, float]]]] = {
     "7 two": [_line((0.0, 0.0), (0.58, 0.0), 4), _line((0.58, 0.0), (0.2, 1.0))],
     "8": [_arc(0.3, 0.25, 0.22, 0.24, 90, 450, 18), _arc(0.3, 0.74, 0.28, 0.26, -90, 270, 18)],
     "9": [_arc(0.3, 0.28, 0.26, 0.27, 0, 360, 18) + _line((0.56, 0.28), (0.5, 1.0))[1:]],
+    # Styles MNIST barely holds, drawn by hand here (digitpad.styles makes its training variants another way).
+    "0 slash": [_arc(0.3, 0.5, 0.27, 0.48, -90, 270, 24), _line((-0.02, 1.02), (0.62, -0.02), 6)],
+    "0 slash narrow": [[(0.3 + 0.16 * math.cos(a) + 0.12 * (0.5 - (0.5 + 0.5 * math.sin(a))), 0.5 + 0.5 * math.sin(a))
+                        for a in np.radians(np.linspace(-90, 270, 24))], _line((0.08, 0.92), (0.52, 0.08), 5)],
+    "1 flag long": [_line((0.0, 0.38), (0.4, 0.0), 5) + _line((0.4, 0.0), (0.34, 1.0), 8)[1:]],
+    "1 foot": [_line((0.32, 0.0), (0.3, 1.0)), _line((0.08, 1.0), (0.54, 1.0), 5)],
+    "1 flag foot": [_line((0.08, 0.3), (0.34, 0.0), 4) + _line((0.34, 0.0), (0.32, 1.0))[1:],
+                    _line((0.1, 1.0), (0.56, 1.0), 5)],
+    "7 bar curved": [_line((0.0, 0.02), (0.58, 0.0), 5)
+                     + [(0.58 - 0.4 * t - 0.1 * math.sin(math.pi * t), t) for t in np.linspace(0.05, 1.0, 10)],
+                     _line((0.14, 0.52), (0.52, 0.5), 4)],
+    "4 open": [[(0.04, 0.0), (0.0, 0.6), (0.6, 0.6)], _line((0.44, 0.05), (0.44, 1.0))],
+    "4 open one stroke": [[(0.04, 0.0), (0.02, 0.6), (0.44, 0.6), (0.46, 0.02)] + _line((0.46, 0.02), (0.42, 1.0))[1:]],
+    "4 round": [_line((0.04, 0.0), (0.04, 0.4), 4) + _arc(0.24, 0.4, 0.2, 0.22, 180, 0, 10)[1:]
+                + _line((0.44, 0.4), (0.44, 0.0), 4)[1:] + _line((0.44, 0.0), (0.44, 1.0))[1:]],
+    "9 flat": [_arc(0.3, 0.2, 0.28, 0.15, 0, 360, 18) + _line((0.58, 0.2), (0.48, 1.0))[1:]],
+    "9 curl": [_arc(0.3, 0.26, 0.26, 0.24, 0, 360, 18) + _line((0.56, 0.26), (0.5, 0.82))[1:]
+               + _arc(0.36, 0.82, 0.14, 0.16, 0, 200, 8)[1:]],
+}
+# The styles above by the name the benchmark and the model report use.
+STYLE_TEMPLATES = {
+    "slashed zero": ("0 slash", "0 slash narrow"),
+    "flagged one": ("1 flag", "1 flag long", "1 flag foot"),
+    "footed one": ("1 foot", "1 flag foot"),
+    "crossed seven": ("7 bar", "7 bar curved"),
+    "open four": ("4 open", "4 open one stroke", "4 round"),
+    "curled nine": ("9 flat", "9 curl"),
 }
 
 
@@ -83,3 +110,12 @@ def pen_width_for(number: StrokeNumber, share: float = 0.1) -> float:
     """A pen about `share` of the digits' height wide (MNIST strokes are about a tenth of the height)."""
     height = max(y for stroke in number.strokes for _, y in stroke) - min(y for stroke in number.strokes for _, y in stroke)
     return max(2.0, share * height)
+
+
+def pad_strokes(strokes: list[np.ndarray], height: float = 200.0) -> list[list[tuple[float, float]]]:
+    """Tablet strokes placed on the pad as a user would write them: upright, `height` units tall, centred."""
+    every = np.concatenate(strokes)
+    low, high = every.min(axis=0), every.max(axis=0)
+    scale = height / max(float(high[1] - low[1]), float(high[0] - low[0]) * 0.6, 1.0)
+    centre = (low + high) / 2.0
+    return [[(140.0 + (x - centre[0]) * scale, 140.0 + (y - centre[1]) * scale) for x, y in stroke] for stroke in strokes]

@@ -61,6 +61,12 @@ def test_train_command_writes_model_and_report(tmp_path, mnist_path):
     assert 0.0 <= report["test_accuracy"] <= 1.0
     assert sum(sum(row) for row in report["test"]["confusion_matrix"]) == 10000
     assert report["command"].startswith("digitpad train")
+    tested = report["sources"]["test"]
+    assert tested["mnist"]["count"] == 10000 and tested["fonts"]["count"] > 0
+    assert "style: crossed seven (templates)" in tested and "pen writers" not in tested  # no --pendigits given
+    assert any("no pen digits" in note for note in report["notes"])
+    assert any(credit.startswith("MNIST") for credit in report["credits"])
+    assert "held out: fonts" in result.stdout
     history = json.loads((report_dir / "history.json").read_text())
     # 46 steps are too few for batch-norm statistics to settle, so judge learning on the training batches.
     assert len(history["val_accuracy"]) == 2
@@ -76,6 +82,24 @@ def test_train_command_writes_model_and_report(tmp_path, mnist_path):
     predictor = KerasPredictor(output)
     predictor.load()
     assert predictor.predict_inputs(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
+
+
+def test_a_tiny_training_run_is_reproducible(mnist_path):
+    """The same seed gives the same weights: the data (MNIST, pen writers, styles, fonts) and the training."""
+    from digitpad.train import TrainConfig, fit_from_scratch
+    from digitpad.training_data import DataConfig
+    from tests.test_world_data import PENDIGITS
+
+    small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,
+                       evaluation_renders=1, evaluation_style_count=10)
+    config = TrainConfig(epochs=1, limit=300, batch_size=64, data=small)
+    runs = [fit_from_scratch(mnist_path, config, verbose=0, pendigits_path=PENDIGITS) for _ in range(2)]
+    assert runs[0].summary["trained_on"]["by_source"]["pen"] > 0
+    for first, second in zip(runs[0].model.get_weights(), runs[1].model.get_weights()):
+        assert np.array_equal(first, second)
+    other = fit_from_scratch(mnist_path, TrainConfig(epochs=1, limit=300, batch_size=64, data=small, seed=99),
+                             verbose=0, pendigits_path=PENDIGITS)
+    assert not np.array_equal(other.model.get_weights()[0], runs[0].model.get_weights()[0])
 
 
 def test_train_without_mnist_is_a_clear_error(tmp_path):

@@ -199,7 +199,7 @@ def test_strokes_are_read_digit_by_digit():
 
 def test_pad_strokes_read_like_the_pad_alone():
     """One group of strokes reads exactly like the pad's single-digit path on the same drawing."""
-    from digitpad.gui.strokes import Stroke, render_strokes
+    from digitpad.strokes import Stroke, render_strokes
 
     rng = np.random.default_rng(27)
     number = draw_number(["5"], rng)

@@ -81,7 +81,7 @@ def test_a_dash_between_digits_is_a_mark():
 
 
 def test_pad_stroke_objects_and_their_own_widths():
-    from digitpad.gui.strokes import Stroke
+    from digitpad.strokes import Stroke
 
     rng = np.random.default_rng(7)
     number = draw_number(["4", "7 bar"], rng, spacing_range=(0.1, 0.2))

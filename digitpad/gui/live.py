@@ -10,7 +10,8 @@ import time
 import tkinter as tk
 from typing import Any, Callable
 
-from digitpad.gui.strokes import INK, StrokeModel
+from digitpad.gui.strokes import StrokeModel
+from digitpad.strokes import INK
 from digitpad.gui.worker import Pump, run_in_thread
 
 DEBOUNCE_MS = 150

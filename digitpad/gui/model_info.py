@@ -75,6 +75,22 @@ class ModelReport:
         return rows
 
 
+SOURCE_TITLES = {"mnist": "MNIST test digits", "pen writers": "Pen digits by held-out writers",
+                 "fonts": "Printed digits in held-out fonts"}
+STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
+               "templates": "from held-out template seeds"}
+
+
+def source_title(name: str) -> str:
+    """A report's held-out set name ('style: crossed seven (mnist)') as a reader's phrase."""
+    if name in SOURCE_TITLES:
+        return SOURCE_TITLES[name]
+    if name.startswith("style: ") and name.endswith(")") and " (" in name:
+        style, base = name[len("style: "):-1].split(" (", 1)
+        return f"{style[0].upper()}{style[1:]}, {STYLE_BASES.get(base, base)}"
+    return name
+
+
 def _charts(directory: Path) -> list[tuple[str, Path]]:
     return [(title, directory / name) for title, name in CHART_FILES if (directory / name).is_file()]
 

@@ -9,7 +9,8 @@ from typing import Callable
 from PIL import Image
 
 from digitpad.gui import theme
-from digitpad.gui.strokes import DEFAULT_PEN_WIDTH, PAD_SIDE, Stroke, StrokeModel, clamp_width, render_strokes
+from digitpad.gui.strokes import StrokeModel
+from digitpad.strokes import DEFAULT_PEN_WIDTH, PAD_SIDE, Stroke, clamp_width, render_strokes
 
 MINIMUM_PAD_PIXELS = 280
 INK_TAG = "ink"

@@ -1,4 +1,4 @@
-"""The model report window: which model, its test accuracy, per-digit table, retrain figures and charts."""
+"""The model report window: figures per digit and per held-out source, retrain figures, charts, data credits."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ CHART_SIDE = 460
 WRAP = 520
 TABLE_COLUMNS = (("digit", "Digit", 50), ("accuracy", "Test accuracy", 100), ("tested", "Test digits", 90),
                  ("trained", "Training digits", 110))
+SOURCE_COLUMNS = (("source", "Held out from training", 330), ("accuracy", "Accuracy", 80), ("tested", "Digits", 70))
 
 
 def accuracy_text(report: ModelReport) -> str:
@@ -73,6 +74,16 @@ class ReportWindow(tk.Toplevel):
         self.table.pack(side="left", anchor="n", padx=(0, 12))
         self.charts = ttk.Notebook(body)
         self.charts.pack(side="left", fill="both", expand=True)
+        self.sources = None
+        if report.source_rows():
+            self.sources = ttk.Treeview(self.charts, columns=[name for name, _, _ in SOURCE_COLUMNS], show="headings",
+                                        height=18)
+            for name, heading, width in SOURCE_COLUMNS:
+                self.sources.heading(name, text=heading)
+                self.sources.column(name, width=width, anchor="w" if name == "source" else "e")
+            for row in report.source_rows():
+                self.sources.insert("", "end", values=row)
+            self.charts.add(self.sources, text="Accuracy by source")
         for title, path in report.charts:
             try:
                 with Image.open(path) as image:
@@ -85,6 +96,10 @@ class ReportWindow(tk.Toplevel):
             self.charts.add(tk.Label(self.charts, image=photo, background=theme.SURFACE), text=title)
         if not report.charts:
             self.charts.add(ttk.Label(self.charts, text="No charts for this model.", padding=20), text="Charts")
+        if report.credits:
+            self.credits_label = ttk.Label(outer, text="Trained on: " + "; ".join(report.credits) + ".",
+                                           style="Muted.TLabel", wraplength=WRAP + CHART_SIDE, justify="left")
+            self.credits_label.pack(anchor="w", pady=(10, 0))
         ttk.Button(outer, text="Close", command=self.destroy).pack(anchor="e", pady=(10, 0))
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from digitpad import atomic, paths
-from digitpad.gui.strokes import DEFAULT_PEN_WIDTH, clamp_width
+from digitpad.strokes import DEFAULT_PEN_WIDTH, clamp_width
 
 SETTINGS_FILE_NAME = "gui-settings.json"
 

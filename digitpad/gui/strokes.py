@@ -1,31 +1,14 @@
-"""The pad's content as plain data: strokes of (x, y) points with a pen width, and their rendering to an image."""
+"""The pad's editable content: the strokes drawn so far, the one being drawn, undo and clear."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw
+from digitpad.strokes import DEFAULT_PEN_WIDTH, Point, Stroke, clamp_point, clamp_width
 
-PAD_SIDE = 280.0
-"""Pad coordinates run from 0 to PAD_SIDE on both axes, whatever the pad's size on screen."""
-DEFAULT_PEN_WIDTH = 18.0
-MINIMUM_PEN_WIDTH = 6.0
-MAXIMUM_PEN_WIDTH = 40.0
 MINIMUM_POINT_DISTANCE = 0.75
 """Motion closer than this (in pad units) to the previous point adds no point."""
-INK = 255
-BACKGROUND = 0
-
-Point = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Stroke:
-    """One pen-down to pen-up movement."""
-
-    points: tuple[Point, ...]
-    width: float
 
 
 @dataclass
@@ -105,28 +88,3 @@ class StrokeModel:
         if self._current_points:
             return (*self.strokes, Stroke(tuple(self._current_points), self._current_width))
         return tuple(self.strokes)
-
-
-def clamp_point(point: Point) -> Point:
-    x, y = point
-    return (min(max(float(x), 0.0), PAD_SIDE), min(max(float(y), 0.0), PAD_SIDE))
-
-
-def clamp_width(width: float) -> float:
-    return min(max(float(width), MINIMUM_PEN_WIDTH), MAXIMUM_PEN_WIDTH)
-
-
-def render_strokes(strokes: tuple[Stroke, ...] | list[Stroke], output_side: int = int(PAD_SIDE)) -> Image.Image:
-    """Draw strokes into a square grayscale image, white ink on black, round caps and joints."""
-    scale = output_side / PAD_SIDE
-    image = Image.new("L", (output_side, output_side), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    for stroke in strokes:
-        width = max(1.0, stroke.width * scale)
-        radius = width / 2.0
-        points = [(x * scale, y * scale) for x, y in stroke.points]
-        if len(points) > 1:
-            draw.line(points, fill=INK, width=max(1, round(width)), joint="curve")
-        for x, y in points:  # round caps and smooth joints
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=INK)
-    return image

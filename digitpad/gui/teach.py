@@ -63,7 +63,7 @@ def sample_image(strokes: Sequence, side: int):
     """The pad's strokes at full resolution, dark ink on white paper (as a scan of the pad would look)."""
     from PIL import ImageOps  # noqa: PLC0415
 
-    from digitpad.gui.strokes import render_strokes  # noqa: PLC0415
+    from digitpad.strokes import render_strokes  # noqa: PLC0415
 
     return ImageOps.invert(render_strokes(tuple(strokes), max(MINIMUM_RENDER_SIDE, int(side))))
 

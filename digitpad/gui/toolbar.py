@@ -7,7 +7,7 @@ from tkinter import ttk
 from typing import Callable
 
 from digitpad.gui import theme
-from digitpad.gui.strokes import MAXIMUM_PEN_WIDTH, MINIMUM_PEN_WIDTH
+from digitpad.strokes import MAXIMUM_PEN_WIDTH, MINIMUM_PEN_WIDTH
 
 PEN_SCALE_LENGTH = 120
 BUTTON_GAP = 6

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
+PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
 FRESH_DRAWING_COUNT = 1000
 USER_SEED = 11
 # A path that does not exist: the retrain then runs its no-MNIST fallback (the bench still measures MNIST itself).
@@ -51,7 +52,18 @@ def percent(value) -> str:
     return "  n/a " if value is None else f"{value:6.2%}"
 
 
-def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels, mnist_path) -> None:
+def held_out_writer_inputs():
+    """The held-out pen writers' digits as the pad renders them, to see what a retrain does to other writers."""
+    from digitpad.handwriting import render
+    from digitpad.pendigits import load_pendigits
+    from tests.synthetic_strokes import pad_strokes
+
+    _, _, test = load_pendigits(PENDIGITS).split()
+    inputs = np.stack([render([np.asarray(points) for points in pad_strokes(strokes)], 18.0) for strokes in test.strokes])
+    return inputs, test.labels
+
+
+def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels, mnist_path, pen_inputs, pen_labels) -> None:
     from digitpad import retrain
     from digitpad.predictor import load_keras_model
     from digitpad.samples import SampleStore
@@ -77,6 +89,8 @@ def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels
     fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
     full_before = retrain._accuracy(base, x_test / np.float32(255), y_test)
     full_after = retrain._accuracy(result.model, x_test / np.float32(255), y_test)
+    pen_before = retrain._accuracy(base, pen_inputs, pen_labels)
+    pen_after = retrain._accuracy(result.model, pen_inputs, pen_labels)
     label = f"{count} samples" + (", no MNIST (L2-SP fallback)" if mnist_path == MISSING_MNIST else "")
     print(f"\n{label}: fine_tune {seconds:.1f} s wall, {cpu:.1f} s CPU ({result.train_count} train / "
           f"{result.holdout_count} held out); adding {adding / count * 1000:.0f} ms per sample, "
@@ -86,6 +100,7 @@ def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels
     print(f"  user fresh ({FRESH_DRAWING_COUNT})   {percent(fresh_before)} -> {percent(fresh_after)}")
     print(f"  MNIST check (2000)  {percent(result.mnist_before)} -> {percent(result.mnist_after)}")
     print(f"  MNIST test (10000)  {percent(full_before)} -> {percent(full_after)}   acceptable: {result.acceptable}")
+    print(f"  held-out pen writers ({len(pen_labels)}) {percent(pen_before)} -> {percent(pen_after)}")
 
 
 def main() -> None:
@@ -106,10 +121,12 @@ def main() -> None:
     fresh = user_digit_indices(len(x_test), FRESH_DRAWING_COUNT, seed=USER_SEED + 1, exclude=stored_for_largest)
     fresh_drawings, fresh_labels = user_drawings(x_test, y_test, fresh)
     fresh_inputs = np.stack([mnist_input(drawing) for drawing in fresh_drawings])
+    pen_inputs, pen_labels = held_out_writer_inputs()
     for count in arguments.counts:
-        run(count, model_path, x_test, y_test, fresh_inputs, fresh_labels, MNIST)
+        run(count, model_path, x_test, y_test, fresh_inputs, fresh_labels, MNIST, pen_inputs, pen_labels)
     if arguments.no_mnist_fallback:
-        run(max(arguments.counts), model_path, x_test, y_test, fresh_inputs, fresh_labels, MISSING_MNIST)
+        run(max(arguments.counts), model_path, x_test, y_test, fresh_inputs, fresh_labels, MISSING_MNIST,
+            pen_inputs, pen_labels)
 
 
 if __name__ == "__main__":

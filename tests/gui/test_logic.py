@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from digitpad import __version__
-from digitpad.gui import answer, batch_model, dialogs, menus, settings, strokes
-from digitpad.gui.strokes import PAD_SIDE, StrokeModel, render_strokes
+from digitpad import strokes
+from digitpad.gui import answer, batch_model, dialogs, menus, settings
+from digitpad.gui.strokes import StrokeModel
+from digitpad.strokes import PAD_SIDE, render_strokes
 
 
 class _Row:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from digitpad.gui.pad import CLEARED, INK_TAG, STROKE_ENDED, STROKE_STARTED, UNDONE, DrawingPad
-from digitpad.gui.strokes import PAD_SIDE
+from digitpad.strokes import PAD_SIDE
 from tests.gui.gui_helpers import SEVEN, draw_stroke
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.gui_helpers import DIGIT_SHAPES, digit_png, draw_digit, wait_until
+from tests.gui.gui_helpers import DIGIT_SHAPES, digit_png, draw_digit, number_strokes, wait_until
+from tests.synthetic_strokes import STYLE_TEMPLATES
 
 ANSWER_TIMEOUT_SECONDS = 10
 
@@ -16,6 +17,19 @@ def test_a_digit_drawn_on_the_pad_is_read_correctly(make_app, real_predictor, di
     wait_until(app.window, lambda: app.answer.state in ("certain", "uncertain"), timeout=ANSWER_TIMEOUT_SECONDS)
     assert app.answer.digit_text == str(digit), app.answer.confidence_text
     assert app.answer.state == "certain"
+
+
+STYLE_DRAWINGS = sorted({name for names in STYLE_TEMPLATES.values() for name in names})
+
+
+@pytest.mark.parametrize("template", STYLE_DRAWINGS)
+def test_a_digit_in_a_style_mnist_lacks_drawn_on_the_pad_is_read_correctly(make_app, real_predictor, template):
+    """Slashed zeros, flagged and footed ones, crossed sevens, open fours, curled nines: drawn stroke by stroke."""
+    app = make_app(real_predictor)
+    digit = template[0]
+    draw_digit(app.pad, number_strokes(digit, height=190.0, slants=(0.12,), names={digit: template}))
+    wait_until(app.window, lambda: app.answer.state in ("certain", "uncertain"), timeout=ANSWER_TIMEOUT_SECONDS)
+    assert app.answer.digit_text == digit, app.answer.confidence_text
 
 
 def test_undo_and_redraw_changes_the_answer(make_app, real_predictor):

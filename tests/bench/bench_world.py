@@ -1,0 +1,176 @@
+"""The world's handwriting: accuracy per source and per style on data no model was trained or chosen on, and
+the speed floors, for one or more models side by side.
+
+Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300] [--skip-cli]
+
+Sources, each read through the path a user's input takes:
+- MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
+- held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes);
+- held-out font designs (digitpad.fonts.TEST_GROUPS) printed black on white and read like Load image;
+- each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
+  image), added to the held-out writers' strokes (read from the pad), and hand-drawn templates from
+  tests/synthetic_strokes.py (read from the pad); open fours and curled nines come from the templates only.
+Speed: one digit end to end (decoded 28x28 image -> answer), median; `classify` files/s on the 10,000 PNGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe_machine  # noqa: E402
+
+from tests.digit_images import printed_digit  # noqa: E402
+from tests.synthetic_strokes import pad_strokes  # noqa: E402
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
+PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
+SEED = 777
+PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
+
+
+def read_pad(predictor, strokes, pen_width: float) -> str:
+    from digitpad.number import read_strokes
+
+    return read_strokes(strokes, pen_width, predictor).text
+
+
+def accuracy(read: list[str], truth: list[str]) -> tuple[float, int, int]:
+    right = sum(got == expected for got, expected in zip(read, truth))
+    return right / max(len(truth), 1), len(truth) - right, len(truth)
+
+
+def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
+    _, _, test = pen.split()
+    read = [read_pad(predictor, pad_strokes(strokes), rng.uniform(8.0, 28.0)) for strokes in test.strokes]
+    return {"held-out pen writers (pad)": accuracy(read, [str(label) for label in test.labels])}
+
+
+def held_out_fonts(predictor) -> dict[str, tuple]:
+    from digitpad import fonts
+    from digitpad.number import read_number
+
+    test_fonts = [font for font in fonts.find_fonts() if font.split == "test"]
+    if not test_fonts:
+        return {"held-out fonts: none installed": (float("nan"), 0, 0)}
+    read, truth = [], []
+    for font in test_fonts:
+        for size in PRINT_SIZES:
+            for digit in range(10):
+                read.append(read_number(printed_digit(font.path, digit, size), predictor).text)
+                truth.append(str(digit))
+    return {f"held-out fonts ({len(test_fonts)} fonts of {', '.join(fonts.TEST_GROUPS)}; image)": accuracy(read, truth)}
+
+
+def styles_three_ways(predictor, pen, x_test, y_test, count: int, rng) -> dict[str, tuple]:
+    from digitpad import styles
+    from digitpad.number import read_number
+    from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pen_width_for
+
+    _, _, pen_test = pen.split()
+    results = {}
+    for style in styles.STYLES:
+        digit = styles.STYLE_DIGITS[style]
+        if style in styles.ADDED_FEATURES:
+            chosen = rng.choice(np.flatnonzero(y_test == digit), count, replace=False)
+            read = [read_number((styles.add_feature_to_image(style, x_test[index], rng) * 255).astype(np.uint8),
+                                predictor).text for index in chosen]
+            results[f"{style}: MNIST test + feature (image)"] = accuracy(read, [str(digit)] * count)
+            writers = np.flatnonzero(pen_test.labels == digit)
+            read = [read_pad(predictor, pad_strokes(styles.add_feature_to_strokes(style, pen_test.strokes[index], rng)),
+                             rng.uniform(8.0, 28.0)) for index in writers]
+            results[f"{style}: held-out writers + feature (pad)"] = accuracy(read, [str(digit)] * len(writers))
+        read, per_template = [], count // len(STYLE_TEMPLATES[style])
+        for name in STYLE_TEMPLATES[style]:
+            for _ in range(per_template):
+                number = draw_number([name], rng, jitter=0.0)
+                read.append(read_pad(predictor, number.strokes, pen_width_for(number, rng.uniform(0.06, 0.14))))
+        results[f"{style}: hand templates (pad)"] = accuracy(read, [str(digit)] * len(read))
+    return results
+
+
+def classify_mnist(model: Path, folder: Path, labels: np.ndarray) -> tuple[tuple, float]:
+    """MNIST test PNGs through the whole `digitpad classify` command: (accuracy, files/s)."""
+    output = folder.parent / "results.csv"
+    command = [sys.executable, "-m", "digitpad", "classify", str(folder), "--csv", str(output), "--model", str(model)]
+    started = time.perf_counter()
+    subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT)
+    seconds = time.perf_counter() - started
+    with output.open(newline="") as handle:
+        rows = {Path(row["path"]).stem: row["digit"] for row in csv.DictReader(handle)}
+    read = [rows.get(f"digit_{index:06d}", "") for index in range(len(labels))]
+    return accuracy(read, [str(label) for label in labels]), len(labels) / seconds
+
+
+def one_digit_latency(predictor, x_test) -> float:
+    from digitpad.number import read_number
+
+    seconds = []
+    for image in x_test[:600]:
+        started = time.perf_counter()
+        read_number(image, predictor, single_digit=True)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds[100:]) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", action="append", type=Path, help="a .keras model (repeat to compare; default: bundled)")
+    parser.add_argument("--count", type=int, default=300, help="digits per style and construction")
+    parser.add_argument("--skip-cli", action="store_true", help="skip MNIST through `digitpad classify`")
+    arguments = parser.parse_args()
+    from bench_engine import write_pngs
+    from digitpad.paths import bundled_model_path
+    from digitpad.pendigits import load_pendigits
+    from digitpad.predictor import KerasPredictor
+
+    models = arguments.model or [bundled_model_path()]
+    with np.load(MNIST) as data:
+        x_test, y_test = data["x_test"], data["y_test"]
+    pen = load_pendigits(PENDIGITS)
+    print(f"machine: {describe_machine()}")
+    table: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "mnist_test"
+        if not arguments.skip_cli:
+            folder.mkdir()
+            write_pngs(folder, x_test, len(x_test))
+        for model in models:
+            predictor = KerasPredictor(model)
+            predictor.load()
+            rng = np.random.default_rng(SEED)
+            results: dict[str, tuple] = {}
+            speed = {}
+            if not arguments.skip_cli:
+                results["MNIST test, 10,000 PNGs through `digitpad classify`"], files_per_second = classify_mnist(
+                    model, folder, y_test)
+                speed["`digitpad classify` 10,000 28x28 PNGs, whole command (files/s)"] = f"{files_per_second:,.0f}"
+            results.update(held_out_writers(predictor, pen, rng))
+            results.update(held_out_fonts(predictor))
+            results.update(styles_three_ways(predictor, pen, x_test, y_test, arguments.count, rng))
+            speed["one digit end to end, median (ms)"] = f"{one_digit_latency(predictor, x_test):.2f}"
+            for name, (share, errors, total) in results.items():
+                table.setdefault(name, []).append(f"{share:.2%} ({errors}/{total} wrong)")
+            for name, value in speed.items():
+                table.setdefault(name, []).append(value)
+    width = max(len(name) for name in table)
+    print(f"{'':{width}}  " + "  ".join(f"{model.name:>24}" for model in models))
+    for name, values in table.items():
+        print(f"{name:{width}}  " + "  ".join(f"{value:>24}" for value in values))
+
+
+if __name__ == "__main__":
+    main()

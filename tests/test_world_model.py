@@ -1,0 +1,53 @@
+"""The bundled model on the world's handwriting: styles MNIST lacks, held-out writers' pen digits, held-out fonts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad import fonts, styles
+from digitpad.number import read_number, read_strokes
+from tests.digit_images import printed_digit
+from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pad_strokes, pen_width_for
+from tests.test_world_data import pen  # noqa: F401 - the pen digits fixture
+
+
+@pytest.mark.parametrize("style", styles.STYLES)
+def test_every_style_drawn_as_pad_strokes_is_read(bundled_predictor, style):
+    """Hand-drawn templates of each style, written ten ways each (size, slant, pen width), as the pad reads them."""
+    rng = np.random.default_rng(11)
+    expected = str(styles.STYLE_DIGITS[style])
+    wrong = []
+    for name in STYLE_TEMPLATES[style]:
+        for _ in range(10):
+            number = draw_number([name], rng, jitter=0.0)
+            read = read_strokes(number.strokes, pen_width_for(number, rng.uniform(0.06, 0.14)), bundled_predictor).text
+            if read != expected:
+                wrong.append((name, read))
+    assert len(wrong) <= len(STYLE_TEMPLATES[style]) * 10 // 50, wrong  # at least 98% right
+
+
+@pytest.mark.parametrize("style", styles.ADDED_FEATURES)
+def test_styles_added_to_held_out_writers_are_read(bundled_predictor, pen, style):  # noqa: F811
+    rng = np.random.default_rng(12)
+    _, _, test = pen.split()
+    digit = styles.STYLE_DIGITS[style]
+    chosen = np.flatnonzero(test.labels == digit)[::3]
+    read = [read_strokes(pad_strokes(styles.add_feature_to_strokes(style, test.strokes[index], rng)), 18.0,
+                         bundled_predictor).text for index in chosen]
+    assert np.mean([text == str(digit) for text in read]) >= 0.96, read
+
+
+def test_held_out_writers_pen_digits_are_read(bundled_predictor, pen):  # noqa: F811
+    _, _, test = pen.split()
+    chosen = np.arange(0, len(test), 3)
+    read = [read_strokes(pad_strokes(test.strokes[index]), 18.0, bundled_predictor).text for index in chosen]
+    assert np.mean([text == str(test.labels[index]) for text, index in zip(read, chosen)]) >= 0.98
+
+
+def test_printed_digits_in_held_out_fonts_are_read(bundled_predictor):
+    held_out = [font for font in fonts.find_fonts() if font.split == "test"]
+    assert held_out, "no held-out fonts installed: run .ci/install"
+    wrong = [(font.family, font.style, digit) for font in held_out for digit in range(10)
+             if read_number(printed_digit(font.path, digit, 48), bundled_predictor).text != str(digit)]
+    assert len(wrong) <= len(held_out) * 10 // 100, wrong  # at least 99% right
