@@ -74,6 +74,23 @@ class ModelReport:
                          f"{trained[str(digit)]:,}" if str(digit) in trained else ""))
         return rows
 
+    def source_rows(self) -> list[tuple[str, str, str]]:
+        """(held-out set, accuracy, digits) for every set the model was tested on, in the report's order."""
+        tested = (self.report.get("sources") or {}).get("test") or {}
+        rows = []
+        for name, result in tested.items():
+            if not isinstance(result, dict):
+                continue
+            value, count = result.get("accuracy"), result.get("count")
+            rows.append((source_title(name), f"{value:.2%}" if isinstance(value, (int, float)) else "",
+                         f"{count:,}" if isinstance(count, int) else ""))
+        return rows
+
+    @property
+    def credits(self) -> list[str]:
+        """The data sets the model was trained on, with their authors."""
+        return [str(credit) for credit in self.report.get("credits") or []]
+
 
 SOURCE_TITLES = {"mnist": "MNIST test digits", "pen writers": "Pen digits by held-out writers",
                  "fonts": "Printed digits in held-out fonts"}

@@ -182,3 +182,16 @@ def test_a_pad_image_gets_the_same_input_as_the_engines_general_path():
     assert np.abs(prediction.model_input - mnist_input(image)).max() < 0.01
     with pytest.raises(NoDigitError):
         predict_pad_image(FakePredictor(), render_strokes([]))
+
+
+def test_held_out_set_names_read_as_phrases():
+    from digitpad.gui.model_info import ModelReport, source_title
+
+    assert source_title("style: crossed seven (mnist)") == "Crossed seven, added to MNIST test digits"
+    assert source_title("style: open four (templates)") == "Open four, from held-out template seeds"
+    assert source_title("pen writers") == "Pen digits by held-out writers"
+    assert source_title("something new") == "something new"
+    report = ModelReport(None, "m", "", {"sources": {"test": {"fonts": {"accuracy": 0.995, "count": 990},
+                                                             "broken": "x"}}, "credits": ["MNIST"]})
+    assert report.source_rows() == [("Printed digits in held-out fonts", "99.50%", "990")]
+    assert report.credits == ["MNIST"]

@@ -229,6 +229,11 @@ def test_the_model_report_shows_the_active_models_accuracy(app, small_model):
     accuracy = dialogs.model_test_accuracy()
     assert f"{accuracy:.2%}" in window.accuracy_label.cget("text")
     assert len(window.table.get_children()) == 10 and "Confusion matrix" in window.chart_titles
+    assert "Accuracy by source" in window.chart_titles
+    sources = [window.sources.item(row, "values")[0] for row in window.sources.get_children()]
+    assert {"MNIST test digits", "Pen digits by held-out writers", "Printed digits in held-out fonts"} <= set(sources)
+    assert "Crossed seven, added to held-out writers' digits" in sources
+    assert "Alpaydin" in window.credits_label.cget("text") and "MNIST" in window.credits_label.cget("text")
     kept_model(small_model)
     app.open_model_report()
     window = app.report_window
