@@ -18,6 +18,10 @@ ADDED_FEATURES = ("slashed zero", "flagged one", "footed one", "crossed seven")
 # MNIST images are worked on at this many times their size, so added strokes are as smooth as the digit's.
 RASTER_SCALE = 4
 RASTER_MARGIN = 8
+# A flagged 1's flag, in degrees below the horizontal, and its least opening against the stem.
+FLAG_MIN_DEGREES = 35.0
+FLAG_MAX_DEGREES = 65.0
+FLAG_MIN_OPENING_DEGREES = 25.0
 
 
 def _line(start, end, count: int = 8) -> np.ndarray:
@@ -60,11 +64,16 @@ def _bar(box: Box, centre_x: Callable[[float], float], rng: np.random.Generator)
 
 
 def _flag(box: Box, centre_x: Callable[[float], float], rng: np.random.Generator) -> tuple[list[np.ndarray], bool]:
+    """A continental 1's up-stroke: from below-left up to the top of the stem. It falls at least FLAG_MIN_DEGREES
+    below the horizontal and at least FLAG_MIN_OPENING_DEGREES less steeply than the stem, so that it never
+    reads as a 7's bar (level, meeting a stem that leans away from it)."""
     left, top, right, bottom = box
     height = bottom - top
     x = centre_x(top + 0.02 * height)
-    length = rng.uniform(0.2, 0.45) * height
-    angle = np.radians(rng.uniform(25.0, 65.0))
+    stem_degrees = float(np.degrees(np.arctan2(height, x - centre_x(bottom - 0.02 * height))))
+    steepest = max(FLAG_MIN_DEGREES, min(FLAG_MAX_DEGREES, stem_degrees - FLAG_MIN_OPENING_DEGREES))
+    angle = np.radians(rng.uniform(FLAG_MIN_DEGREES, steepest))
+    length = rng.uniform(0.15, 0.4) * height
     start = (x - length * np.cos(angle), top + length * np.sin(angle))
     return [_line(start, (x, top))], rng.random() < 0.7
 

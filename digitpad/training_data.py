@@ -21,9 +21,9 @@ class DataConfig:
     """How many digits each source adds (per epoch of training, before augmentation)."""
 
     pen_renders: int = 4  # random renderings of each training writer's digit
-    style_from_mnist: int = 1500  # per added feature, on MNIST training digits
-    style_from_pen: int = 600  # per added feature, on training writers' digits
-    style_from_templates: int = 1200  # per style
+    style_from_mnist: int = 1000  # per added feature, on MNIST training digits
+    style_from_pen: int = 500  # per added feature, on training writers' digits
+    style_from_templates: int = 800  # per style
     font_renders: int = 5  # per training font and digit
     evaluation_renders: int = 3  # per held-out font and digit
     evaluation_style_count: int = 500  # per style and construction, for validation and test
