@@ -26,7 +26,7 @@ DEFAULT_VALIDATION_SIZE = 5000
 DEFAULT_SEED = 1234
 WARMUP_EPOCHS = 1
 MNIST_CREDIT = "MNIST (Y. LeCun, C. Cortes, C. Burges): 60,000 training and 10,000 test digits"
-FONTS_CREDIT = "printed digits rendered from the free fonts of Debian's font packages (digitpad.fonts.FONT_PACKAGES)"
+FONTS_CREDIT = "printed digits in the free fonts of Debian's font packages (DejaVu, Liberation, Noto, URW and others)"
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,12 @@ class ModelReport:
         return rows
 
     def source_rows(self) -> list[tuple[str, str, str]]:
-        """(held-out set, accuracy, digits) for every set the model was tested on, in the report's order."""
+        """(held-out set, accuracy, digits) for every set the model was tested on: MNIST, writers, fonts, styles."""
         tested = (self.report.get("sources") or {}).get("test") or {}
+        known = list(SOURCE_TITLES)
         rows = []
-        for name, result in tested.items():
+        for name, result in sorted(tested.items(), key=lambda item: (known.index(item[0]) if item[0] in known
+                                                                      else len(known), item[0])):
             if not isinstance(result, dict):
                 continue
             value, count = result.get("accuracy"), result.get("count")

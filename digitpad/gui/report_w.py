@@ -14,8 +14,8 @@ from digitpad.gui.retrain_text import percent
 WINDOW_TITLE = "Model report - digitpad"
 CHART_SIDE = 460
 WRAP = 520
-TABLE_COLUMNS = (("digit", "Digit", 50), ("accuracy", "Test accuracy", 100), ("tested", "Test digits", 90),
-                 ("trained", "Training digits", 110))
+TABLE_COLUMNS = (("digit", "Digit", 50), ("accuracy", "Test accuracy", 112), ("tested", "Test digits", 96),
+                 ("trained", "Training digits", 124))
 SOURCE_COLUMNS = (("source", "Held out from training", 330), ("accuracy", "Accuracy", 80), ("tested", "Digits", 70))
 
 
