@@ -111,3 +111,15 @@ def test_train_without_mnist_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 1
     assert "MNIST file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_with_a_missing_pen_digits_file_is_a_clear_error(tmp_path, mnist_path):
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "train", "--mnist", str(mnist_path), "--pendigits",
+         str(tmp_path / "none.npz"), "--output", str(tmp_path / "m.keras")],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "pen digits file not found" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.keras").exists()
