@@ -1,4 +1,4 @@
-"""Entry script of the PyInstaller executable: fixes frozen-app details, then runs `digitpad.cli.main()`."""
+"""Entry script of the PyInstaller executable: fixes frozen-app details, then runs `digitpad.cli.main.main()`."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def prepare_streams() -> None:
 def close_splash_when_window_visible() -> None:
     """Safety net for the GUI: close the splash screen once the first Tk root window is viewable.
 
-    `run_app` is meant to call `digitpad.splash.close_splash()` itself; this makes sure an always-on-top
+    `run_app` is meant to call `digitpad.bundle.splash.close_splash()` itself; this makes sure an always-on-top
     splash can never outlive the window's appearance by more than a moment even if it does not. It polls
     from the Tk event loop (no bindings, nothing that could clash with the app's own) and gives up
     polling after two minutes, closing the splash anyway.
@@ -95,7 +95,7 @@ def close_splash_when_window_visible() -> None:
         import tkinter  # noqa: PLC0415
     except ImportError:
         return
-    from digitpad.splash import close_splash  # noqa: PLC0415
+    from digitpad.bundle.splash import close_splash  # noqa: PLC0415
 
     original_init = tkinter.Tk.__init__
 
@@ -127,13 +127,13 @@ def run(argv: list[str] | None = None) -> int:
     if argv:
         attach_parent_console()
     prepare_streams()
-    from digitpad.splash import close_splash  # noqa: PLC0415
+    from digitpad.bundle.splash import close_splash  # noqa: PLC0415
 
     if argv:
         close_splash()  # a command: no window will come, and the terminal is where output goes
     else:
         close_splash_when_window_visible()
-    from digitpad.cli import main  # noqa: PLC0415
+    from digitpad.cli.main import main  # noqa: PLC0415
 
     return main(argv)
 

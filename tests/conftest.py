@@ -32,7 +32,7 @@ def mnist_test(mnist_path):
 @pytest.fixture(scope="session")
 def bundled_predictor():
     """The real bundled model, loaded once per test session."""
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
 
     predictor = KerasPredictor()
     predictor.load()

@@ -15,9 +15,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitpad import model_store
-from digitpad.model_store import ModelStore, ModelStoreError, choose_model, load_active_predictor
-from digitpad.predictor import load_keras_model
+from digitpad.inference.predictor import load_keras_model
+from digitpad.userdata import model_store
+from digitpad.userdata.model_store import ModelStore, ModelStoreError, choose_model, load_active_predictor
 
 KILL_ROUNDS = 4
 KILL_SEED = 7
@@ -28,7 +28,7 @@ READY_TIMEOUT_SECONDS = 120
 
 @pytest.fixture(scope="module")
 def tiny_model():
-    from digitpad.model import build_model
+    from digitpad.training.model import build_model
 
     return build_model(base_filters=4)
 
@@ -159,8 +159,8 @@ def test_a_model_that_passes_the_checks_but_does_not_load_falls_back_when_loadin
 _SAVE_FOREVER = """
 import sys
 import numpy as np
-from digitpad.model import build_model
-from digitpad.model_store import ModelStore
+from digitpad.training.model import build_model
+from digitpad.userdata.model_store import ModelStore
 
 store = ModelStore(sys.argv[1], bundled_path=sys.argv[2])
 model = build_model(base_filters=4)

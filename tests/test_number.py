@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import paths
-from digitpad.batch import CSV_COLUMNS, classify_files, write_csv
-from digitpad.ink import ink_map
-from digitpad.number import finish_number, is_settled, prepare_number, read_number, read_strokes
-from digitpad.predictor import BasePredictor
-from digitpad.preprocess import NoDigitError, mnist_from_ink
+from digitpad.folders.batch import CSV_COLUMNS, classify_files, write_csv
+from digitpad.imaging.ink import ink_map
+from digitpad.imaging.preprocess import NoDigitError, mnist_from_ink
+from digitpad.inference.predictor import BasePredictor
+from digitpad.reading.number import finish_number, is_settled, prepare_number, read_number, read_strokes
+from digitpad.storage import paths
 from tests.digit_images import notebook_photo, paper_photo
 from tests.synthetic_numbers import digit_accuracy, random_numbers
 from tests.synthetic_strokes import TEMPLATES, draw_number, pen_width_for
@@ -199,7 +199,7 @@ def test_strokes_are_read_digit_by_digit():
 
 def test_pad_strokes_read_like_the_pad_alone():
     """One group of strokes reads exactly like the pad's single-digit path on the same drawing."""
-    from digitpad.strokes import Stroke, render_strokes
+    from digitpad.reading.strokes import Stroke, render_strokes
 
     rng = np.random.default_rng(27)
     number = draw_number(["5"], rng)
@@ -269,7 +269,7 @@ def test_pad_numbers_are_read(model):
 
 
 def test_cli_reads_numbers_and_single_digits(model, mnist_test, tmp_path):
-    from digitpad.cli import main
+    from digitpad.cli.main import main
 
     x_test, y_test = mnist_test
     numbers = random_numbers(x_test, y_test, 3, 4, seed=32, **SPACED)

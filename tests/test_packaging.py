@@ -16,7 +16,9 @@ import pytest
 from PIL import Image
 
 import digitpad
-from digitpad import APP_NAME, __version__, desktop, frozen_entry, runtime, splash
+from digitpad import APP_NAME, __version__, frozen_entry
+from digitpad.bundle import desktop, splash
+from digitpad.inference import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import pipeline
-from digitpad.batch import classify_files
-from digitpad.decode import prepare_files, read_grey
-from digitpad.imageio import ImageError
-from digitpad.ink import ink_map, ink_maps, to_grey
-from digitpad.preprocess import NoDigitError
+from digitpad.folders import pipeline
+from digitpad.folders.batch import classify_files
+from digitpad.folders.decode import prepare_files, read_grey
+from digitpad.imaging.imageio import ImageError
+from digitpad.imaging.ink import ink_map, ink_maps, to_grey
+from digitpad.imaging.preprocess import NoDigitError
 from tests.digit_images import as_uint8, high_resolution, paper_photo
 
 CRASH_MARK = "crash-the-decoder"

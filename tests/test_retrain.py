@@ -8,12 +8,13 @@ import threading
 import numpy as np
 import pytest
 
-from digitpad import paths, retrain
-from digitpad.cli import main
-from digitpad.model_store import ModelStore
-from digitpad.preprocess import mnist_input
-from digitpad.retrain import RetrainCancelled, RetrainConfig, RetrainError, fine_tune, split_holdout
-from digitpad.samples import LoadedSamples, SampleStore
+from digitpad.cli.main import main
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.storage import paths
+from digitpad.training import retrain
+from digitpad.training.retrain import RetrainCancelled, RetrainConfig, RetrainError, fine_tune, split_holdout
+from digitpad.userdata.model_store import ModelStore
+from digitpad.userdata.samples import LoadedSamples, SampleStore
 from tests.synthetic_user import user_digit_indices, user_drawings
 
 # The synthetic user: this many stored samples, and fresh drawings of theirs the retrain never sees.
@@ -38,7 +39,7 @@ def sha256(path) -> str:
 @pytest.fixture(scope="module")
 def tiny_model_path(tmp_path_factory):
     """An untrained small model: enough to exercise the mechanics quickly."""
-    from digitpad.model import build_model
+    from digitpad.training.model import build_model
 
     path = tmp_path_factory.mktemp("models") / "tiny.keras"
     build_model(base_filters=4).save(path)
@@ -99,7 +100,7 @@ def test_fine_tune_reports_progress_and_writes_nothing(tiny_model_path, mnist_sa
 
 def test_cancel_raises_and_leaves_the_active_model_untouched(tiny_model_path, mnist_samples, mnist_path,
                                                              isolated_user_data):
-    from digitpad.model import build_model
+    from digitpad.training.model import build_model
 
     store = ModelStore()
     kept = store.save_new(build_model(base_filters=4))
@@ -161,7 +162,7 @@ def test_keep_saves_and_activates_through_the_model_store(tiny_model_path, mnist
 
 
 def test_full_retrain_trains_from_scratch_with_the_samples(tiny_model_path, mnist_samples, mnist_path):
-    from digitpad.train import TrainConfig
+    from digitpad.training.train import TrainConfig
 
     updates = []
     quick = TrainConfig(limit=1024, validation_size=500)
@@ -215,7 +216,7 @@ def test_cli_model_out_writes_a_model_and_leaves_the_active_one(tiny_model_path,
     assert "MNIST check" in captured.out and "your held-out samples" in captured.out
     assert "Traceback" not in captured.err
     assert not (isolated_user_data / "models").exists()
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.predictor import load_keras_model
 
     assert load_keras_model(output).output_shape == (None, 10)
 
@@ -256,7 +257,7 @@ def test_retraining_learns_a_slanting_user_without_forgetting_mnist(mnist_test, 
     fresh = user_digit_indices(len(x_test), FRESH_DRAWING_COUNT, seed=USER_SEED + 1, exclude=stored)
     fresh_drawings, fresh_labels = user_drawings(x_test, y_test, fresh)
     fresh_inputs = np.stack([mnist_input(drawing) for drawing in fresh_drawings])
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.predictor import load_keras_model
 
     fresh_before = retrain._accuracy(load_keras_model(paths.bundled_model_path()), fresh_inputs, fresh_labels)
     fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
@@ -284,7 +285,7 @@ def test_retrain_command_killed_at_random_moments_leaves_a_loadable_model(tiny_m
     import sys
     import time
 
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.predictor import load_keras_model
     from tests.conftest import REPO_ROOT
 
     x_test, y_test = mnist_test

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad.cuts import cut_columns, slice_indices
-from digitpad.ink import ink_map
-from digitpad.preprocess import NoDigitError
-from digitpad.segment import (
+from digitpad.imaging.ink import ink_map
+from digitpad.imaging.preprocess import NoDigitError
+from digitpad.reading.cuts import cut_columns, slice_indices
+from digitpad.reading.segment import (
     best_cover,
     find_components,
     plan_segmentation,

@@ -74,7 +74,7 @@ def bench_launch(launches: int) -> None:
 def open_app_with_the_model():
     """The window with the real model loaded, or None when the model file is missing."""
     from digitpad.gui.app import DigitpadApp  # noqa: PLC0415
-    from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from tests.gui.gui_helpers import wait_until  # noqa: PLC0415
 
     model = REPOSITORY / "assets" / "model.keras"
@@ -92,7 +92,7 @@ def bench_numbers(count: int) -> None:
     """Stroke-end-to-answer latency for 4-digit numbers: the number's last stroke ends, its reading shows."""
     import numpy as np  # noqa: PLC0415
 
-    from digitpad.gui.live import DEBOUNCE_MS  # noqa: PLC0415
+    from digitpad.gui.main.live import DEBOUNCE_MS  # noqa: PLC0415
     from tests.gui.gui_helpers import draw_digit, number_strokes, wait_until  # noqa: PLC0415
 
     app = open_app_with_the_model()
@@ -125,8 +125,8 @@ def bench_numbers(count: int) -> None:
 
 def bench_answers(strokes: int) -> None:
     from digitpad.gui.app import DigitpadApp  # noqa: PLC0415
-    from digitpad.gui.live import DEBOUNCE_MS  # noqa: PLC0415
-    from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+    from digitpad.gui.main.live import DEBOUNCE_MS  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from tests.gui.gui_helpers import draw_digit, wait_until  # noqa: PLC0415
     from tests.synthetic_strokes import TEMPLATES  # noqa: PLC0415
 

@@ -10,7 +10,7 @@ import tkinter as tk
 import numpy as np
 from PIL import Image, ImageDraw
 
-from digitpad.predictor import BasePredictor
+from digitpad.inference.predictor import BasePredictor
 
 # Digits as strokes in pad coordinates (the pad is 280 units square), written the way people write them.
 ONE = [[(150, 45), (148, 80), (146, 120), (144, 160), (142, 200), (140, 235)]]

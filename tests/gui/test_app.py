@@ -8,9 +8,9 @@ import time
 
 from digitpad import __version__
 from digitpad.gui import dialogs, theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT
-from digitpad.gui.live import DEBOUNCE_MS
-from digitpad.predictor import ModelLoadError
+from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT
+from digitpad.gui.main.live import DEBOUNCE_MS
+from digitpad.inference.predictor import ModelLoadError
 from tests.gui.gui_helpers import ONE, SEVEN, FakePredictor, draw_digit, draw_stroke, settle, wait_until
 
 

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from digitpad import batch
+from digitpad.folders import batch
 from digitpad.gui import dialogs
-from digitpad.gui.batch_model import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
+from digitpad.gui.batch.rows import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
 
 
@@ -188,7 +188,7 @@ def test_an_export_that_cannot_be_written_shows_an_error(app, digit_folder, tmp_
 
 def test_ten_thousand_rows_never_stall_the_window(app, tmp_path):
     """The worker's chunks arrive as fast as they can; the table takes them a bounded number per poll."""
-    from digitpad.gui.batch_w import BatchWindow  # noqa: PLC0415
+    from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415
 
     window = BatchWindow(app.window, app.pump, app.predictor)
     window.folder = str(tmp_path)

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from digitpad import __version__
-from digitpad import strokes
-from digitpad.gui import answer, batch_model, dialogs, menus, settings
-from digitpad.gui.strokes import StrokeModel
-from digitpad.strokes import PAD_SIDE, render_strokes
+from digitpad.gui import dialogs
+from digitpad.gui.batch import rows as batch_model
+from digitpad.gui.main import answer, menus, settings
+from digitpad.gui.main.pad_content import StrokeModel
+from digitpad.reading import strokes
+from digitpad.reading.strokes import PAD_SIDE, render_strokes
 
 
 class _Row:
@@ -172,8 +174,8 @@ def test_menu_accelerators_and_event_sequences(monkeypatch):
 
 
 def test_a_pad_image_gets_the_same_input_as_the_engines_general_path():
-    from digitpad.gui.live import predict_pad_image  # noqa: PLC0415
-    from digitpad.preprocess import NoDigitError, mnist_input  # noqa: PLC0415
+    from digitpad.gui.main.live import predict_pad_image  # noqa: PLC0415
+    from digitpad.imaging.preprocess import NoDigitError, mnist_input  # noqa: PLC0415
     from tests.gui.gui_helpers import SEVEN, FakePredictor  # noqa: PLC0415
 
     image = render_strokes([strokes.Stroke(tuple(SEVEN[0]), 18.0)])

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import batch
+from digitpad.folders import batch
 from digitpad.gui import theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_rows, strip_scale
 from digitpad.gui.app import SINGLE_DIGIT_LABEL
-from digitpad.gui.batch_model import digits_key
-from digitpad.predictor import BasePredictor
+from digitpad.gui.batch.rows import digits_key
+from digitpad.gui.main.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_rows, strip_scale
+from digitpad.inference.predictor import BasePredictor
 from tests.gui.gui_helpers import draw_digit, number_strokes, settle, wait_until
 from tests.synthetic_numbers import make_number
 
@@ -166,8 +166,8 @@ def test_numbers_fit_the_panel_without_growing_the_window(make_app):
 
 
 def _reading(text: str):
-    from digitpad.number import NumberReading  # noqa: PLC0415
-    from digitpad.predictor import Prediction  # noqa: PLC0415
+    from digitpad.inference.predictor import Prediction  # noqa: PLC0415
+    from digitpad.reading.number import NumberReading  # noqa: PLC0415
 
     digits = []
     for character in text:
@@ -226,7 +226,7 @@ def test_a_folder_of_numbers_and_single_digit_mode(make_app, real_predictor, num
 
 
 def test_digit_strings_sort_as_numbers(make_app, fake_predictor, tmp_path):
-    from digitpad.gui.batch_w import BatchWindow  # noqa: PLC0415
+    from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415
 
     assert sorted(["10", "9", "2026", "", "007", "7", "0"], key=digits_key) == ["0", "7", "007", "9", "10",
                                                                                   "2026", ""]

@@ -7,8 +7,8 @@ import tkinter as tk
 import numpy as np
 import pytest
 
-from digitpad.gui.pad import CLEARED, INK_TAG, STROKE_ENDED, STROKE_STARTED, UNDONE, DrawingPad
-from digitpad.strokes import PAD_SIDE
+from digitpad.gui.main.pad import CLEARED, INK_TAG, STROKE_ENDED, STROKE_STARTED, UNDONE, DrawingPad
+from digitpad.reading.strokes import PAD_SIDE
 from tests.gui.gui_helpers import SEVEN, draw_stroke
 
 

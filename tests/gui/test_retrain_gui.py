@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitpad import paths, retrain
 from digitpad.gui import dialogs
-from digitpad.gui.retrain_text import MNIST_MISSING_TEXT
-from digitpad.model_store import ModelStore
-from digitpad.samples import SampleStore
+from digitpad.gui.retrain.text import MNIST_MISSING_TEXT
+from digitpad.storage import paths
+from digitpad.training import retrain
+from digitpad.userdata.model_store import ModelStore
+from digitpad.userdata.samples import SampleStore
 from tests.gui.gui_helpers import wait_until
 
 RETRAIN_TIMEOUT_SECONDS = 240
@@ -26,7 +27,7 @@ def sha256(path) -> str:
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory, mnist_path):
     """A real but small model: 1 epoch on 2,000 MNIST digits (a few seconds)."""
-    from digitpad.model import build_model  # noqa: PLC0415
+    from digitpad.training.model import build_model  # noqa: PLC0415
 
     with np.load(mnist_path) as data:
         x, y = data["x_train"][:2000], data["y_train"][:2000]
@@ -52,7 +53,7 @@ def store_samples(mnist_path):
 
 
 def fake_result(model_path, acceptable=True, mnist_checked=True):
-    from digitpad.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.predictor import load_keras_model  # noqa: PLC0415
 
     return retrain.RetrainResult(
         model=load_keras_model(model_path), kind=retrain.FINE_TUNE, base_model_path=Path(model_path),
@@ -82,7 +83,7 @@ def active_state(store: ModelStore):
 
 def kept_model(small_model) -> Path:
     """The small model saved and activated as the user's retrained model."""
-    from digitpad.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.predictor import load_keras_model  # noqa: PLC0415
 
     store = ModelStore()
     path = store.save_new(load_keras_model(small_model), fake_result(small_model).figures())

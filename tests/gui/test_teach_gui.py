@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from digitpad.gui.teach import MULTI_DIGIT_HINT, TEACH_HINT
-from digitpad.samples import SampleStore
+from digitpad.gui.main.teach import MULTI_DIGIT_HINT, TEACH_HINT
+from digitpad.userdata.samples import SampleStore
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, number_strokes, settle, wait_until
 
 
