@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitpad.inference.predictor import load_keras_model
+from digitpad.inference.keras_model import load_keras_model
 from digitpad.userdata import model_store
 from digitpad.userdata.model_store import ModelStore, ModelStoreError, choose_model, load_active_predictor
 

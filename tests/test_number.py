@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from digitpad.folders.batch import CSV_COLUMNS, classify_files, write_csv
-from digitpad.imaging.ink import ink_map
-from digitpad.imaging.preprocess import NoDigitError, mnist_from_ink
+from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.imaging.preprocess import mnist_from_ink
 from digitpad.inference.predictor import BasePredictor
 from digitpad.reading.number import finish_number, is_settled, prepare_number, read_number, read_strokes
 from digitpad.storage import paths

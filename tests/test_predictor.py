@@ -9,8 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from digitpad.imaging.preprocess import NoDigitError, mnist_input
-from digitpad.inference.predictor import KerasPredictor, ModelLoadError
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.inference.keras_model import ModelLoadError
+from digitpad.inference.predictor import KerasPredictor
 from digitpad.storage import paths
 
 CHECK_COUNT = 1000

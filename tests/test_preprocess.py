@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from digitpad.imaging.imageio import open_image
-from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, NoDigitError, mnist_input, stroke_width
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
 from tests.digit_images import as_uint8, high_resolution, notebook_photo, on_canvas, paper_photo
 
 SAMPLE_COUNT = 40

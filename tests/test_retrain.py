@@ -216,7 +216,7 @@ def test_cli_model_out_writes_a_model_and_leaves_the_active_one(tiny_model_path,
     assert "MNIST check" in captured.out and "your held-out samples" in captured.out
     assert "Traceback" not in captured.err
     assert not (isolated_user_data / "models").exists()
-    from digitpad.inference.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
 
     assert load_keras_model(output).output_shape == (None, 10)
 
@@ -257,7 +257,7 @@ def test_retraining_learns_a_slanting_user_without_forgetting_mnist(mnist_test, 
     fresh = user_digit_indices(len(x_test), FRESH_DRAWING_COUNT, seed=USER_SEED + 1, exclude=stored)
     fresh_drawings, fresh_labels = user_drawings(x_test, y_test, fresh)
     fresh_inputs = np.stack([mnist_input(drawing) for drawing in fresh_drawings])
-    from digitpad.inference.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
 
     fresh_before = retrain._accuracy(load_keras_model(paths.bundled_model_path()), fresh_inputs, fresh_labels)
     fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
@@ -285,7 +285,7 @@ def test_retrain_command_killed_at_random_moments_leaves_a_loadable_model(tiny_m
     import sys
     import time
 
-    from digitpad.inference.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
     from tests.conftest import REPO_ROOT
 
     x_test, y_test = mnist_test

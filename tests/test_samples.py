@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad.imaging.preprocess import NoDigitError, mnist_input
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_input
 from digitpad.userdata.samples import LoadedSamples, SampleFolderError, SampleStore, load_sample_folder
 
 

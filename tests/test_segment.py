@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad.imaging.ink import ink_map
-from digitpad.imaging.preprocess import NoDigitError
+from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.reading.cuts import cut_columns, slice_indices
 from digitpad.reading.segment import (
     best_cover,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
 from pathlib import Path
 
+from PIL import Image
+
 from digitpad import APP_NAME
+from digitpad.bundle.icon import ICON_FILE_NAME, ICON_SIDE, draw_icon
 from digitpad.storage import paths
 from digitpad.storage.atomic import write_bytes
 
 DESKTOP_TEMPLATE_NAME = f"{APP_NAME}.desktop"
-ICON_FILE_NAME = "icon.png"
-ICON_SIZE = 256
 WINDOWS_ICON_NAME = "icon.ico"
 WINDOWS_ICON_SIZES = [(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)]
 MACOS_ICON_NAME = "icon.icns"
@@ -34,7 +36,7 @@ def desktop_entry_path() -> Path:
 
 def icon_install_path() -> Path:
     """Where the icon goes: $XDG_DATA_HOME/icons/hicolor/256x256/apps/digitpad.png."""
-    return xdg_data_home() / "icons" / "hicolor" / f"{ICON_SIZE}x{ICON_SIZE}" / "apps" / f"{APP_NAME}.png"
+    return xdg_data_home() / "icons" / "hicolor" / f"{ICON_SIDE}x{ICON_SIDE}" / "apps" / f"{APP_NAME}.png"
 
 
 def quote_exec_argument(argument: str) -> str:
@@ -64,12 +66,8 @@ def _icon_png_bytes() -> bytes:
     source = paths.assets_dir() / ICON_FILE_NAME
     if source.is_file():
         return source.read_bytes()
-    import io  # noqa: PLC0415
-
-    from digitpad.bundle.icon import draw_icon  # noqa: PLC0415 - the icon is drawn when the asset is missing
-
-    buffer = io.BytesIO()
-    draw_icon(ICON_SIZE).save(buffer, format="PNG")
+    buffer = io.BytesIO()  # the icon is drawn when the asset is missing
+    draw_icon(ICON_SIDE).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -109,31 +107,21 @@ def write_platform_icons(folder: str | os.PathLike | None = None) -> list[Path]:
 
     Run `python -m digitpad.bundle.desktop icons` after the icon changes.
     """
-    from PIL import Image  # noqa: PLC0415
-
     folder = Path(folder) if folder is not None else paths.assets_dir()
     source = folder / ICON_FILE_NAME
     if source.is_file():
         with Image.open(source) as stored:
             icon = stored.convert("RGBA")
     else:
-        from digitpad.bundle.icon import draw_icon  # noqa: PLC0415
-
-        icon = draw_icon(ICON_SIZE)
+        icon = draw_icon(ICON_SIDE)
     written = []
     ico_path = folder / WINDOWS_ICON_NAME
     icon.save(ico_path, format="ICO", sizes=WINDOWS_ICON_SIZES)
     written.append(ico_path)
     icns_path = folder / MACOS_ICON_NAME
-    # ICNS wants a 1024 px master; Pillow writes every standard size from it. The artwork is drawn at 256 px,
-    # so draw it larger when the GUI's drawing function is available rather than upscaling the PNG.
-    try:
-        from digitpad.bundle.icon import draw_icon  # noqa: PLC0415
-
-        large = draw_icon(1024)
-    except Exception:
-        large = icon.resize((1024, 1024), Image.Resampling.LANCZOS)
-    large.save(icns_path, format="ICNS")
+    # ICNS wants a 1024 px master; Pillow writes every standard size from it: the artwork is drawn at that
+    # size rather than the 256 px PNG upscaled.
+    draw_icon(1024).save(icns_path, format="ICNS")
     written.append(icns_path)
     return written
 

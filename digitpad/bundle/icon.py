@@ -1,12 +1,11 @@
-"""The application icon: drawn with PIL (a handwritten 7 on an indigo rounded square) and set with iconphoto."""
+"""The application icon, drawn with PIL: a handwritten 7 on an indigo rounded square (window, splash, menu entry)."""
 
 from __future__ import annotations
 
 import sys
-import tkinter as tk
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageTk
+from PIL import Image, ImageDraw, ImageFilter
 
 from digitpad.storage import paths
 
@@ -84,16 +83,6 @@ def load_icon_images() -> list[Image.Image]:
         except OSError:
             images.append(draw_icon(side))
     return images
-
-
-def set_window_icon(window: tk.Tk | tk.Toplevel) -> list[ImageTk.PhotoImage]:
-    """iconphoto for this window and its future toplevels; keep the returned photos alive."""
-    photos = [ImageTk.PhotoImage(image, master=window) for image in load_icon_images()]
-    try:
-        window.iconphoto(True, *photos)
-    except tk.TclError:  # some window managers refuse icons; the app works without one
-        pass
-    return photos
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ import sys
 import threading
 from pathlib import Path
 
+from digitpad import APP_NAME
+from digitpad.storage import paths
+
 SPLASH_FILE_NAME = "splash.png"
 SPLASH_IPC_ENV_VAR = "_PYI_SPLASH_IPC"  # set by the bootloader when it shows a splash screen
 SPLASH_SIZE = (480, 300)
@@ -54,7 +57,6 @@ def draw_splash(size: tuple[int, int] = SPLASH_SIZE):
     """
     from PIL import Image, ImageDraw  # noqa: PLC0415 - only needed to regenerate the asset
 
-    from digitpad import APP_NAME  # noqa: PLC0415
     from digitpad.bundle.icon import draw_icon  # noqa: PLC0415
 
     width, height = size
@@ -96,8 +98,6 @@ def _font(size: int, bold: bool = False):
 
 def write_splash(folder: str | Path | None = None) -> Path:
     """Write splash.png into `folder` (the repository's assets by default)."""
-    from digitpad.storage import paths  # noqa: PLC0415
-
     folder = Path(folder) if folder is not None else paths.assets_dir()
     target = folder / SPLASH_FILE_NAME
     draw_splash().save(target, optimize=True)

@@ -70,7 +70,8 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
 def _classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool, pool) -> int:
     # After the pool started: its processes import their code meanwhile.
     from digitpad.folders.batch import classify_files, collect_image_files, write_csv  # noqa: PLC0415
-    from digitpad.inference.predictor import KerasPredictor, ModelLoadError  # noqa: PLC0415
+    from digitpad.inference.keras_model import ModelLoadError  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
 
     files = collect_image_files(paths)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from digitpad import APP_NAME, __version__
 
@@ -109,8 +110,6 @@ def _add_install_desktop_parser(subparsers) -> None:
 
 
 def _run_install_desktop(arguments) -> int:
-    from pathlib import Path
-
     from digitpad.bundle.desktop import current_executable, install_desktop_entry
 
     if sys.platform in ("win32", "darwin"):

@@ -7,6 +7,10 @@ import time
 from pathlib import Path
 
 from digitpad import APP_NAME
+from digitpad.storage import atomic
+from digitpad.training import retrain
+from digitpad.userdata.model_store import ModelStore, choose_model
+from digitpad.userdata.samples import SampleFolderError, SampleStore, load_sample_folder
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -51,8 +55,6 @@ class _ProgressPrinter:
 
 def _load_samples(samples_dir: str | None, allow_none: bool = False):
     """(LoadedSamples, None) or (None, usage error message); no samples at all is an error unless `allow_none`."""
-    from digitpad.userdata.samples import SampleFolderError, SampleStore, load_sample_folder  # noqa: PLC0415
-
     if samples_dir is None:
         store = SampleStore()
         samples, where = store.load_dataset(), str(store.root)
@@ -81,8 +83,6 @@ def _check_model_out(model_out: str | None) -> str | None:
 
 def _base_model(explicit: str | None):
     """(ActiveModel, None) or (None, usage error message)."""
-    from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
-
     choice = choose_model(explicit)
     if choice.warning:
         _say(choice.warning)
@@ -92,14 +92,10 @@ def _base_model(explicit: str | None):
 
 
 def _write_model(model, model_out: str) -> None:
-    from digitpad.storage import atomic  # noqa: PLC0415
-
     atomic.write_with(model_out, lambda temporary: model.save(temporary), suffix=MODEL_SUFFIX)
 
 
 def _save_in_store(result) -> int:
-    from digitpad.userdata.model_store import ModelStore  # noqa: PLC0415
-
     store = ModelStore()
     path = store.save_new(result.model, result.figures())
     if result.acceptable:
@@ -133,8 +129,6 @@ def run_retrain(
     if problem is not None:
         _say(problem)
         return EXIT_USAGE
-    from digitpad.training import retrain  # noqa: PLC0415
-
     if not full and len(samples) < retrain.MIN_SAMPLES:
         _say(f"retraining needs at least {retrain.MIN_SAMPLES} samples; there are {len(samples)}")
         return EXIT_USAGE

@@ -16,7 +16,7 @@ import numpy as np
 from digitpad.folders.decode import Prepared
 from digitpad.folders.pipeline import DecodingPool, prepared_in_order
 from digitpad.imaging.imageio import is_candidate_image
-from digitpad.imaging.preprocess import NoDigitError
+from digitpad.imaging.ink import NoDigitError
 from digitpad.reading.number import NumberReading, finish_number
 
 BATCH_SIZE = 256

@@ -8,8 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from digitpad.imaging.imageio import ImageError, open_image
-from digitpad.imaging.ink import cleaned_together, ink_maps, to_grey
-from digitpad.imaging.preprocess import NoDigitError
+from digitpad.imaging.ink import NoDigitError, cleaned_together, ink_maps, to_grey
 from digitpad.reading.number import PreparedNumber, prepare_number
 
 Prepared = tuple[str, PreparedNumber | None, str]

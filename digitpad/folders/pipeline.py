@@ -1,6 +1,8 @@
-"""Prepare image files ahead of inference, in order: decoding processes started in the background, a
-bounded number of chunks in flight, the calling thread helping while they start, and a crashed process
-costing one file its row, never the run."""
+"""Prepare image files ahead of inference, in order, in decoding processes started in the background.
+
+A bounded number of chunks is in flight, the calling thread helps while the processes start, and a crashed
+process costs one file its row, never the run.
+"""
 
 from __future__ import annotations
 
@@ -96,6 +98,12 @@ class DecodingPool:
     @property
     def started(self) -> bool:
         return self._starting is None or not self._starting.is_alive()
+
+    def wait_started(self, timeout: float | None = None) -> bool:
+        """Wait until the processes are up (or given up for a thread); False when `timeout` ran out first."""
+        if self._starting is not None:
+            self._starting.join(timeout)
+        return self.started
 
     def _executor(self) -> concurrent.futures.Executor:
         if self._processes is not None:

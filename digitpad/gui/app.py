@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from digitpad import APP_NAME
-from digitpad.bundle.icon import set_window_icon
 from digitpad.bundle.splash import close_splash
 from digitpad.gui import dialogs, theme
+from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
 from digitpad.gui.main.answer_w import AnswerPanel
 from digitpad.gui.main.file_actions import EXPORT_LABEL, FileActions
@@ -236,7 +236,7 @@ class DigitpadApp(FileActions, ModelActions):
         return SINGLE_DIGIT_PAD_HINT if self.settings.single_digit else EMPTY_PAD_HINT
 
     def _show_pad_failure(self, error: BaseException) -> None:
-        from digitpad.imaging.preprocess import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
+        from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
 
         if isinstance(error, NoDigitError):
             self.answer.show_hint("No digit found: the strokes are too faint or too small.")

@@ -46,10 +46,11 @@ RULE_MIN_SIZE = 64
 RIM_RADIUS = 2
 
 
-def _no_digit():
-    from digitpad.imaging.preprocess import NoDigitError  # noqa: PLC0415 - avoid an import cycle
+class NoDigitError(ValueError):
+    """The image holds no ink that could be a digit."""
 
-    return NoDigitError()
+    def __init__(self, message: str = "no digit found"):
+        super().__init__(message)
 
 
 def _composite_alpha(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -403,5 +404,5 @@ def ink_map(image) -> np.ndarray:
     """
     soft = ink_maps(to_grey(image)[np.newaxis])[0]
     if soft is None:
-        raise _no_digit()
+        raise NoDigitError()
     return soft

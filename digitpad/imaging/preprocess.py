@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitpad.imaging.ink import ink_map
+from digitpad.imaging.ink import NoDigitError, ink_map
 
 FIELD_SIZE = 28
 BOX_SIZE = 20
@@ -18,13 +18,6 @@ CENTRE_OF_MASS = 14.0
 STROKE_WIDTH_BAND = (1.2, 3.1)
 STROKE_WIDTH_TARGETS = (1.9, 2.6)
 STROKE_WIDTH_PASSES = 3
-
-
-class NoDigitError(ValueError):
-    """The image holds no ink that could be a digit."""
-
-    def __init__(self, message: str = "no digit found"):
-        super().__init__(message)
 
 
 def stroke_width(mask: np.ndarray) -> float:

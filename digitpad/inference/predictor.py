@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from digitpad.imaging.preprocess import mnist_input
+from digitpad.inference import runtime
+from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
+from digitpad.reading.prediction import Prediction
 from digitpad.storage import paths
+from digitpad.storage.hashing import file_sha256
 
 INFERENCE_BATCH_SIZE = 256
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One digit's answer: the digit, its probability, all ten probabilities, and the 28x28 model input."""
-
-    digit: int
-    confidence: float
-    probabilities: np.ndarray
-    model_input: np.ndarray
-
-    def top(self, count: int = 3) -> list[tuple[int, float]]:
-        """The `count` most likely digits with their probabilities."""
-        order = np.argsort(self.probabilities)[::-1][:count]
-        return [(int(digit), float(self.probabilities[digit])) for digit in order]
-
-
-class ModelLoadError(RuntimeError):
-    """The model file is missing, damaged or not a digit model."""
 
 
 class BasePredictor:
@@ -46,9 +30,7 @@ class BasePredictor:
 
     def predict_input(self, model_input: np.ndarray) -> Prediction:
         """Predict one already-preprocessed 28x28 input."""
-        probabilities = self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0]
-        digit = int(np.argmax(probabilities))
-        return Prediction(digit, float(probabilities[digit]), probabilities, model_input)
+        return Prediction.from_probabilities(self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0], model_input)
 
     def predict_image(self, image) -> Prediction:
         """Any image (array or PIL) -> Prediction. Raises preprocess.NoDigitError when there is no ink."""
@@ -80,30 +62,26 @@ class KerasPredictor(BasePredictor):
                 self._load()
 
     def _load(self) -> None:
-        from digitpad.inference import runtime  # noqa: PLC0415
-
         if not self.model_path.is_file():
             raise ModelLoadError(f"model file not found: {self.model_path}")
-        source_sha256 = runtime.file_sha256(self.model_path)
+        source_sha256 = file_sha256(self.model_path)
         flatbuffer = runtime.find_cached(self.model_path, source_sha256)
         if flatbuffer is not None and self._use_lite(flatbuffer):
             return
         self._model = load_keras_model(self.model_path)
         try:
-            flatbuffer = runtime.convert(self._model)
+            flatbuffer = convert(self._model)
             if self._use_lite(flatbuffer):
                 runtime.remember(flatbuffer, source_sha256)
                 return
         except Exception:  # no converter on this platform: TensorFlow itself still works
             pass
-        function = _inference_function(self._model)
+        function = inference_function(self._model)
         self._single = self._batch = lambda batch: function(batch).numpy()
         self._single(np.zeros((1, 28, 28, 1), np.float32))
         self.backend = "tensorflow"
 
     def _use_lite(self, flatbuffer: bytes) -> bool:
-        from digitpad.inference import runtime  # noqa: PLC0415
-
         try:
             self._batch = runtime.LiteModel(flatbuffer).run
             self._single = runtime.LiteModel(flatbuffer, threads=1).run
@@ -133,29 +111,3 @@ class KerasPredictor(BasePredictor):
         ])
 
 
-def load_keras_model(model_path: str | os.PathLike):
-    """Load a .keras model with safe_mode on and check it maps 28x28x1 to 10 classes."""
-    model_path = Path(model_path)
-    if not model_path.is_file():
-        raise ModelLoadError(f"model file not found: {model_path}")
-    import keras  # noqa: PLC0415 - TensorFlow loads lazily, after the window is up
-
-    try:
-        model = keras.models.load_model(model_path, compile=False, safe_mode=True)
-    except Exception as error:  # Keras raises many types for damaged files
-        raise ModelLoadError(f"cannot load model {model_path}: {error}") from error
-    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
-        raise ModelLoadError(
-            f"{model_path} is not a digit model (input {model.input_shape}, output {model.output_shape})"
-        )
-    return model
-
-
-def _inference_function(model):
-    import tensorflow as tf  # noqa: PLC0415
-
-    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)], reduce_retracing=True)
-    def infer(batch):
-        return model(batch, training=False)
-
-    return infer

@@ -9,8 +9,6 @@ found again by the SHA-256 of its bytes.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import json
 import os
 import threading
@@ -18,18 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.inference.keras_model import tensorflow_interpreter_class
 from digitpad.storage import atomic, paths
 
 SIDECAR_SUFFIX = ".tflite"
 CACHE_FOLDER = "cache"
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sidecar_paths(model_path: Path) -> tuple[Path, Path]:
@@ -56,15 +47,6 @@ def find_cached(model_path: Path, source_sha256: str) -> bytes | None:
         return None
 
 
-def convert(keras_model) -> bytes:
-    """Keras model -> TensorFlow Lite flatbuffer (imports TensorFlow; Keras's export chatter is silenced)."""
-    import tensorflow as tf  # noqa: PLC0415 - only when no cached copy exists
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        converter = tf.lite.TFLiteConverter.from_keras_model(keras_model)
-        return converter.convert()
-
-
 def write_sidecar(model_path: Path, flatbuffer: bytes, source_sha256: str) -> None:
     """Ship a converted copy beside a model (used for the bundled model by `digitpad train`)."""
     flatbuffer_path, record = sidecar_paths(model_path)
@@ -85,10 +67,8 @@ def _interpreter_class():
         from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
 
         return Interpreter
-    except ImportError:
-        import tensorflow as tf  # noqa: PLC0415 - platforms without LiteRT wheels
-
-        return tf.lite.Interpreter
+    except ImportError:  # platforms without LiteRT wheels
+        return tensorflow_interpreter_class()
 
 
 @contextlib.contextmanager

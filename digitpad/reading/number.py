@@ -7,11 +7,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from digitpad.imaging.ink import ink_map
-from digitpad.imaging.preprocess import NoDigitError, crop_to_ink, mnist_from_cropped, mnist_from_ink
-from digitpad.inference.predictor import Prediction
+from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
+from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import Components, find_components, plan_segmentation, whole_is_settled
 from digitpad.reading.stroke_groups import group_strokes, stroke_points, stroke_width
+from digitpad.reading.strokes import Stroke, render_strokes
 
 # The pad's strokes are rendered on a square this many pixels wide (the pad's own size in pad units).
 DEFAULT_RENDER_SIDE = 280
@@ -74,19 +75,14 @@ def finish_number(
     classifying them (one more call to `predict_inputs`) only when the whole is not settled."""
     whole_probabilities = np.asarray(whole_probabilities)
     if is_settled(prepared, whole_probabilities):
-        return NumberReading((_prediction(whole_probabilities, prepared.whole_input),))
+        return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
     segmentation = plan_segmentation(prepared.ink, prepared.components)
     if segmentation.is_single:
-        return NumberReading((_prediction(whole_probabilities, prepared.whole_input),))
+        return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
     inputs = np.stack([mnist_from_ink(candidate) for candidate in segmentation.candidate_inks()])
     probabilities = np.asarray(predict_inputs(inputs))
     chosen = segmentation.choose(probabilities)
-    return NumberReading(tuple(_prediction(probabilities[index], inputs[index]) for index in chosen))
-
-
-def _prediction(probabilities: np.ndarray, model_input: np.ndarray) -> Prediction:
-    digit = int(np.argmax(probabilities))
-    return Prediction(digit, float(probabilities[digit]), probabilities, model_input)
+    return NumberReading(tuple(Prediction.from_probabilities(probabilities[index], inputs[index]) for index in chosen))
 
 
 def _pad_ink(rendering) -> np.ndarray:
@@ -121,8 +117,6 @@ def read_strokes(
     like a single-digit pad drawing; with `single_digit` all strokes are read as one digit, as before.
     Short marks far from every digit (a dash) are left out. Raises preprocess.NoDigitError without ink.
     """
-    from digitpad.reading.strokes import Stroke, render_strokes  # noqa: PLC0415 - PIL only
-
     pad_strokes = [Stroke(tuple((float(x), float(y)) for x, y in stroke_points(stroke)), stroke_width(stroke, pen_width))
                    for stroke in strokes if len(stroke_points(stroke))]
     if not pad_strokes:
@@ -135,4 +129,5 @@ def read_strokes(
         for group in groups
     ])
     probabilities = predictor.predict_inputs(inputs)
-    return NumberReading(tuple(_prediction(row, model_input) for row, model_input in zip(probabilities, inputs)))
+    return NumberReading(tuple(Prediction.from_probabilities(row, model_input)
+                               for row, model_input in zip(probabilities, inputs)))

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import ndimage
 
+from digitpad.imaging.ink import NoDigitError
 from digitpad.reading.cuts import slice_indices
 from digitpad.reading.digit_shape import digit_shape_fit, plausibility
 
@@ -132,8 +133,6 @@ def find_components(ink: np.ndarray) -> Components:
     """Label the ink's connected components. Raises NoDigitError when there is no ink."""
     labels, count = ndimage.label(ink > INK_LEVEL, structure=CONNECTIVITY)
     if count == 0:
-        from digitpad.imaging.preprocess import NoDigitError  # noqa: PLC0415 - avoid an import cycle
-
         raise NoDigitError()
     boxes = tuple(Piece(rows.start, rows.stop, columns.start, columns.stop, component)
                   for component, (rows, columns) in enumerate(ndimage.find_objects(labels, count), start=1))

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitpad.imaging.preprocess import NoDigitError, mnist_from_ink
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_from_ink
 
 FONT_DIRECTORIES = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
                     Path.home() / ".local/share/fonts")

@@ -10,6 +10,10 @@ from typing import Callable
 
 import numpy as np
 
+from digitpad.inference.keras_model import ModelLoadError, load_keras_model
+from digitpad.training import train
+from digitpad.training.mnist import MnistUnavailableError, load_mnist
+from digitpad.userdata.model_store import ModelStore
 from digitpad.userdata.samples import LoadedSamples
 
 # A retrain needs at least this many usable samples.
@@ -122,8 +126,6 @@ class RetrainResult:
 
     def keep(self, store=None) -> Path:
         """Save the new model in the model store and make it the active one; return its path."""
-        from digitpad.userdata.model_store import ModelStore  # noqa: PLC0415
-
         store = store or ModelStore()
         path = store.save_new(self.model, self.figures())
         store.activate(path)
@@ -140,13 +142,13 @@ def split_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     """Stratified split: about `fraction` of each digit's samples held out (each digit keeps one for training)."""
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
-    train, holdout = [], []
+    kept, holdout = [], []
     for digit in np.unique(labels):
         indices = rng.permutation(np.flatnonzero(labels == digit))
         count = min(int(math.floor(len(indices) * fraction + 0.5)), len(indices) - 1)
         holdout.extend(indices[:count])
-        train.extend(indices[count:])
-    return np.sort(np.asarray(train, np.int64)), np.sort(np.asarray(holdout, np.int64))
+        kept.extend(indices[count:])
+    return np.sort(np.asarray(kept, np.int64)), np.sort(np.asarray(holdout, np.int64))
 
 
 def mnist_check_indices(test_count: int, count: int = MNIST_CHECK_COUNT, seed: int = MNIST_CHECK_SEED) -> np.ndarray:
@@ -163,9 +165,6 @@ class _Mnist:
 
 
 def _load_mnist_or_none(mnist_path, check_count: int, notes: list[str]) -> _Mnist | None:
-    from digitpad.training.mnist import MnistUnavailableError, load_mnist  # noqa: PLC0415
-    from digitpad.training.train import to_model_input  # noqa: PLC0415
-
     try:
         (x_train, y_train), (x_test, y_test) = load_mnist(mnist_path)
     except MnistUnavailableError as error:
@@ -173,7 +172,8 @@ def _load_mnist_or_none(mnist_path, check_count: int, notes: list[str]) -> _Mnis
                      "and the check against forgetting could not be made.")
         return None
     chosen = mnist_check_indices(len(x_test), min(check_count, len(x_test)))
-    return _Mnist(x_train, y_train.astype(np.int64), to_model_input(x_test[chosen]), y_test[chosen].astype(np.int64))
+    return _Mnist(x_train, y_train.astype(np.int64), train.to_model_input(x_test[chosen]),
+                  y_test[chosen].astype(np.int64))
 
 
 def _user_batches(train_count: int, steps: int, batch_size: int, rng) -> np.ndarray:
@@ -186,8 +186,6 @@ def _user_batches(train_count: int, steps: int, batch_size: int, rng) -> np.ndar
 # -- model --------------------------------------------------------------------------------------------------
 
 def _load_base(base_model_path):
-    from digitpad.inference.predictor import ModelLoadError, load_keras_model  # noqa: PLC0415
-
     try:
         return load_keras_model(base_model_path)
     except ModelLoadError as error:
@@ -423,9 +421,6 @@ def full_retrain(
     Measures like fine_tune (the "before" figures come from `base_model_path`, when given). Slow: about
     1.5 minutes per epoch on two cores. Raises RetrainCancelled and RetrainError (e.g. MNIST unavailable).
     """
-    from digitpad.training import train  # noqa: PLC0415
-    from digitpad.training.mnist import MnistUnavailableError  # noqa: PLC0415
-
     train_config = train_config or train.TrainConfig()
     if epochs is not None:
         train_config = train.TrainConfig(**{**asdict(train_config), "epochs": epochs})

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from PIL import Image
 
+from digitpad.inference import runtime
+from digitpad.inference.keras_model import convert
 from digitpad.storage import atomic
+from digitpad.storage.hashing import file_sha256
 from digitpad.storage.paths import report_dir_for
 from digitpad.training import charts
 from digitpad.training.mnist import load_mnist
@@ -148,8 +152,6 @@ def evaluate(predict_probabilities: Callable[[np.ndarray], np.ndarray], x, y) ->
 
 def save_training_samples(x, path: Path, seed: int, count: int = 100) -> None:
     """A 10x10 grid of augmented training digits, as the model saw them."""
-    from PIL import Image
-
     from digitpad.training.augment import augment_batch
 
     rng = np.random.default_rng(seed)
@@ -300,9 +302,7 @@ def fit_from_scratch(
 
 def ship_lite_copy(model_path: Path, model) -> None:
     """Write the LiteRT copy beside a freshly saved model, so loading it never needs TensorFlow."""
-    from digitpad.inference import runtime
-
-    runtime.write_sidecar(model_path, runtime.convert(model), runtime.file_sha256(model_path))
+    runtime.write_sidecar(model_path, convert(model), file_sha256(model_path))
 
 
 def train(

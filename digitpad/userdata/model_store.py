@@ -11,8 +11,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitpad.inference.runtime import file_sha256
+from digitpad.inference.keras_model import ModelLoadError, load_keras_model
+from digitpad.inference.predictor import KerasPredictor
 from digitpad.storage import atomic, paths
+from digitpad.storage.hashing import file_sha256
 
 MODELS_DIR_NAME = "models"
 ACTIVE_FILE_NAME = "active.json"
@@ -25,7 +27,6 @@ KEEP_MODELS = 5
 STALE_TEMPORARY_SECONDS = 3600
 # Files every .keras archive holds; a model missing one of them cannot load.
 KERAS_ARCHIVE_MEMBERS = ("config.json", "model.weights.h5")
-HASH_CHUNK_BYTES = 1 << 20
 _VERSION_PATTERN = re.compile(rf"^{re.escape(MODEL_PREFIX)}(\d+)-")
 
 
@@ -99,8 +100,6 @@ class ModelStore:
         The written file is loaded back before it gets its final name, so a saved model always loads.
         `details` (JSON-able figures, e.g. RetrainResult.figures()) are stored beside it.
         """
-        from digitpad.inference.predictor import ModelLoadError, load_keras_model  # noqa: PLC0415 - imports Keras lazily
-
         self.root.mkdir(parents=True, exist_ok=True)
         version = self._next_version()
         name = f"{MODEL_PREFIX}{version:04d}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
@@ -266,11 +265,9 @@ def load_active_predictor(explicit: str | os.PathLike | None = None, store: Mode
     """Load a KerasPredictor for choose_model(); return (predictor, warning or None).
 
     When a retrained model passes the cheap checks but still fails to load, the bundled model is
-    loaded instead and the warning says so. Raises predictor.ModelLoadError when no model loads.
+    loaded instead and the warning says so. Raises ModelLoadError when no model loads.
     Slow (imports TensorFlow): call it from a worker thread.
     """
-    from digitpad.inference.predictor import KerasPredictor, ModelLoadError  # noqa: PLC0415
-
     store = store or ModelStore()
     choice = choose_model(explicit, store)
     predictor = KerasPredictor(choice.path)

@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image
 
 from digitpad.imaging.imageio import ImageError, is_candidate_image, open_image
-from digitpad.imaging.ink import to_grey
-from digitpad.imaging.preprocess import FIELD_SIZE, NoDigitError, mnist_input
+from digitpad.imaging.ink import NoDigitError, to_grey
+from digitpad.imaging.preprocess import FIELD_SIZE, mnist_input
 from digitpad.storage import atomic, paths
 
 SAMPLES_DIR_NAME = "samples"

@@ -64,7 +64,7 @@ def held_out_writer_inputs():
 
 
 def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels, mnist_path, pen_inputs, pen_labels) -> None:
-    from digitpad.inference.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
     from digitpad.training import retrain
     from digitpad.userdata.samples import SampleStore
     from tests.synthetic_user import user_digit_indices, user_drawings

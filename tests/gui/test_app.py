@@ -10,7 +10,7 @@ from digitpad import __version__
 from digitpad.gui import dialogs, theme
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT
 from digitpad.gui.main.live import DEBOUNCE_MS
-from digitpad.inference.predictor import ModelLoadError
+from digitpad.inference.keras_model import ModelLoadError
 from tests.gui.gui_helpers import ONE, SEVEN, FakePredictor, draw_digit, draw_stroke, settle, wait_until
 
 

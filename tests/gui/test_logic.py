@@ -175,7 +175,8 @@ def test_menu_accelerators_and_event_sequences(monkeypatch):
 
 def test_a_pad_image_gets_the_same_input_as_the_engines_general_path():
     from digitpad.gui.main.live import predict_pad_image  # noqa: PLC0415
-    from digitpad.imaging.preprocess import NoDigitError, mnist_input  # noqa: PLC0415
+    from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
+    from digitpad.imaging.preprocess import mnist_input
     from tests.gui.gui_helpers import SEVEN, FakePredictor  # noqa: PLC0415
 
     image = render_strokes([strokes.Stroke(tuple(SEVEN[0]), 18.0)])

@@ -166,8 +166,8 @@ def test_numbers_fit_the_panel_without_growing_the_window(make_app):
 
 
 def _reading(text: str):
-    from digitpad.inference.predictor import Prediction  # noqa: PLC0415
     from digitpad.reading.number import NumberReading  # noqa: PLC0415
+    from digitpad.reading.prediction import Prediction  # noqa: PLC0415
 
     digits = []
     for character in text:

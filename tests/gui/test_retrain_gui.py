@@ -53,7 +53,7 @@ def store_samples(mnist_path):
 
 
 def fake_result(model_path, acceptable=True, mnist_checked=True):
-    from digitpad.inference.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.keras_model import load_keras_model  # noqa: PLC0415
 
     return retrain.RetrainResult(
         model=load_keras_model(model_path), kind=retrain.FINE_TUNE, base_model_path=Path(model_path),
@@ -83,7 +83,7 @@ def active_state(store: ModelStore):
 
 def kept_model(small_model) -> Path:
     """The small model saved and activated as the user's retrained model."""
-    from digitpad.inference.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.keras_model import load_keras_model  # noqa: PLC0415
 
     store = ModelStore()
     path = store.save_new(load_keras_model(small_model), fake_result(small_model).figures())

@@ -1,5 +1,7 @@
-"""What the answer panel says about a prediction or a number read: wording, certainty, the model's-eye picture
-and the per-digit strip's layout (no widgets)."""
+"""What the answer panel says about a digit or a number read (no widgets).
+
+Its wording and certainty, the model's-eye picture and the layout of the per-digit strip.
+"""
 
 from __future__ import annotations
 

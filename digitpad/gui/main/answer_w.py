@@ -1,5 +1,8 @@
-"""The answer panel: the digit large, its confidence, ten probability bars and what the model sees; for a number,
-the number large and a strip with each digit's answer, confidence and model's-eye view."""
+"""The answer panel: the digit or the number read, how sure, and what the model saw.
+
+For one digit: the digit large, its confidence, ten probability bars and the model's-eye view; for a number:
+the number large and a strip with each digit's answer, confidence and model's-eye view.
+"""
 
 from __future__ import annotations
 

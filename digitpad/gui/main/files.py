@@ -24,7 +24,7 @@ def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = Fa
     """Open an image with the engine's checks and read the number on it (one digit with `single_digit`);
     ImageError and NoDigitError become `error`."""
     from digitpad.imaging.imageio import ImageError, open_image  # noqa: PLC0415 - needed only once a file is opened
-    from digitpad.imaging.preprocess import NoDigitError  # noqa: PLC0415
+    from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
     from digitpad.reading.number import read_number  # noqa: PLC0415
 
     try:

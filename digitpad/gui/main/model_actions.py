@@ -1,5 +1,7 @@
-"""Model menu work for the main window (a mixin of DigitpadApp): teaching, samples, retrain, report, reset, loading
-the active model."""
+"""Model menu work for the main window (a mixin of DigitpadApp).
+
+Teaching, the samples, retrain and report windows, resetting to the bundled model, loading the active model.
+"""
 
 from __future__ import annotations
 
