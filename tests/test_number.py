@@ -13,7 +13,8 @@ from digitpad.folders.batch import CSV_COLUMNS, classify_files, write_csv
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import mnist_from_ink
 from digitpad.inference.predictor import BasePredictor
-from digitpad.reading.number import finish_number, is_settled, prepare_number, read_number, read_strokes
+from digitpad.reading.number import finish_number, prepare_number, read_number, read_strokes
+from digitpad.reading.segment import whole_is_settled
 from digitpad.storage import paths
 from tests.digit_images import notebook_photo, paper_photo
 from tests.synthetic_numbers import digit_accuracy, random_numbers
@@ -222,7 +223,7 @@ def test_no_mnist_test_digit_is_split(model, mnist_test):
     readings = [finish_number(number, row, model.predict_inputs) for number, row in zip(prepared, whole)]
     assert [index for index, reading in enumerate(readings) if len(reading.digits) != 1] == []
     assert np.array_equal([reading.digits[0].digit for reading in readings], whole.argmax(axis=1))
-    unsettled = np.mean([not is_settled(number, row) for number, row in zip(prepared, whole)])
+    unsettled = np.mean([not whole_is_settled(number.components, row) for number, row in zip(prepared, whole)])
     assert unsettled <= UNSETTLED_SINGLE_DIGIT_SHARE
 
 

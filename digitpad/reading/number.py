@@ -10,7 +10,7 @@ import numpy as np
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
 from digitpad.reading.prediction import Prediction
-from digitpad.reading.segment import Components, find_components, plan_segmentation, whole_is_settled
+from digitpad.reading.segment import Components, choose_digits, find_components
 from digitpad.reading.stroke_groups import group_strokes, stroke_points, stroke_width
 from digitpad.reading.strokes import Stroke, render_strokes
 
@@ -61,9 +61,17 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False) -> PreparedNumbe
     return PreparedNumber(mnist_from_cropped(ink), ink, find_components(ink))
 
 
-def is_settled(prepared: PreparedNumber, whole_probabilities: np.ndarray) -> bool:
-    """True when the whole ink read as one digit is the answer (see segment.whole_is_settled)."""
-    return prepared.ink is None or whole_is_settled(prepared.components, whole_probabilities)
+class _CandidateReader:
+    """Scores candidate digits' ink maps with the model, as segment.choose_digits asks, keeping their inputs."""
+
+    def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray]):
+        self._predict_inputs = predict_inputs
+        self.inputs = self.probabilities = np.zeros((0, 10), np.float32)
+
+    def __call__(self, inks: Sequence[np.ndarray]) -> np.ndarray:
+        self.inputs = np.stack([mnist_from_ink(candidate) for candidate in inks])
+        self.probabilities = np.asarray(self._predict_inputs(self.inputs))
+        return self.probabilities
 
 
 def finish_number(
@@ -72,17 +80,17 @@ def finish_number(
     predict_inputs: Callable[[np.ndarray], np.ndarray],
 ) -> NumberReading:
     """Read the number from the whole ink's (10,) probabilities, cutting the ink into candidate digits and
-    classifying them (one more call to `predict_inputs`) only when the whole is not settled."""
+    classifying them (one more call to `predict_inputs`) only when the whole is not settled (see
+    segment.choose_digits)."""
     whole_probabilities = np.asarray(whole_probabilities)
-    if is_settled(prepared, whole_probabilities):
+    candidates = _CandidateReader(predict_inputs)
+    chosen = None
+    if prepared.ink is not None:  # (None: to be read as one digit whatever the scores)
+        chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
+    if chosen is None:
         return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
-    segmentation = plan_segmentation(prepared.ink, prepared.components)
-    if segmentation.is_single:
-        return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
-    inputs = np.stack([mnist_from_ink(candidate) for candidate in segmentation.candidate_inks()])
-    probabilities = np.asarray(predict_inputs(inputs))
-    chosen = segmentation.choose(probabilities)
-    return NumberReading(tuple(Prediction.from_probabilities(probabilities[index], inputs[index]) for index in chosen))
+    return NumberReading(tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
+                               for index in chosen))
 
 
 def _pad_ink(rendering) -> np.ndarray:

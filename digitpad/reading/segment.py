@@ -6,7 +6,7 @@ with a digit's geometry. The caller scores candidates (a classifier's probabilit
 `Segmentation.choose` picks the runs that cover the ink with the best total: the sum of
 log(plausibility), minus a penalty per digit and per cut through connected ink. When all the ink read as
 one digit is plausible enough (`whole_is_settled`), no other reading could win: nothing else needs cutting
-or scoring, which keeps single digits as cheap, and as read, as before.
+or scoring, so a single digit costs what reading it alone costs, and reads the same (`choose_digits`).
 
 Ink no wider than a digit (`is_lone`) is also scored as one digit even when its pieces could not be one
 (a 4 drawn as "l1", a 6 with a scratch beside it): a reading of several digits must then beat that one
@@ -58,11 +58,10 @@ MINIMUM_PLAUSIBILITY = 1e-6
 #     + LONE_ASPECT_WEIGHT * log(LONE_MAXIMUM_ASPECT / aspect of all the ink).
 # Digits of a number are of like height, so a boundary beside a clearly shorter piece (a 4's arm, a
 # scratch beside a 6) needs far surer parts, and like heights count for the split; the narrower the ink,
-# the likelier one digit. Fitted on the MNIST digits (test and training sets) that were read as two
-# against 3,000 synthetic 2-digit numbers: no MNIST test digit is split any more (38 -> 10 of the 60,000
-# training digits, the rest wider than this or in parts of like height), while of 3,200 other synthetic
-# 2-digit numbers 4 right ones are now read as one digit (a "15" with a small 5 read as "6"); longer
-# numbers are rarely that narrow.
+# the likelier one digit. Fitted on the MNIST digits (test and training sets) read as two without this rule,
+# against 3,000 synthetic 2-digit numbers. With it, no MNIST test digit is split and 10 of the 60,000
+# training digits are (wider than this, or in parts of like height); of 3,200 other synthetic 2-digit
+# numbers, 4 are read as one digit (a "15" with a small 5 read as "6"); longer numbers are rarely that narrow.
 LONE_MAXIMUM_ASPECT = 1.2
 LONE_HEIGHT_RATIO = 0.65
 LONE_HEIGHT_WEIGHT = 20.0
@@ -255,20 +254,6 @@ class Segmentation:
                    for left, right in zip(heights, heights[1:]))
 
 
-def best_cover(
-    piece_count: int,
-    candidates: Sequence[tuple[int, int]],
-    plausibilities: Sequence[float],
-    skippable: frozenset[int] = frozenset(),
-    cuts: frozenset[int] = frozenset(),
-    cut_penalty: float = 0.0,
-) -> list[int]:
-    """Dynamic programming over pieces: the runs that cover every piece (skippable ones may be left out)
-    with the highest sum of log(plausibility) - SPLIT_PENALTY per run - SKIP_PENALTY per piece left out -
-    `cut_penalty` per run that starts at a cut (a piece whose left neighbour is of the same component)."""
-    return _cover(piece_count, candidates, plausibilities, skippable, cuts, cut_penalty)[0]
-
-
 def _cover(
     piece_count: int,
     candidates: Sequence[tuple[int, int]],
@@ -277,7 +262,10 @@ def _cover(
     cuts: frozenset[int],
     cut_penalty: float,
 ) -> tuple[list[int], float]:
-    """`best_cover` and its score."""
+    """Dynamic programming over pieces: the runs that cover every piece (skippable ones may be left out)
+    with the highest sum of log(plausibility) - SPLIT_PENALTY per run - SKIP_PENALTY per piece left out -
+    `cut_penalty` per run that starts at a cut (a piece whose left neighbour is of the same component);
+    returns their indices and that sum."""
     starting: dict[int, list[int]] = {}
     for index, (first, _) in enumerate(candidates):
         starting.setdefault(first, []).append(index)
@@ -440,14 +428,17 @@ def plan_segmentation(ink: np.ndarray, components: Components | None = None) -> 
                         lone_whole, whole_only)
 
 
-def segment_digits(ink: np.ndarray, score: Scorer) -> list[np.ndarray]:
-    """Per-digit soft ink maps, left to right. `score` rates candidate ink maps; the whole ink is scored
-    first, and when that settles it (one plausible digit) nothing else is cut or scored."""
-    components = find_components(ink)
-    if whole_is_candidate(components) and whole_is_settled(components, np.asarray(score([ink]))[0]):
-        return [ink]
+def choose_digits(ink: np.ndarray, components: Components, whole_scores, score: Scorer) -> list[int] | None:
+    """How the ink of a number reads best, given how the whole of it scored as one digit (`whole_scores`:
+    its (10,) probabilities, or a confidence).
+
+    None when the whole is the one digit, settled by its scores or the only possible reading: then nothing
+    was cut, and `score` was not called. Otherwise `score` rated every candidate digit once, and the chosen
+    ones come back left to right, as indices into the candidate ink maps it was given.
+    """
+    if whole_is_settled(components, whole_scores):
+        return None
     segmentation = plan_segmentation(ink, components)
     if segmentation.is_single:
-        return [segmentation.candidate_ink(0)]
-    scores = np.asarray(score(segmentation.candidate_inks()), dtype=np.float64)
-    return [segmentation.candidate_ink(index) for index in segmentation.choose(scores)]
+        return None
+    return segmentation.choose(score(segmentation.candidate_inks()))
