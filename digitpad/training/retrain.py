@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -423,7 +423,7 @@ def full_retrain(
     """
     train_config = train_config or train.TrainConfig()
     if epochs is not None:
-        train_config = train.TrainConfig(**{**asdict(train_config), "epochs": epochs})
+        train_config = replace(train_config, epochs=epochs)
     progress = _Progress(report, should_stop)
     progress.stage("loading", 0.0)
     notes: list[str] = []
