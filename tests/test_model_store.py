@@ -55,7 +55,6 @@ def test_a_fresh_store_uses_the_bundled_model(store, bundled, isolated_user_data
     assert store.root == isolated_user_data / "models"
     active = store.active()
     assert active.path == bundled and active.source == "bundled" and active.warning is None
-    assert store.active_model_path() == bundled
     assert store.history() == []
 
 
@@ -92,7 +91,7 @@ def test_choose_model_order_argument_environment_store(store, tiny_model, bundle
     assert choose_model(store=store).source == "environment"
     assert choose_model(tmp_path / "given.keras", store=store).path == tmp_path / "given.keras"
     monkeypatch.delenv("DIGITPAD_MODEL")
-    assert model_store.active_model_path() == ModelStore().active_model_path()
+    assert choose_model().path == path  # without a store: the user's own, where `store` keeps its models
 
 
 def test_only_the_newest_few_are_kept_and_never_the_active_one_deleted(store, tiny_model):

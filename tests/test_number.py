@@ -200,14 +200,14 @@ def test_strokes_are_read_digit_by_digit():
 
 def test_pad_strokes_read_like_the_pad_alone():
     """One group of strokes reads exactly like the pad's single-digit path on the same drawing."""
-    from digitpad.reading.strokes import Stroke, render_strokes
+    from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
 
     rng = np.random.default_rng(27)
     number = draw_number(["5"], rng)
     strokes = [Stroke(tuple(points), 14.0) for points in number.strokes]
     predictor = FlatPredictor()
     reading = read_strokes(strokes, 99.0, predictor)
-    expected = predictor.predict_image(render_strokes(strokes, 280))
+    expected = predictor.predict_image(render_strokes(strokes, PAD_PIXELS))
     assert np.array_equal(reading.digits[0].model_input, expected.model_input)
 
 

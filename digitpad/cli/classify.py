@@ -9,12 +9,8 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from digitpad import APP_NAME
+from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
 from digitpad.folders.pipeline import DecodingPool
-
-EXIT_OK = 0
-EXIT_SOME_ERRORS = 1
-EXIT_USAGE = 2
-PROGRESS_INTERVAL_SECONDS = 0.25
 
 
 class _Progress:
@@ -97,4 +93,4 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
-    return EXIT_SOME_ERRORS if errors else EXIT_OK
+    return EXIT_FAILED if errors else EXIT_OK

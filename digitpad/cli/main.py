@@ -8,10 +8,7 @@ import sys
 from pathlib import Path
 
 from digitpad import APP_NAME, __version__
-
-EXIT_OK = 0
-EXIT_SOME_ERRORS = 1
-EXIT_USAGE = 2
+from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _add_train_parser(subparsers) -> None:
@@ -47,7 +44,7 @@ def _run_train(arguments) -> int:
         summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
     except (MnistUnavailableError, PendigitsUnavailableError) as error:
         print(f"{APP_NAME} train: {error}", file=sys.stderr)
-        return EXIT_SOME_ERRORS
+        return EXIT_FAILED
     print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "
           f"{summary['test']['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
     for name, result in summary["sources"]["test"].items():
@@ -120,7 +117,7 @@ def _run_install_desktop(arguments) -> int:
         written = install_desktop_entry(target)
     except (OSError, ValueError) as error:
         print(f"{APP_NAME} install-desktop: {error}", file=sys.stderr)
-        return EXIT_SOME_ERRORS
+        return EXIT_FAILED
     for path in written:
         print(path)
     return EXIT_OK

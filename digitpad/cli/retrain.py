@@ -7,16 +7,11 @@ import time
 from pathlib import Path
 
 from digitpad import APP_NAME
+from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
 from digitpad.storage import atomic
 from digitpad.training import retrain
-from digitpad.userdata.model_store import ModelStore, choose_model
+from digitpad.userdata.model_store import MODEL_SUFFIX, choose_model
 from digitpad.userdata.samples import SampleFolderError, SampleStore, load_sample_folder
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-PROGRESS_INTERVAL_SECONDS = 0.25
-MODEL_SUFFIX = ".keras"
 
 
 def _say(message: str) -> None:
@@ -95,11 +90,9 @@ def _write_model(model, model_out: str) -> None:
     atomic.write_with(model_out, lambda temporary: model.save(temporary), suffix=MODEL_SUFFIX)
 
 
-def _save_in_store(result) -> int:
-    store = ModelStore()
-    path = store.save_new(result.model, result.figures())
+def _save_in_store(result: retrain.RetrainResult) -> int:
+    path = result.keep(activate=result.acceptable)
     if result.acceptable:
-        store.activate(path)
         print(f"saved {path} and made it the active model")
         return EXIT_OK
     print(f"saved {path} but did NOT activate it: it is not acceptable; the active model is unchanged")

@@ -86,7 +86,7 @@ class DigitpadApp(FileActions, ModelActions):
         self.pump = Pump(window)
         set_default_pump(self.pump)
         self._build()
-        self.live = LiveAnswer(window, self.pump, self.pad.model, lambda: self.predictor, self._show_pad_answer,
+        self.live = LiveAnswer(window, self.pump, self.pad.content, lambda: self.predictor, self._show_pad_answer,
                                self._show_empty_pad, self._show_pad_failure, pen_width=lambda: self.pad.pen_width,
                                single_digit=lambda: self.settings.single_digit)
         window.protocol("WM_DELETE_WINDOW", self.close)
@@ -174,7 +174,7 @@ class DigitpadApp(FileActions, ModelActions):
             self.model_state = MODEL_READY
             self.model_path = getattr(value, "model_path", self.model_path)
             self.status.set_model_state(self._model_ready_text(), style="StatusReady.TLabel")
-            if self.pad.model.is_empty and self.answer.state == "hint":
+            if self.pad.content.is_empty and self.answer.state == "hint":
                 self.answer.show_hint(self._empty_pad_hint())
             self.live.set_model_ready()
             for action in waiting:
@@ -220,7 +220,7 @@ class DigitpadApp(FileActions, ModelActions):
 
     def _show_pad_answer(self, reading) -> None:
         self._shown_image = None
-        self._answer_revision = self.pad.model.revision
+        self._answer_revision = self.pad.content.revision
         self.answer.show_reading(reading)
         self._refresh_teach()
 

@@ -52,10 +52,6 @@ class KerasPredictor(BasePredictor):
         self._model = None
         self.backend = ""
 
-    @property
-    def is_loaded(self) -> bool:
-        return self._single is not None
-
     def load(self) -> None:
         with self._lock:
             if self._single is None:
@@ -109,5 +105,3 @@ class KerasPredictor(BasePredictor):
             self._batch(inputs[start:start + INFERENCE_BATCH_SIZE])
             for start in range(0, len(inputs), INFERENCE_BATCH_SIZE)
         ])
-
-

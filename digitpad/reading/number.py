@@ -12,10 +12,7 @@ from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_f
 from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import Components, choose_digits, find_components
 from digitpad.reading.stroke_groups import group_strokes, stroke_points, stroke_width
-from digitpad.reading.strokes import Stroke, render_strokes
-
-# The pad's strokes are rendered on a square this many pixels wide (the pad's own size in pad units).
-DEFAULT_RENDER_SIDE = 280
+from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
 
 
 @dataclass(frozen=True)
@@ -116,7 +113,7 @@ def read_strokes(
     pen_width: float,
     predictor,
     single_digit: bool = False,
-    render_side: int = DEFAULT_RENDER_SIDE,
+    render_side: int = PAD_PIXELS,
 ) -> NumberReading:
     """The pad's strokes (drawing order) -> the number they write, one digit per stroke group.
 

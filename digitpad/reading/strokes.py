@@ -8,6 +8,9 @@ from PIL import Image, ImageDraw
 
 PAD_SIDE = 280.0
 """Pad coordinates run from 0 to PAD_SIDE on both axes, whatever the pad's size on screen."""
+PAD_PIXELS = int(PAD_SIDE)
+"""The pad at one pixel per pad unit: the side its strokes are rendered at to be read (plenty for a 28x28
+input; larger only slows the ink clean-up), and the least it is shown at and stored at as a sample."""
 DEFAULT_PEN_WIDTH = 18.0
 MINIMUM_PEN_WIDTH = 6.0
 MAXIMUM_PEN_WIDTH = 40.0
@@ -34,7 +37,7 @@ def clamp_width(width: float) -> float:
     return min(max(float(width), MINIMUM_PEN_WIDTH), MAXIMUM_PEN_WIDTH)
 
 
-def render_strokes(strokes: tuple[Stroke, ...] | list[Stroke], output_side: int = int(PAD_SIDE)) -> Image.Image:
+def render_strokes(strokes: tuple[Stroke, ...] | list[Stroke], output_side: int = PAD_PIXELS) -> Image.Image:
     """Draw strokes into a square grayscale image, white ink on black, round caps and joints."""
     scale = output_side / PAD_SIDE
     image = Image.new("L", (output_side, output_side), BACKGROUND)

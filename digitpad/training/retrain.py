@@ -36,7 +36,8 @@ DEFAULT_EPOCHS = 6
 DEFAULT_LEARNING_RATE = 1e-3
 WARMUP_FRACTION = 0.1
 FINAL_LEARNING_RATE_FRACTION = 0.1
-# Weights are pulled back toward the original ones (L2-SP) with this strength; without MNIST replay, more strongly.
+# Weights pulled back toward the original ones (L2-SP), by this strength: none while MNIST is replayed (the
+# replay alone keeps what the model knew), and this much when MNIST is not available to replay.
 ANCHOR_STRENGTH = 0.0
 FALLBACK_ANCHOR_STRENGTH = 0.3
 # The user's samples are rotated, sheared and stretched this fraction as much as training distorts MNIST: their
@@ -44,7 +45,7 @@ FALLBACK_ANCHOR_STRENGTH = 0.3
 USER_AUGMENT_SCALE = 0.5
 DEFAULT_SEED = 1234
 REPORT_EVERY_STEPS = 5
-INFERENCE_BATCH_SIZE = 500
+ACCURACY_BATCH_SIZE = 500
 # A full retrain shows the user's training samples this many times per epoch among the MNIST digits.
 FULL_RETRAIN_SAMPLE_REPEATS = 10
 FINE_TUNE = "fine-tune"
@@ -80,7 +81,7 @@ class RetrainConfig:
 
 @dataclass
 class RetrainResult:
-    """A new, unsaved model with its before/after figures; `keep()` saves and activates it, dropping it discards it.
+    """A new, unsaved model with its before/after figures; `keep()` saves (and activates) it, dropping it discards it.
 
     Accuracies are fractions in [0, 1]; None where that check could not be made.
     """
@@ -124,11 +125,13 @@ class RetrainResult:
         lines.append("acceptable: yes" if self.acceptable else "acceptable: no")
         return lines
 
-    def keep(self, store=None) -> Path:
-        """Save the new model in the model store and make it the active one; return its path."""
+    def keep(self, store: ModelStore | None = None, activate: bool = True) -> Path:
+        """Save the new model in the model store with its figures and, unless `activate` is False, make it the
+        active one; return its path. The one way a retrained model is kept, from the window or the terminal."""
         store = store or ModelStore()
         path = store.save_new(self.model, self.figures())
-        store.activate(path)
+        if activate:
+            store.activate(path)
         return path
 
 
@@ -192,13 +195,18 @@ def _load_base(base_model_path):
         raise RetrainError(str(error)) from error
 
 
+def _accuracies(model, mnist: _Mnist | None, holdout: LoadedSamples) -> tuple[float | None, float | None]:
+    """The model's accuracy on the MNIST check digits (None without MNIST) and on the user's held-out samples."""
+    return (_accuracy(model, mnist.check_x, mnist.check_y) if mnist else None), _accuracy(model, holdout.x, holdout.y)
+
+
 def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float | None:
     if len(y) == 0:
         return None
     x = np.asarray(x, np.float32).reshape(-1, 28, 28, 1)
     probabilities = np.concatenate([
-        np.asarray(model(x[start:start + INFERENCE_BATCH_SIZE], training=False))
-        for start in range(0, len(x), INFERENCE_BATCH_SIZE)
+        np.asarray(model(x[start:start + ACCURACY_BATCH_SIZE], training=False))
+        for start in range(0, len(x), ACCURACY_BATCH_SIZE)
     ])
     return float((probabilities.argmax(axis=1) == np.asarray(y)).mean())
 
@@ -323,6 +331,23 @@ def _verdict(mnist_before, mnist_after, user_before, user_after, max_drop: float
     return acceptable
 
 
+def _judged(model, kind: str, base_model_path, before: tuple[float | None, float | None], mnist: _Mnist | None,
+            holdout: LoadedSamples, train_count: int, config: RetrainConfig, config_record: dict, notes: list[str],
+            progress: _Progress) -> RetrainResult:
+    """The new model measured as the current one was (`before`), judged by _verdict, with all its figures."""
+    progress.stage("measuring the new model", 1.0)
+    mnist_after, user_after = _accuracies(model, mnist, holdout)
+    progress.check()
+    mnist_before, user_before = before
+    acceptable = _verdict(mnist_before, mnist_after, user_before, user_after, config.max_mnist_drop, notes)
+    return RetrainResult(
+        model=model, kind=kind, base_model_path=Path(base_model_path) if base_model_path else None,
+        mnist_before=mnist_before, mnist_after=mnist_after, user_before=user_before, user_after=user_after,
+        acceptable=acceptable, mnist_checked=mnist is not None, train_count=int(train_count),
+        holdout_count=int(len(holdout)), seconds=round(progress.elapsed, 1), notes=notes, config=config_record,
+    )
+
+
 def _train_on_samples(model, user_x, user_y, mnist: _Mnist | None, config: RetrainConfig, progress: _Progress,
                       rng) -> None:
     """The fine-tuning loop: batches of the user's samples (oversampled) plus MNIST replay, or anchored without it."""
@@ -387,23 +412,10 @@ def fine_tune(
     model = _load_base(base_model_path)
 
     progress.stage("measuring the current model", 0.0)
-    mnist_before = _accuracy(model, mnist.check_x, mnist.check_y) if mnist else None
-    user_before = _accuracy(model, holdout.x, holdout.y)
-
+    before = _accuracies(model, mnist, holdout)
     _train_on_samples(model, user_x, user_y, mnist, config, progress, rng)
-
-    progress.stage("measuring the new model", 1.0)
-    mnist_after = _accuracy(model, mnist.check_x, mnist.check_y) if mnist else None
-    user_after = _accuracy(model, holdout.x, holdout.y)
-    progress.check()
-    acceptable = _verdict(mnist_before, mnist_after, user_before, user_after, config.max_mnist_drop, notes)
-    return RetrainResult(
-        model=model, kind=FINE_TUNE, base_model_path=Path(base_model_path),
-        mnist_before=mnist_before, mnist_after=mnist_after, user_before=user_before, user_after=user_after,
-        acceptable=acceptable, mnist_checked=mnist is not None,
-        train_count=int(len(user_y)), holdout_count=int(len(holdout)), seconds=round(progress.elapsed, 1),
-        notes=notes, config=asdict(config),
-    )
+    return _judged(model, FINE_TUNE, base_model_path, before, mnist, holdout, len(user_y), config, asdict(config),
+                   notes, progress)
 
 
 def full_retrain(
@@ -440,13 +452,10 @@ def full_retrain(
     mnist = _load_mnist_or_none(mnist_path, config.mnist_check_count, [])
     if mnist is None:
         raise RetrainError("a full retrain needs MNIST: pass --mnist PATH or set DIGITPAD_MNIST")
-    mnist_before = user_before = None
+    before = (None, None)
     if base_model_path is not None:
         progress.stage("measuring the current model", 0.0)
-        base = _load_base(base_model_path)
-        mnist_before = _accuracy(base, mnist.check_x, mnist.check_y)
-        user_before = _accuracy(base, holdout.x, holdout.y)
-        del base
+        before = _accuracies(_load_base(base_model_path), mnist, holdout)  # (and the base model is freed)
     progress.stage("training", 0.0)
     try:
         trained = train.fit_from_scratch(mnist_path, train_config, report, should_stop, verbose=0,
@@ -455,15 +464,6 @@ def full_retrain(
         raise RetrainCancelled("retraining cancelled") from error
     except MnistUnavailableError as error:
         raise RetrainError(str(error)) from error
-    progress.stage("measuring the new model", 1.0)
-    mnist_after = _accuracy(trained.model, mnist.check_x, mnist.check_y)
-    user_after = _accuracy(trained.model, holdout.x, holdout.y)
-    progress.check()
-    acceptable = _verdict(mnist_before, mnist_after, user_before, user_after, config.max_mnist_drop, notes)
-    return RetrainResult(
-        model=trained.model, kind=FULL_RETRAIN, base_model_path=Path(base_model_path) if base_model_path else None,
-        mnist_before=mnist_before, mnist_after=mnist_after, user_before=user_before, user_after=user_after,
-        acceptable=acceptable, mnist_checked=True, train_count=int(len(train_indices)),
-        holdout_count=int(len(holdout)), seconds=round(progress.elapsed, 1), notes=notes,
-        config={**asdict(config), "train": asdict(train_config), "mnist_check_count": len(mnist.check_y)},
-    )
+    config_record = {**asdict(config), "train": asdict(train_config), "mnist_check_count": len(mnist.check_y)}
+    return _judged(trained.model, FULL_RETRAIN, base_model_path, before, mnist, holdout, len(train_indices), config,
+                   config_record, notes, progress)

@@ -198,10 +198,6 @@ class ModelStore:
         self.warning = f"Your retrained model could not be used ({problem}); using the bundled model instead."
         return ActiveModel(self.bundled_path, "bundled", self.warning)
 
-    def active_model_path(self) -> Path:
-        """The path of active(): the intact active retrained model, else the bundled one."""
-        return self.active().path
-
     def history(self) -> list[SavedModel]:
         """Saved retrained models, newest first, with their figures and which one is active."""
         record = self._read_active_record() or {}
@@ -254,11 +250,6 @@ def choose_model(explicit: str | os.PathLike | None = None, store: ModelStore | 
     if from_environment:
         return ActiveModel(Path(from_environment), "environment")
     return (store or ModelStore()).active()
-
-
-def active_model_path() -> Path:
-    """The path of the model to use now (see choose_model); never raises."""
-    return choose_model().path
 
 
 def load_active_predictor(explicit: str | os.PathLike | None = None, store: ModelStore | None = None):

@@ -11,7 +11,7 @@ import pytest
 
 from digitpad.folders import batch
 from digitpad.gui import dialogs
-from digitpad.gui.batch.rows import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
+from digitpad.gui.batch.table_data import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from digitpad.folders import batch
 from digitpad.gui import theme
 from digitpad.gui.app import SINGLE_DIGIT_LABEL
-from digitpad.gui.batch.rows import digits_key
+from digitpad.gui.batch.table_data import digits_key
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_rows, strip_scale
 from digitpad.inference.predictor import BasePredictor
 from tests.gui.gui_helpers import draw_digit, number_strokes, settle, wait_until

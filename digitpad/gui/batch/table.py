@@ -8,7 +8,7 @@ from tkinter import ttk
 from typing import Callable
 
 from digitpad.gui import theme
-from digitpad.gui.batch.rows import (
+from digitpad.gui.batch.table_data import (
     COLUMN_TITLES, COLUMNS, TableView, display_values, is_low_confidence, keep_row,
 )
 

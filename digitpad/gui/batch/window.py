@@ -9,9 +9,10 @@ from typing import Callable
 
 from digitpad.gui import theme
 from digitpad.gui.batch.job import BatchJob
-from digitpad.gui.batch.rows import FILTERS, SHOW_ALL, ProgressTracker, format_duration
 from digitpad.gui.batch.table import ResultsTable
+from digitpad.gui.batch.table_data import FILTERS, SHOW_ALL, ProgressTracker
 from digitpad.gui.main.answer_w import AnswerPanel
+from digitpad.gui.wording import format_duration, plural
 from digitpad.gui.worker import Pump
 
 WINDOW_TITLE = "Classify folder - digitpad"
@@ -23,10 +24,6 @@ PREVIEW_HINT = "Double-click a row to see its image\nand what the model sees."
 # (path, done, single_digit=...) -> None: the window asks its owner to read one file for the preview, the way
 # the batch read it; done(True, (image, NumberReading)) or done(False, error).
 PreviewLoader = Callable[..., None]
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 class BatchWindow(tk.Toplevel):

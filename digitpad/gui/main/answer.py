@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Sequence
 
 from PIL import Image
 
+from digitpad.gui.wording import format_percent, is_uncertain
+
 if TYPE_CHECKING:
     import numpy as np
 
-LOW_CONFIDENCE_THRESHOLD = 0.6
 MODEL_VIEW_SCALE = 4
 DIGIT_COUNT = 10
 EMPTY_PAD_HINT = ("Write a digit, or a number like 2026 (digits side by side), on the pad:\n"
@@ -31,20 +32,6 @@ class AnswerText:
     digit_text: str
     confidence_text: str
     is_uncertain: bool
-
-
-def is_uncertain(confidence: float) -> bool:
-    return confidence < LOW_CONFIDENCE_THRESHOLD
-
-
-def format_percent(value: float) -> str:
-    """0.987 -> '98.7%', 1.0 -> '100%', tiny values -> '<0.1%'."""
-    percent = value * 100.0
-    if percent >= 99.95:
-        return "100%"
-    if 0 < percent < 0.05:
-        return "<0.1%"
-    return f"{percent:.1f}%"
 
 
 def describe(digit: int, confidence: float) -> AnswerText:

@@ -16,8 +16,9 @@ from PIL import Image, ImageTk
 from digitpad.gui import theme
 from digitpad.gui.main.answer import (
     DIGIT_COUNT, EMPTY_PAD_HINT, MODEL_VIEW_SCALE, STRIP_CELL_PADDING, STRIP_WIDTH, describe, describe_number,
-    format_percent, model_view_image, strip_rows, strip_scale, thumbnail,
+    model_view_image, strip_rows, strip_scale, thumbnail,
 )
+from digitpad.gui.wording import format_percent
 
 if TYPE_CHECKING:
     import numpy as np

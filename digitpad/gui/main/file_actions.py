@@ -30,7 +30,7 @@ class FileActions:
 
     def _read_image(self, path: str) -> None:
         self._image_serial += 1
-        serial, revision = self._image_serial, self.pad.model.revision
+        serial, revision = self._image_serial, self.pad.content.revision
         self.status.set_message(f"Reading {Path(path).name}…")
         predictor, single_digit = self.predictor, self.settings.single_digit
         run_in_thread(lambda: read_and_predict(path, predictor, single_digit),
@@ -51,7 +51,7 @@ class FileActions:
         run_in_thread(work, done, pump=self.pump, name="digitpad-preview")
 
     def _image_answered(self, serial: int, revision: int, path: str, succeeded: bool, value) -> None:
-        if serial != self._image_serial or revision != self.pad.model.revision:
+        if serial != self._image_serial or revision != self.pad.content.revision:
             return  # the user drew or opened something else meanwhile
         name = Path(path).name
         answer: FileAnswer = value if succeeded else FileAnswer(None, None, value)

@@ -1,7 +1,7 @@
 """Live answers for the pad: debounce after each stroke, read the strokes off the Tk thread, drop stale results.
 
-The strokes are read as a number (one digit per group of strokes, `digitpad.reading.number.read_strokes`), or as one
-digit in single-digit mode.
+The strokes are read as a number (one digit per group of strokes, digitpad.reading.number.read_strokes), or as
+one digit in single-digit mode.
 """
 
 from __future__ import annotations
@@ -10,34 +10,18 @@ import time
 import tkinter as tk
 from typing import Any, Callable
 
-from digitpad.gui.main.pad_content import StrokeModel
+from digitpad.gui.main.pad_content import PadContent
 from digitpad.gui.worker import Pump, run_in_thread
-from digitpad.reading.strokes import INK
+from digitpad.reading.strokes import DEFAULT_PEN_WIDTH
 
 DEBOUNCE_MS = 150
-MINIMUM_RENDER_SIDE = 280
-READING_RENDER_SIDE = 280
-"""The strokes are rendered at the pad's own size in pad units (plenty for a 28x28 input; a larger rendering
-only makes the engine's ink clean-up slower)."""
 
 
-def predict_pad_image(predictor, image):
-    """Predict a rendered pad image (worker thread). The rendering is already a clean ink map, so it skips the
-    engine's ink detection for photos and scans (80 ms on a 600-pixel pad) and goes straight to MNIST framing."""
-    from digitpad.imaging.preprocess import mnist_from_ink  # noqa: PLC0415 - the engine, loaded off the Tk thread
-
-    import numpy as np  # noqa: PLC0415
-
-    ink = np.asarray(image, dtype=np.float32) / float(INK)
-    return predictor.predict_input(mnist_from_ink(ink))
-
-
-def read_pad_strokes(predictor, strokes, pen_width: float, single_digit: bool = False,
-                     render_side: int = READING_RENDER_SIDE):
+def read_pad_strokes(predictor, strokes, pen_width: float, single_digit: bool = False):
     """The pad's strokes (drawing order) -> NumberReading (worker thread)."""
     from digitpad.reading.number import read_strokes  # noqa: PLC0415 - the engine, loaded off the Tk thread
 
-    return read_strokes(strokes, pen_width, predictor, single_digit=single_digit, render_side=render_side)
+    return read_strokes(strokes, pen_width, predictor, single_digit=single_digit)
 
 
 class LiveAnswer:
@@ -48,20 +32,18 @@ class LiveAnswer:
     for the pad content (and single-digit setting) that is still there.
     """
 
-    def __init__(self, widget: tk.Misc, pump: Pump, model: StrokeModel, predictor: Callable[[], Any],
+    def __init__(self, widget: tk.Misc, pump: Pump, content: PadContent, predictor: Callable[[], Any],
                  on_answer: Callable[[Any], None], on_empty: Callable[[], None],
                  on_failure: Callable[[BaseException], None],
-                 render_side: Callable[[], int] = lambda: READING_RENDER_SIDE,
-                 debounce_ms: int = DEBOUNCE_MS, pen_width: Callable[[], float] = lambda: 18.0,
+                 debounce_ms: int = DEBOUNCE_MS, pen_width: Callable[[], float] = lambda: DEFAULT_PEN_WIDTH,
                  single_digit: Callable[[], bool] = lambda: False):
         self._widget = widget
         self._pump = pump
-        self._model = model
+        self._content = content
         self._predictor = predictor
         self._on_answer = on_answer
         self._on_empty = on_empty
         self._on_failure = on_failure
-        self._render_side = render_side
         self._pen_width = pen_width
         self._single_digit = single_digit
         self.debounce_ms = debounce_ms
@@ -90,7 +72,7 @@ class LiveAnswer:
         """A stroke ended, or one was undone or cleared: answer shortly (or show the hint if the pad is empty)."""
         self._cancel_timer()
         self._changed_at = time.perf_counter()
-        if self._model.is_empty:
+        if self._content.is_empty:
             self._waiting = False
             self._on_empty()
             return
@@ -100,7 +82,7 @@ class LiveAnswer:
         """The way strokes are read changed (single-digit mode): read the pad again now, dropping older results."""
         self._generation += 1
         self._cancel_timer()
-        if self._model.is_empty:
+        if self._content.is_empty:
             self._waiting = False
             self._on_empty()
             return
@@ -129,7 +111,7 @@ class LiveAnswer:
 
     def _fire(self) -> None:
         self._after_id = None
-        if self._model.is_empty or self._model.is_drawing:
+        if self._content.is_empty or self._content.is_drawing:
             return
         if not self.model_ready:
             self._waiting = True
@@ -138,23 +120,22 @@ class LiveAnswer:
             self._waiting = True  # run again for the newest content once this one is back
             return
         self._fired_at = time.perf_counter()
-        revision, generation = self._model.revision, self._generation
-        strokes = self._model.snapshot()
-        side = max(MINIMUM_RENDER_SIDE, int(self._render_side()))
+        revision, generation = self._content.revision, self._generation
+        strokes = self._content.snapshot()
         pen_width, single_digit = float(self._pen_width()), bool(self._single_digit())
         self._in_flight_revision = revision
 
         predictor = self._predictor()
 
         def read():  # worker thread: only plain data and the predictor, never a Tk object
-            return read_pad_strokes(predictor, strokes, pen_width, single_digit, side)
+            return read_pad_strokes(predictor, strokes, pen_width, single_digit)
 
         run_in_thread(read, lambda succeeded, value: self._done(revision, generation, succeeded, value),
                       pump=self._pump, name="digitpad-live-answer")
 
     def _done(self, revision: int, generation: int, succeeded: bool, value: Any) -> None:
         self._in_flight_revision = None
-        if revision != self._model.revision or generation != self._generation:
+        if revision != self._content.revision or generation != self._generation:
             self.stale_results_dropped += 1
         elif succeeded:
             self._on_answer(value)

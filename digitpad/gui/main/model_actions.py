@@ -77,16 +77,16 @@ class ModelActions:
         model_input = reading.digits[0].model_input
         if self._shown_image is not None:
             return TeachSource(model_input, image_path=self._shown_image)
-        return TeachSource(model_input, strokes=self.pad.model.snapshot(), render_side=self.pad.pixel_side)
+        return TeachSource(model_input, strokes=self.pad.content.snapshot(), render_side=self.pad.pixel_side)
 
     def _answer_is_current(self) -> bool:
         if self._shown_image is not None:
             return True
-        return not self.pad.model.is_empty and self._answer_revision == self.pad.model.revision
+        return not self.pad.content.is_empty and self._answer_revision == self.pad.content.revision
 
     def _refresh_teach(self) -> None:
         reading = self.answer.reading if self.answer.state in ("certain", "uncertain") else None
-        self.teach_row.set_state(teach_state(reading, self._answer_is_current(), self.pad.model.is_empty,
+        self.teach_row.set_state(teach_state(reading, self._answer_is_current(), self.pad.content.is_empty,
                                              image_taught=self._shown_image is not None and self._image_taught))
 
     def teach(self, digit: int) -> bool:

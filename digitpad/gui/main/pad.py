@@ -9,10 +9,9 @@ from typing import Callable
 from PIL import Image
 
 from digitpad.gui import theme
-from digitpad.gui.main.pad_content import StrokeModel
-from digitpad.reading.strokes import DEFAULT_PEN_WIDTH, PAD_SIDE, Stroke, clamp_width, render_strokes
+from digitpad.gui.main.pad_content import PadContent
+from digitpad.reading.strokes import DEFAULT_PEN_WIDTH, PAD_PIXELS, PAD_SIDE, Stroke, clamp_width, render_strokes
 
-MINIMUM_PAD_PIXELS = 280
 INK_TAG = "ink"
 PLACEHOLDER_TAG = "placeholder"
 PLACEHOLDER_TEXT = "Draw a digit here"
@@ -26,7 +25,7 @@ CLEARED = "cleared"
 
 
 class DrawingPad(ttk.Frame):
-    """A square canvas, as large as its space allows, holding a StrokeModel.
+    """A square canvas, as large as its space allows, holding a PadContent.
 
     `on_change(reason)` is called after every edit with one of the reason constants above.
     """
@@ -34,13 +33,13 @@ class DrawingPad(ttk.Frame):
     def __init__(self, master: tk.Misc, on_change: Callable[[str], None] | None = None,
                  pen_width: float = DEFAULT_PEN_WIDTH):
         super().__init__(master, style="TFrame")
-        self.model = StrokeModel()
+        self.content = PadContent()
         self.on_change = on_change
         self._pen_width = clamp_width(pen_width)
         self._stroke_tags: list[str] = []
         self._current_tag: str | None = None
         self._serial = 0
-        self._side = MINIMUM_PAD_PIXELS
+        self._side = PAD_PIXELS
         self.canvas = tk.Canvas(
             self, width=self._side, height=self._side, background=theme.PAD_PAPER, cursor=CURSOR,
             highlightthickness=1, highlightbackground=theme.BORDER, highlightcolor=theme.ACCENT, borderwidth=0,
@@ -69,7 +68,7 @@ class DrawingPad(ttk.Frame):
 
     def undo(self) -> bool:
         """Remove the last stroke; returns whether there was one."""
-        if self.model.undo() is None:
+        if self.content.undo() is None:
             return False
         if self._current_tag is not None:
             self.canvas.delete(self._current_tag)
@@ -82,7 +81,7 @@ class DrawingPad(ttk.Frame):
 
     def clear(self) -> bool:
         """Remove every stroke; returns whether there was any."""
-        if not self.model.clear():
+        if not self.content.clear():
             return False
         self.canvas.delete(INK_TAG)
         self._stroke_tags.clear()
@@ -93,7 +92,7 @@ class DrawingPad(ttk.Frame):
 
     def render(self, side: int | None = None) -> Image.Image:
         """The pad's content as a grayscale image, white ink on black, at the pad's pixel size by default."""
-        return render_strokes(self.model.snapshot(), side or self._side)
+        return render_strokes(self.content.snapshot(), side or self._side)
 
     def to_pad(self, x: float, y: float) -> tuple[float, float]:
         """Canvas pixels -> pad coordinates."""
@@ -107,20 +106,20 @@ class DrawingPad(ttk.Frame):
 
     # -- pointer events ---------------------------------------------------------------------------------------
     def _on_press(self, event: tk.Event) -> None:
-        if self.model.is_drawing:  # a release was lost (pointer left the screen): finish that stroke first
+        if self.content.is_drawing:  # a release was lost (pointer left the screen): finish that stroke first
             self._on_release(event)
-        self.model.begin_stroke(self.to_pad(event.x, event.y), self._pen_width)
+        self.content.begin_stroke(self.to_pad(event.x, event.y), self._pen_width)
         self._serial += 1
         self._current_tag = f"stroke-{self._serial}"
-        self._draw_dot(self.model.current_points[0], self._pen_width, self._current_tag)
+        self._draw_dot(self.content.current_points[0], self._pen_width, self._current_tag)
         self._update_placeholder()
         self._notify(STROKE_STARTED)
 
     def _on_motion(self, event: tk.Event) -> None:
-        if not self.model.is_drawing or self._current_tag is None:
+        if not self.content.is_drawing or self._current_tag is None:
             return
-        previous = self.model.current_points[-1]
-        point = self.model.extend_stroke(self.to_pad(event.x, event.y))
+        previous = self.content.current_points[-1]
+        point = self.content.extend_stroke(self.to_pad(event.x, event.y))
         if point is not None:  # a segment from the previous point: no gaps however fast the pointer moves
             self.canvas.create_line(
                 *self.to_canvas(*previous), *self.to_canvas(*point), width=self._pixel_width(self._pen_width),
@@ -128,10 +127,10 @@ class DrawingPad(ttk.Frame):
             )
 
     def _on_release(self, event: tk.Event) -> None:
-        if not self.model.is_drawing:
+        if not self.content.is_drawing:
             return
         self._on_motion(event)
-        self.model.end_stroke()
+        self.content.end_stroke()
         if self._current_tag is not None:
             self._stroke_tags.append(self._current_tag)
         self._current_tag = None
@@ -156,10 +155,10 @@ class DrawingPad(ttk.Frame):
 
     def _redraw(self) -> None:
         self.canvas.delete(INK_TAG)
-        for stroke, tag in zip(self.model.strokes, self._stroke_tags):
+        for stroke, tag in zip(self.content.strokes, self._stroke_tags):
             self._draw_stroke(stroke, tag)
-        if self._current_tag is not None and self.model.current_points:
-            self._draw_stroke(Stroke(self.model.current_points, self._pen_width), self._current_tag)
+        if self._current_tag is not None and self.content.current_points:
+            self._draw_stroke(Stroke(self.content.current_points, self._pen_width), self._current_tag)
         self._draw_placeholder()
 
     def _draw_placeholder(self) -> None:
@@ -169,10 +168,10 @@ class DrawingPad(ttk.Frame):
         self._update_placeholder()
 
     def _update_placeholder(self) -> None:
-        self.canvas.itemconfigure(PLACEHOLDER_TAG, state=tk.HIDDEN if not self.model.is_empty else tk.NORMAL)
+        self.canvas.itemconfigure(PLACEHOLDER_TAG, state=tk.HIDDEN if not self.content.is_empty else tk.NORMAL)
 
     def _on_resize(self, event: tk.Event) -> None:
-        side = max(MINIMUM_PAD_PIXELS, min(event.width, event.height) - 2)
+        side = max(PAD_PIXELS, min(event.width, event.height) - 2)
         if side == self._side:
             return
         self._side = side

@@ -12,7 +12,7 @@ MINIMUM_POINT_DISTANCE = 0.75
 
 
 @dataclass
-class StrokeModel:
+class PadContent:
     """The strokes on the pad, the one being drawn, and a revision number that changes with every edit."""
 
     strokes: list[Stroke] = field(default_factory=list)

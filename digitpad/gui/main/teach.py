@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from digitpad.gui.wording import plural
+from digitpad.reading.strokes import PAD_PIXELS
+
 TEACH_HINT = "Teach: press the right digit (0\u20139) or click it"
 MULTI_DIGIT_HINT = "Teach one digit at a time: clear the pad and write a single digit."
 NOTHING_TO_TEACH_HINT = "Teach: write one digit (or open an image of one), then press the right digit."
 WAIT_HINT = "Teach: wait for the answer, then press the right digit."
 IMAGE_TAUGHT_HINT = "Saved. Open another image, or write a digit on the pad."
-MINIMUM_RENDER_SIDE = 280
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class TeachSource:
 
     model_input: object
     strokes: tuple = ()
-    render_side: int = MINIMUM_RENDER_SIDE
+    render_side: int = PAD_PIXELS
     image_path: str | None = None
 
     @property
@@ -50,10 +52,6 @@ def teach_state(reading, answer_is_current: bool, pad_is_empty: bool, image_taug
     return TeachState(True, TEACH_HINT)
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
 def saved_text(label: int, count: int) -> str:
     """The status line after a correction, e.g. 'Saved as a 7 (12 samples of 7).'"""
     return f"Saved as a {label} ({plural(count, 'sample')} of {label})."
@@ -65,7 +63,7 @@ def sample_image(strokes: Sequence, side: int):
 
     from digitpad.reading.strokes import render_strokes  # noqa: PLC0415
 
-    return ImageOps.invert(render_strokes(tuple(strokes), max(MINIMUM_RENDER_SIDE, int(side))))
+    return ImageOps.invert(render_strokes(tuple(strokes), max(PAD_PIXELS, int(side))))
 
 
 def store_sample(source: TeachSource, label: int, store=None) -> tuple[object, int]:

@@ -9,7 +9,7 @@ from PIL import Image, ImageTk
 
 from digitpad.gui import theme
 from digitpad.gui.report.model_info import ModelReport
-from digitpad.gui.retrain.text import percent
+from digitpad.gui.wording import percent
 
 WINDOW_TITLE = "Model report - digitpad"
 CHART_SIDE = 460

@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from digitpad.gui.worker import BackgroundJob, Pump
+from digitpad.storage import paths
+from digitpad.training import retrain
+from digitpad.training.mnist import find_mnist
+from digitpad.userdata.samples import SampleStore
 
-FINE_TUNE = "fine-tune"
-FULL_RETRAIN = "full"
 DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
 MNIST_FILE_NAME = "mnist.npz"
 
 
 @dataclass(frozen=True)
 class RetrainRequest:
-    """What to run: `kind` (FINE_TUNE or FULL_RETRAIN) from `base_model_path` on the sample store's samples.
+    """What to run: `kind` (retrain.FINE_TUNE or retrain.FULL_RETRAIN) from `base_model_path` on the samples.
 
     `mnist_path` is passed to the engine as is: a missing file makes it skip MNIST (never a download).
     `config` (retrain.RetrainConfig) and `train_config` (train.TrainConfig) default to the engine's.
@@ -33,9 +35,6 @@ class RetrainRequest:
 
 def local_mnist_path() -> Path | None:
     """The MNIST file to use: $DIGITPAD_MNIST, else `mnist.npz` in the user data folder; None when neither exists."""
-    from digitpad.storage import paths  # noqa: PLC0415
-    from digitpad.training.mnist import find_mnist  # noqa: PLC0415 - numpy only
-
     for candidate in (find_mnist(), paths.user_data_dir() / MNIST_FILE_NAME):
         if candidate is not None and Path(candidate).is_file():
             return Path(candidate)
@@ -44,20 +43,15 @@ def local_mnist_path() -> Path | None:
 
 def mnist_path_for_engine() -> Path:
     """A path for the engine's `mnist_path`: the local file, or a missing one (so nothing is downloaded)."""
-    from digitpad.storage import paths  # noqa: PLC0415
-
     return local_mnist_path() or paths.user_data_dir() / MNIST_FILE_NAME
 
 
 def run_retrain(request: RetrainRequest, report: Callable[[dict], None], should_stop: Callable[[], bool]):
     """Worker thread: load the samples and run the engine; returns its RetrainResult (raises as the engine does)."""
-    from digitpad.training import retrain  # noqa: PLC0415 - imports TensorFlow inside, in this thread only
-    from digitpad.userdata.samples import SampleStore  # noqa: PLC0415
-
     samples = SampleStore(request.samples_root).load_dataset()
     report({"kind": "samples", "count": len(samples), "damaged": len(samples.damaged), "elapsed": 0.0})
     config = request.config or retrain.RetrainConfig()
-    if request.kind == FULL_RETRAIN:
+    if request.kind == retrain.FULL_RETRAIN:
         return retrain.full_retrain(request.mnist_path, request.epochs, report, should_stop, samples=samples,
                                     base_model_path=request.base_model_path, train_config=request.train_config,
                                     config=config)
@@ -91,12 +85,10 @@ class RetrainJob(BackgroundJob):
         self._start()
 
     def _work(self) -> None:
-        from digitpad.training.retrain import RetrainCancelled  # noqa: PLC0415 - numpy only at import
-
         pump, ticket = self._pump, self._progress_ticket
         try:
             result = run_retrain(self.request, lambda update: pump.post(ticket, dict(update)), self._stop.is_set)
-        except RetrainCancelled:
+        except retrain.RetrainCancelled:
             outcome, value = CANCELLED, None
         except Exception as error:  # shown to the user by on_finished
             outcome, value = (CANCELLED, None) if self._stop.is_set() else (FAILED, error)

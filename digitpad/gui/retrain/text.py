@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from digitpad.gui.batch.rows import format_duration
+from digitpad.gui.wording import format_duration, percent
+from digitpad.training.retrain import FINE_TUNE
 
 STAGE_TEXT = {
     "loading": "Loading your samples, MNIST and the model…",
@@ -99,10 +100,6 @@ class ResultText:
     notes: tuple[str, ...]
 
 
-def percent(value: float | None, decimals: int = 1) -> str:
-    return "\u2013" if value is None else f"{value:.{decimals}%}"
-
-
 def change(before: float | None, after: float | None, allowed_drop: float = 0.0) -> str:
     if before is None or after is None:
         return "same"
@@ -142,5 +139,5 @@ def describe_result(result) -> ResultText:
 
 def summary_line(result) -> str:
     """One line about how the model was made, e.g. 'Fine-tuned on 34 samples in 41 s.'"""
-    what = "Fine-tuned" if result.kind == "fine-tune" else "Trained from scratch on MNIST plus"
+    what = "Fine-tuned" if result.kind == FINE_TUNE else "Trained from scratch on MNIST plus"
     return f"{what} {result.train_count} of your samples in {format_duration(result.seconds)}."

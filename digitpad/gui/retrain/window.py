@@ -8,12 +8,10 @@ from tkinter import ttk
 from typing import Callable
 
 from digitpad.gui import theme
-from digitpad.training.retrain import MIN_SAMPLES
-from digitpad.gui.retrain.job import (
-    CANCELLED, DONE, FINE_TUNE, FULL_RETRAIN, RetrainJob, RetrainRequest, local_mnist_path, mnist_path_for_engine,
-)
+from digitpad.gui.retrain.job import CANCELLED, DONE, RetrainJob, RetrainRequest, local_mnist_path, mnist_path_for_engine
 from digitpad.gui.retrain.text import RetrainProgress, describe_result, summary_line
 from digitpad.gui.worker import Pump, run_in_thread
+from digitpad.training.retrain import FINE_TUNE, FULL_RETRAIN, MIN_SAMPLES
 
 WINDOW_TITLE = "Retrain - digitpad"
 DEFAULT_FULL_EPOCHS = 2
@@ -300,15 +298,7 @@ class RetrainWindow(tk.Toplevel):
         self.discard_button.configure(state="disabled")
         self.result_message.configure(text="Saving the new model…")
 
-        def save():  # worker thread: the model and plain data only
-            from digitpad.userdata.model_store import ModelStore  # noqa: PLC0415
-
-            store = ModelStore()
-            path = store.save_new(result.model, result.figures())
-            store.activate(path)
-            return path
-
-        run_in_thread(save, self._saved, pump=self._pump, name="digitpad-save-model")
+        run_in_thread(result.keep, self._saved, pump=self._pump, name="digitpad-save-model")  # the model only
 
     def _saved(self, succeeded: bool, value) -> None:
         if self.closed:

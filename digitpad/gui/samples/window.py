@@ -10,7 +10,7 @@ from typing import Callable
 from PIL import Image, ImageTk
 
 from digitpad.gui import theme
-from digitpad.gui.main.teach import plural
+from digitpad.gui.wording import plural
 from digitpad.gui.worker import Pump, run_in_thread
 
 WINDOW_TITLE = "Your samples - digitpad"

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from digitpad.gui.main.answer import LOW_CONFIDENCE_THRESHOLD, format_percent
+from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD, format_duration, format_percent
 
 COLUMNS = ("file", "digit", "confidence", "error")
 COLUMN_TITLES = {"file": "File", "digit": "Digits", "confidence": "Confidence", "error": "Error"}
@@ -19,18 +19,6 @@ SHOW_LOW_CONFIDENCE = "Low confidence only"
 SHOW_PROBLEMS = "Errors or low confidence"
 FILTERS = (SHOW_ALL, SHOW_ERRORS, SHOW_LOW_CONFIDENCE, SHOW_PROBLEMS)
 MINIMUM_SECONDS_FOR_RATE = 0.2
-
-
-def format_duration(seconds: float) -> str:
-    """12.3 -> '12 s', 125 -> '2 min 05 s', 3725 -> '1 h 02 min'."""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 class ProgressTracker:
