@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 from digitpad.cli.main import main
 from digitpad.imaging.preprocess import mnist_input
 from digitpad.storage import paths
+from digitpad.storage.hashing import file_sha256
 from digitpad.training import retrain
 from digitpad.training.retrain import RetrainCancelled, RetrainConfig, RetrainError, fine_tune, split_holdout
 from digitpad.userdata.model_store import ModelStore
@@ -30,20 +30,6 @@ QUICK = RetrainConfig(epochs=1, mnist_check_count=300)
 
 real_model_only = pytest.mark.skipif(not paths.bundled_model_path().is_file(),
                                      reason="the bundled model assets/model.keras has not been trained yet")
-
-
-def sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def tiny_model_path(tmp_path_factory):
-    """An untrained small model: enough to exercise the mechanics quickly."""
-    from digitpad.training.model import build_model
-
-    path = tmp_path_factory.mktemp("models") / "tiny.keras"
-    build_model(base_filters=4).save(path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +62,10 @@ def test_mnist_check_digits_are_fixed():
 # -- mechanics on a tiny model ---------------------------------------------------------------------------------
 
 def test_fine_tune_reports_progress_and_writes_nothing(tiny_model_path, mnist_samples, mnist_path, isolated_user_data):
-    before = sha256(tiny_model_path)
+    before = file_sha256(tiny_model_path)
     updates = []
     result = fine_tune(tiny_model_path, mnist_samples, mnist_path, QUICK, report=updates.append)
-    assert sha256(tiny_model_path) == before
+    assert file_sha256(tiny_model_path) == before
     assert not isolated_user_data.exists()
     assert result.mnist_checked and result.kind == retrain.FINE_TUNE
     assert 0 <= result.mnist_before <= 1 and 0 <= result.mnist_after <= 1
@@ -98,12 +84,10 @@ def test_fine_tune_reports_progress_and_writes_nothing(tiny_model_path, mnist_sa
     assert any("MNIST check" in line for line in result.describe())
 
 
-def test_cancel_raises_and_leaves_the_active_model_untouched(tiny_model_path, mnist_samples, mnist_path,
+def test_cancel_raises_and_leaves_the_active_model_untouched(tiny_model, tiny_model_path, mnist_samples, mnist_path,
                                                              isolated_user_data):
-    from digitpad.training.model import build_model
-
     store = ModelStore()
-    kept = store.save_new(build_model(base_filters=4))
+    kept = store.save_new(tiny_model)
     store.activate(kept)
     files_before = sorted(path.name for path in store.root.iterdir())
     updates = []

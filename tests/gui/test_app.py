@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from digitpad import __version__
 from digitpad.gui import dialogs, theme
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT
 from digitpad.gui.main.live import DEBOUNCE_MS
 from digitpad.inference.keras_model import ModelLoadError
+from digitpad.reading.strokes import PAD_SIDE
 from tests.gui.gui_helpers import ONE, SEVEN, FakePredictor, draw_digit, draw_stroke, settle, wait_until
 
 
@@ -71,16 +71,15 @@ def test_strokes_in_quick_succession_give_one_prediction(app, fake_predictor):
     assert fake_predictor.calls == 1
 
 
-def test_drawing_never_waits_for_a_slow_prediction_and_stale_results_are_dropped(make_app):
-    predictor = FakePredictor(delay=1.0)
+def test_drawing_never_waits_for_a_prediction_and_stale_results_are_dropped(make_app):
+    gate = threading.Event()
+    predictor = FakePredictor(predict_gate=gate)
     app = make_app(predictor)
     draw_stroke(app.pad, ONE[0])
-    wait_until(app.window, lambda: app.live._in_flight_revision is not None)
-    started = time.perf_counter()
-    draw_stroke(app.pad, [(100, 200), (200, 200)])  # the pad changes while the first answer is computed
-    assert app.live._in_flight_revision is not None  # drawn while the prediction was still running
-    assert time.perf_counter() - started < 0.5
-    assert len(app.pad.content.strokes) == 2
+    wait_until(app.window, lambda: predictor.waiting_at_gate)  # the first answer is held mid-computation
+    draw_stroke(app.pad, [(100, 200), (200, 200)])  # the pad changes meanwhile
+    assert len(app.pad.content.strokes) == 2 and predictor.waiting_at_gate  # drawn while it was still held
+    gate.set()
     wait_until(app.window, lambda: app.live.answers_shown == 1, timeout=10)
     assert app.live.stale_results_dropped == 1
     assert predictor.calls == 2
@@ -151,13 +150,22 @@ def test_pen_width_control_and_settings_are_remembered(app, settings_path):
     assert json.loads(settings_path.read_text())["pen_width"] == 30
 
 
-def test_window_basics_scaling_minimum_size_icon_and_title(app):
-    assert float(app.window.tk.call("tk", "scaling")) == app.window.winfo_fpixels("1i") / 72
-    minimum_width, minimum_height = app.window.minsize()
-    assert minimum_width >= 280 and minimum_height >= 280
-    assert app.pad.pixel_side >= 280
+def test_window_basics_minimum_size_icon_and_title(app):
     assert app.window.title() == "digitpad"
     assert [photo.width() for photo in app._icons] == [256, 64]
+    app.window.geometry("200x200")  # smaller than the window's content: it stops at its minimum size
+    wait_until(app.window, lambda: (app.window.winfo_width(), app.window.winfo_height()) == app.window.minsize())
+    assert min(app.window.minsize()) > 200
+
+
+def test_the_pad_grows_with_the_window_and_stays_square(app):
+    side = app.pad.pixel_side
+    app.window.geometry(f"{app.window.winfo_width() + 200}x{app.window.winfo_height() + 200}")
+    wait_until(app.window, lambda: app.pad.pixel_side > side)
+    canvas = app.pad.canvas
+    assert int(canvas.cget("width")) == int(canvas.cget("height")) == app.pad.pixel_side
+    start, end = app.pad.to_canvas(0, 0), app.pad.to_canvas(PAD_SIDE, PAD_SIDE)
+    assert end[0] - start[0] == end[1] - start[1] == app.pad.pixel_side  # the whole pad, at its new size
 
 
 def test_close_cancels_timers_and_stops_the_pump(app):

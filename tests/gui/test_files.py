@@ -6,6 +6,7 @@ import csv
 import time
 import io
 import shutil
+import threading
 
 import pytest
 
@@ -145,11 +146,14 @@ def test_cancel_stops_the_batch(make_app, tmp_path):
     digit_png(folder / "d0000.png", SEVEN)
     for index in range(1, 700):
         shutil.copy(folder / "d0000.png", folder / f"d{index:04d}.png")
-    app = make_app(FakePredictor(delay=0.05))
+    gate = threading.Event()
+    predictor = FakePredictor(predict_gate=gate, hold_from_call=2)  # the first batch is read, the second held
+    app = make_app(predictor)
     app.classify_folder(folder)
     window = app.batch_window
-    wait_until(app.window, lambda: window.tracker.done > 0, timeout=20)
+    wait_until(app.window, lambda: window.tracker.done > 0 and predictor.waiting_at_gate, timeout=20)
     window.cancel_button.invoke()
+    gate.set()
     wait_until(app.window, lambda: window.finished, timeout=20)
     assert window.cancelled and window.tracker.done < 700
     assert "Cancelled" in window.progress_label.cget("text")
