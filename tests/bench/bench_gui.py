@@ -36,7 +36,7 @@ DIGITS = ("0", "1", "2", "3", "4", "5", "6", "7 bar", "8", "9")
 
 def launch_command() -> list[str]:
     """`python -m digitpad` once the command line opens the window, else run_app directly."""
-    cli = (REPOSITORY / "digitpad" / "cli.py").read_text(encoding="utf-8")
+    cli = (REPOSITORY / "digitpad" / "cli" / "main.py").read_text(encoding="utf-8")
     if "run_app" in cli:
         return [sys.executable, "-m", "digitpad"]
     return [sys.executable, "-c", "import sys; from digitpad.gui.app import run_app; sys.exit(run_app())"]
