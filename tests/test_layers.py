@@ -146,12 +146,15 @@ def test_a_forbidden_edge_is_caught(module, source, broken):
 
 
 def test_allowed_edges_pass():
-    assert not check_module("digitpad.gui.app", "import tkinter\nfrom PIL import ImageTk\nfrom digitpad.reading import strokes\n")
+    assert not check_module("digitpad.gui.app",
+                            "import tkinter\nfrom PIL import ImageTk\nfrom digitpad.reading import strokes\n")
     assert not check_module("digitpad.training.train", "def f():\n    import tensorflow as tf\n    import keras\n")
     assert not check_module("digitpad.inference.keras_model", "def f():\n    import keras\n")
-    assert not check_module("digitpad.reading.number", "from .segment import find_components\nfrom ..imaging import ink\n")
+    assert not check_module("digitpad.reading.number",
+                            "from .segment import find_components\nfrom ..imaging import ink\n")
     assert not check_module("digitpad.cli.main", "def f():\n    from digitpad.gui.app import run_app\n")
-    assert not check_module("digitpad.frozen_entry", "from digitpad.cli.main import main\nfrom digitpad import APP_NAME\n")
+    assert not check_module("digitpad.frozen_entry",
+                            "from digitpad.cli.main import main\nfrom digitpad import APP_NAME\n")
 
 
 def test_every_module_starts_with_a_one_line_docstring_saying_what_it_is_for():

@@ -69,7 +69,7 @@ def test_training_report_is_shipped_beside_the_model():
 
 
 def test_importing_the_engine_does_not_import_tensorflow():
-    code = ("import sys, digitpad.inference.predictor, digitpad.folders.batch, digitpad.imaging.preprocess, digitpad.cli.main; "
-            "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    code = ("import sys, digitpad.inference.predictor, digitpad.folders.batch, digitpad.imaging.preprocess, "
+            "digitpad.cli.main; print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

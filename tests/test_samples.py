@@ -175,7 +175,7 @@ def test_loaded_samples_counts_and_subset():
 
 
 def test_the_sample_store_does_not_import_tensorflow():
-    code = "import sys, digitpad.userdata.samples, digitpad.userdata.model_store, digitpad.training.retrain, digitpad.cli.retrain; " \
-           "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = ("import sys, digitpad.userdata.samples, digitpad.userdata.model_store, digitpad.training.retrain, "
+            "digitpad.cli.retrain; print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

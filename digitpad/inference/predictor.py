@@ -30,10 +30,11 @@ class BasePredictor:
 
     def predict_input(self, model_input: np.ndarray) -> Prediction:
         """Predict one already-preprocessed 28x28 input."""
-        return Prediction.from_probabilities(self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0], model_input)
+        probabilities = self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0]
+        return Prediction.from_probabilities(probabilities, model_input)
 
     def predict_image(self, image) -> Prediction:
-        """Any image (array or PIL) -> Prediction. Raises preprocess.NoDigitError when there is no ink."""
+        """Any image (array or PIL) -> Prediction. Raises ink.NoDigitError when there is no ink."""
         return self.predict_input(mnist_input(image))
 
 

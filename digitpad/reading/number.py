@@ -99,7 +99,7 @@ def _pad_ink(rendering) -> np.ndarray:
 def read_number(image, predictor, single_digit: bool = False) -> NumberReading:
     """Any image of a written number (PIL image or array, any mode or polarity) -> its digits.
 
-    With `single_digit` it is exactly `predictor.predict_image`. Raises preprocess.NoDigitError without ink.
+    With `single_digit` it is exactly `predictor.predict_image`. Raises ink.NoDigitError without ink.
     """
     if single_digit:
         return NumberReading((predictor.predict_image(image),))
@@ -120,7 +120,7 @@ def read_strokes(
     Each stroke is a sequence of (x, y) pad points, or the pad's Stroke (its own width wins over
     `pen_width`). Each digit is rendered alone with the pad's renderer at `render_side` pixels and read
     like a single-digit pad drawing; with `single_digit` all strokes are read as one digit, as before.
-    Short marks far from every digit (a dash) are left out. Raises preprocess.NoDigitError without ink.
+    Short marks far from every digit (a dash) are left out. Raises ink.NoDigitError without ink.
     """
     pad_strokes = [Stroke(tuple((float(x), float(y)) for x, y in stroke_points(stroke)), stroke_width(stroke, pen_width))
                    for stroke in strokes if len(stroke_points(stroke))]

@@ -428,7 +428,7 @@ def full_retrain(
     train_config=None,
     config: RetrainConfig = RetrainConfig(),
 ) -> RetrainResult:
-    """Train a new model from scratch on MNIST (plus the user's training samples, when given) via digitpad.training.train.
+    """Train a new model from scratch on MNIST (plus the user's training samples, when given) via training.train.
 
     Measures like fine_tune (the "before" figures come from `base_model_path`, when given). Slow: about
     1.5 minutes per epoch on two cores. Raises RetrainCancelled and RetrainError (e.g. MNIST unavailable).

@@ -31,7 +31,8 @@ DEFAULT_VALIDATION_SIZE = 5000
 DEFAULT_SEED = 1234
 WARMUP_EPOCHS = 1
 MNIST_CREDIT = "MNIST (Y. LeCun, C. Cortes, C. Burges): 60,000 training and 10,000 test digits"
-FONTS_CREDIT = "printed digits rendered from the free fonts of Debian's font packages (digitpad.training.fonts.FONT_PACKAGES)"
+FONTS_CREDIT = ("printed digits rendered from the free fonts of Debian's font packages "
+                "(digitpad.training.fonts.FONT_PACKAGES)")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from tkinter import ttk
 from typing import Callable
 
 from digitpad.gui import theme
-from digitpad.gui.retrain.job import CANCELLED, DONE, RetrainJob, RetrainRequest, local_mnist_path, mnist_path_for_engine
+from digitpad.gui.retrain.job import (
+    CANCELLED, DONE, RetrainJob, RetrainRequest, local_mnist_path, mnist_path_for_engine,
+)
 from digitpad.gui.retrain.text import RetrainProgress, describe_result, summary_line
 from digitpad.gui.worker import Pump, run_in_thread
 from digitpad.training.retrain import FINE_TUNE, FULL_RETRAIN, MIN_SAMPLES
