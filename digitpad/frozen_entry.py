@@ -1,4 +1,4 @@
-"""Entry script of the PyInstaller executable: fixes frozen-app details, then runs `digitpad.cli.main()`."""
+"""Entry script of the PyInstaller executable: fixes frozen-app details, then runs `digitpad.cli.main.main()`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ ATTACH_PARENT_PROCESS = -1  # AttachConsole argument: the console of the process
 STD_OUTPUT_HANDLE, STD_ERROR_HANDLE = -11, -12
 INVALID_HANDLE_VALUE = 2**64 - 1 if sys.maxsize > 2**32 else 2**32 - 1  # (HANDLE)-1 as ctypes.c_void_p reads it
 FILE_TYPE_DISK, FILE_TYPE_CHAR, FILE_TYPE_PIPE = 1, 2, 3
-SPLASH_FALLBACK_POLL_MS = 100
-SPLASH_FALLBACK_LIMIT_MS = 120_000
 
 
 def strip_macos_process_serial_number(argv: list[str]) -> list[str]:
@@ -83,57 +81,21 @@ def prepare_streams() -> None:
             setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
 
 
-def close_splash_when_window_visible() -> None:
-    """Safety net for the GUI: close the splash screen once the first Tk root window is viewable.
-
-    `run_app` is meant to call `digitpad.splash.close_splash()` itself; this makes sure an always-on-top
-    splash can never outlive the window's appearance by more than a moment even if it does not. It polls
-    from the Tk event loop (no bindings, nothing that could clash with the app's own) and gives up
-    polling after two minutes, closing the splash anyway.
-    """
-    try:
-        import tkinter  # noqa: PLC0415
-    except ImportError:
-        return
-    from digitpad.splash import close_splash  # noqa: PLC0415
-
-    original_init = tkinter.Tk.__init__
-
-    def init_and_watch(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        tkinter.Tk.__init__ = original_init  # only the first root window matters
-        waited = [0]
-
-        def check():
-            try:
-                visible = bool(self.winfo_viewable())
-            except tkinter.TclError:  # the window was destroyed before it showed
-                close_splash()
-                return
-            if visible or waited[0] >= SPLASH_FALLBACK_LIMIT_MS:
-                close_splash()
-            else:
-                waited[0] += SPLASH_FALLBACK_POLL_MS
-                self.after(SPLASH_FALLBACK_POLL_MS, check)
-
-        self.after(SPLASH_FALLBACK_POLL_MS, check)
-
-    tkinter.Tk.__init__ = init_and_watch
-
-
 def run(argv: list[str] | None = None) -> int:
     """Prepare the process for a frozen app and run the command line (no arguments: the window)."""
     argv = strip_macos_process_serial_number(sys.argv[1:] if argv is None else argv)
     if argv:
         attach_parent_console()
     prepare_streams()
-    from digitpad.splash import close_splash  # noqa: PLC0415
-
     if argv:
+        from digitpad.bundle.splash import close_splash  # noqa: PLC0415
+
         close_splash()  # a command: no window will come, and the terminal is where output goes
     else:
+        from digitpad.gui.splash_watch import close_splash_when_window_visible  # noqa: PLC0415
+
         close_splash_when_window_visible()
-    from digitpad.cli import main  # noqa: PLC0415
+    from digitpad.cli.main import main  # noqa: PLC0415
 
     return main(argv)
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: MNIST from ../shared/data (or $DIGITPAD_MNIST), the bundled predictor, image helpers."""
+"""Shared fixtures: MNIST from ../shared/data (or $DIGITPAD_MNIST), the bundled predictor, a tiny model, user data."""
 
 from __future__ import annotations
 
@@ -32,11 +32,27 @@ def mnist_test(mnist_path):
 @pytest.fixture(scope="session")
 def bundled_predictor():
     """The real bundled model, loaded once per test session."""
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
 
     predictor = KerasPredictor()
     predictor.load()
     return predictor
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    """A small untrained model (build_model(base_filters=4)): enough to exercise the mechanics quickly."""
+    from digitpad.training.model import build_model
+
+    return build_model(base_filters=4)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory, tiny_model) -> Path:
+    """The tiny model saved once as a .keras file (tests may read it, never change it)."""
+    path = tmp_path_factory.mktemp("models") / "tiny.keras"
+    tiny_model.save(path)
+    return path
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ TEMPLATES: dict[str, list[list[tuple[float, float]]]] = {
     "7 two": [_line((0.0, 0.0), (0.58, 0.0), 4), _line((0.58, 0.0), (0.2, 1.0))],
     "8": [_arc(0.3, 0.25, 0.22, 0.24, 90, 450, 18), _arc(0.3, 0.74, 0.28, 0.26, -90, 270, 18)],
     "9": [_arc(0.3, 0.28, 0.26, 0.27, 0, 360, 18) + _line((0.56, 0.28), (0.5, 1.0))[1:]],
-    # Styles MNIST barely holds, drawn by hand here (digitpad.styles makes its training variants another way).
+    # Styles MNIST barely holds, drawn by hand here (digitpad.training.styles makes its training variants another way).
     "0 slash": [_arc(0.3, 0.5, 0.27, 0.48, -90, 270, 24), _line((-0.02, 1.02), (0.62, -0.02), 6)],
     "0 slash narrow": [[(0.3 + 0.16 * math.cos(a) + 0.12 * (0.5 - (0.5 + 0.5 * math.sin(a))), 0.5 + 0.5 * math.sin(a))
                         for a in np.radians(np.linspace(-90, 270, 24))], _line((0.08, 0.92), (0.52, 0.08), 5)],

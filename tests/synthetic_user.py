@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from digitpad.retrain import mnist_check_indices
+from digitpad.training.retrain import mnist_check_indices
 
 DRAWING_SCALE = 4
 # Horizontal shift per pixel of height, tops to the right: a slant of about 50 degrees.

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import imageio
-from digitpad.imageio import ImageError, is_candidate_image, open_image
+from digitpad.imaging import imageio
+from digitpad.imaging.imageio import ImageError, is_candidate_image, open_image
 
 
 @pytest.fixture

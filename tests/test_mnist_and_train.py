@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from digitpad import mnist
-from digitpad.mnist import MnistUnavailableError, load_mnist
+from digitpad.training import mnist
+from digitpad.training.mnist import MnistUnavailableError, load_mnist
 from tests.conftest import REPO_ROOT
 
 
@@ -77,7 +77,7 @@ def test_train_command_writes_model_and_report(tmp_path, mnist_path):
     leftovers = [path.name for path in output.parent.iterdir() if path.name.startswith(".")]
     assert leftovers == [], "temporary files must not be left behind"
 
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
 
     predictor = KerasPredictor(output)
     predictor.load()
@@ -86,8 +86,8 @@ def test_train_command_writes_model_and_report(tmp_path, mnist_path):
 
 def test_a_tiny_training_run_is_reproducible(mnist_path):
     """The same seed gives the same weights: the data (MNIST, pen writers, styles, fonts) and the training."""
-    from digitpad.train import TrainConfig, fit_from_scratch
-    from digitpad.training_data import DataConfig
+    from digitpad.training.train import TrainConfig, fit_from_scratch
+    from digitpad.training.training_data import DataConfig
     from tests.test_world_data import PENDIGITS
 
     small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -15,22 +14,16 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitpad import model_store
-from digitpad.model_store import ModelStore, ModelStoreError, choose_model, load_active_predictor
-from digitpad.predictor import load_keras_model
+from digitpad.inference.keras_model import load_keras_model
+from digitpad.storage.hashing import file_sha256
+from digitpad.userdata import model_store
+from digitpad.userdata.model_store import ModelStore, ModelStoreError, choose_model, load_active_predictor
 
 KILL_ROUNDS = 4
 KILL_SEED = 7
 # How long after the killed process is ready (TensorFlow imported) it may run before SIGKILL.
 KILL_DELAY_RANGE_SECONDS = (0.0, 3.0)
 READY_TIMEOUT_SECONDS = 120
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    from digitpad.model import build_model
-
-    return build_model(base_filters=4)
 
 
 @pytest.fixture
@@ -47,15 +40,10 @@ def store(isolated_user_data, bundled):
     return ModelStore(bundled_path=bundled)
 
 
-def sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_a_fresh_store_uses_the_bundled_model(store, bundled, isolated_user_data):
     assert store.root == isolated_user_data / "models"
     active = store.active()
     assert active.path == bundled and active.source == "bundled" and active.warning is None
-    assert store.active_model_path() == bundled
     assert store.history() == []
 
 
@@ -65,7 +53,7 @@ def test_save_new_is_versioned_complete_and_not_active(store, tiny_model, bundle
     assert first.parent == store.root and first.suffix == ".keras"
     assert first.name.startswith("retrained-0001-") and second.name.startswith("retrained-0002-")
     details = json.loads(first.with_suffix(".json").read_text())
-    assert details["user_after"] == 0.9 and details["sha256"] == sha256(first) and details["version"] == 1
+    assert details["user_after"] == 0.9 and details["sha256"] == file_sha256(first) and details["version"] == 1
     assert load_keras_model(first).count_params() == tiny_model.count_params()
     assert store.active().path == bundled
     assert [saved.path for saved in store.history()] == [second, first]
@@ -92,7 +80,7 @@ def test_choose_model_order_argument_environment_store(store, tiny_model, bundle
     assert choose_model(store=store).source == "environment"
     assert choose_model(tmp_path / "given.keras", store=store).path == tmp_path / "given.keras"
     monkeypatch.delenv("DIGITPAD_MODEL")
-    assert model_store.active_model_path() == ModelStore().active_model_path()
+    assert choose_model().path == path  # without a store: the user's own, where `store` keeps its models
 
 
 def test_only_the_newest_few_are_kept_and_never_the_active_one_deleted(store, tiny_model):
@@ -119,7 +107,7 @@ def test_activate_refuses_outside_and_damaged_files(store, tiny_model, tmp_path)
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip_bytes", "delete", "active_json"])
 def test_a_damaged_user_model_falls_back_to_the_bundled_one_with_a_warning(store, tiny_model, bundled, damage):
-    bundled_hash = sha256(bundled)
+    bundled_hash = file_sha256(bundled)
     path = store.save_new(tiny_model)
     store.activate(path)
     data = path.read_bytes()
@@ -140,7 +128,7 @@ def test_a_damaged_user_model_falls_back_to_the_bundled_one_with_a_warning(store
     predictor, warning = load_active_predictor(store=store)
     assert predictor.model_path == bundled and warning == active.warning
     assert predictor.predict_inputs(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
-    assert sha256(bundled) == bundled_hash
+    assert file_sha256(bundled) == bundled_hash
 
 
 def test_a_model_that_passes_the_checks_but_does_not_load_falls_back_when_loading(store, bundled):
@@ -159,11 +147,11 @@ def test_a_model_that_passes_the_checks_but_does_not_load_falls_back_when_loadin
 _SAVE_FOREVER = """
 import sys
 import numpy as np
-from digitpad.model import build_model
-from digitpad.model_store import ModelStore
+from digitpad.inference.keras_model import load_keras_model
+from digitpad.userdata.model_store import ModelStore
 
 store = ModelStore(sys.argv[1], bundled_path=sys.argv[2])
-model = build_model(base_filters=4)
+model = load_keras_model(sys.argv[2])  # the tiny model standing in for the bundled one
 print("ready", flush=True)
 round = 0
 while True:
@@ -176,7 +164,7 @@ while True:
 
 def test_saves_killed_at_random_moments_always_leave_a_loadable_active_model(tmp_path, bundled):
     root = tmp_path / "models"
-    bundled_hash = sha256(bundled)
+    bundled_hash = file_sha256(bundled)
     chooser = random.Random(KILL_SEED)
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     rounds_seen = set()
@@ -199,4 +187,4 @@ def test_saves_killed_at_random_moments_always_leave_a_loadable_active_model(tmp
         for saved in store.history():
             load_keras_model(saved.path)
     assert rounds_seen, "the killed process never got to activate a model: raise KILL_DELAY_RANGE_SECONDS"
-    assert sha256(bundled) == bundled_hash
+    assert file_sha256(bundled) == bundled_hash

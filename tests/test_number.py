@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import paths
-from digitpad.batch import CSV_COLUMNS, classify_files, write_csv
-from digitpad.ink import ink_map
-from digitpad.number import finish_number, is_settled, prepare_number, read_number, read_strokes
-from digitpad.predictor import BasePredictor
-from digitpad.preprocess import NoDigitError, mnist_from_ink
+from digitpad.folders.batch import CSV_COLUMNS, classify_files, write_csv
+from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.imaging.preprocess import mnist_from_ink
+from digitpad.inference.predictor import BasePredictor
+from digitpad.reading.number import finish_number, prepare_number, read_number, read_strokes
+from digitpad.reading.segment import whole_is_settled
 from tests.digit_images import notebook_photo, paper_photo
 from tests.synthetic_numbers import digit_accuracy, random_numbers
 from tests.synthetic_strokes import TEMPLATES, draw_number, pen_width_for
@@ -82,13 +82,6 @@ class OraclePredictor(BasePredictor):
                 probabilities[row] = 0.01 / 9.0
                 probabilities[row, self.labels[best]] = 0.99
         return probabilities
-
-
-@pytest.fixture(scope="module")
-def model(request):
-    if not paths.bundled_model_path().is_file():
-        pytest.skip("assets/model.keras is not there yet")
-    return request.getfixturevalue("bundled_predictor")
 
 
 def read_all(images, predictor) -> list[str]:
@@ -199,77 +192,79 @@ def test_strokes_are_read_digit_by_digit():
 
 def test_pad_strokes_read_like_the_pad_alone():
     """One group of strokes reads exactly like the pad's single-digit path on the same drawing."""
-    from digitpad.strokes import Stroke, render_strokes
+    from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
 
     rng = np.random.default_rng(27)
     number = draw_number(["5"], rng)
     strokes = [Stroke(tuple(points), 14.0) for points in number.strokes]
     predictor = FlatPredictor()
     reading = read_strokes(strokes, 99.0, predictor)
-    expected = predictor.predict_image(render_strokes(strokes, 280))
+    expected = predictor.predict_image(render_strokes(strokes, PAD_PIXELS))
     assert np.array_equal(reading.digits[0].model_input, expected.model_input)
 
 
 # -- with the real model -------------------------------------------------------------------------------------
-def test_no_mnist_test_digit_is_split(model, mnist_test):
+def test_no_mnist_test_digit_is_split(bundled_predictor, mnist_test):
     """All 10,000 MNIST test digits read in the default (number) mode, batched like a folder: each is one
     digit, the very digit the single-digit mode reads."""
     x_test, _ = mnist_test
     prepared = [prepare_number(ink_map(digit)) for digit in x_test]
     for index in FORMER_SPLITS:  # the same model input as the single-digit mode
         assert np.array_equal(prepared[index].whole_input, prepare_number(ink_map(x_test[index]), True).whole_input)
-    whole = model.predict_inputs(np.stack([number.whole_input for number in prepared]))
-    readings = [finish_number(number, row, model.predict_inputs) for number, row in zip(prepared, whole)]
+    whole = bundled_predictor.predict_inputs(np.stack([number.whole_input for number in prepared]))
+    readings = [finish_number(number, row, bundled_predictor.predict_inputs) for number, row in zip(prepared, whole)]
     assert [index for index, reading in enumerate(readings) if len(reading.digits) != 1] == []
     assert np.array_equal([reading.digits[0].digit for reading in readings], whole.argmax(axis=1))
-    unsettled = np.mean([not is_settled(number, row) for number, row in zip(prepared, whole)])
+    unsettled = np.mean([not whole_is_settled(number.components, row) for number, row in zip(prepared, whole)])
     assert unsettled <= UNSETTLED_SINGLE_DIGIT_SHARE
 
 
 @pytest.mark.parametrize("spacing, length", sorted(NUMBER_ACCURACY))
-def test_numbers_are_read(model, mnist_test, spacing, length):
+def test_numbers_are_read(bundled_predictor, mnist_test, spacing, length):
     x_test, y_test = mnist_test
     numbers = random_numbers(x_test, y_test, NUMBER_COUNT, length, seed=300 + length,
                              spacing_range=SPACINGS[spacing])
-    read = read_all([number.image for number in numbers], model)
+    read = read_all([number.image for number in numbers], bundled_predictor)
     truth = [number.text for number in numbers]
     assert np.mean([got == expected for got, expected in zip(read, truth)]) >= NUMBER_ACCURACY[spacing, length]
     assert digit_accuracy(read, truth) >= DIGIT_ACCURACY[spacing, length]
 
 
-def test_photographed_numbers_are_read(model, mnist_test):
+def test_photographed_numbers_are_read(bundled_predictor, mnist_test):
     """Big, dark ink on uneven noisy paper: read as well as the plain white-on-black number."""
     x_test, y_test = mnist_test
     rng = np.random.default_rng(33)
     numbers = random_numbers(x_test, y_test, PHOTO_NUMBER_COUNT, 4, seed=77, upscale=5.0, **SPACED)
-    right = sum(read_number(paper_photo(number.image / 255.0, rng), model).text == number.text for number in numbers)
+    right = sum(read_number(paper_photo(number.image / 255.0, rng), bundled_predictor).text == number.text
+                for number in numbers)
     assert right / PHOTO_NUMBER_COUNT >= PHOTO_NUMBER_ACCURACY
 
 
-def test_numbers_on_notebook_paper_are_read(model, mnist_test):
+def test_numbers_on_notebook_paper_are_read(bundled_predictor, mnist_test):
     """Ruled lines through the digits and a margin line beside them: read as well as on plain paper."""
     x_test, y_test = mnist_test
     rng = np.random.default_rng(34)
     numbers = random_numbers(x_test, y_test, PHOTO_NUMBER_COUNT, 4, seed=78, upscale=5.0, **SPACED)
     right = sum(
-        read_number(notebook_photo(number.image / 255.0, rng, ruled=True, margin=True), model).text == number.text
+        read_number(notebook_photo(number.image / 255.0, rng, ruled=True, margin=True), bundled_predictor).text
+        == number.text
         for number in numbers
     )
     assert right / PHOTO_NUMBER_COUNT >= PHOTO_NUMBER_ACCURACY
 
 
-def test_pad_numbers_are_read(model):
+def test_pad_numbers_are_read(bundled_predictor):
     rng = np.random.default_rng(31)
     names = list(TEMPLATES)
     right = 0
     for _ in range(NUMBER_COUNT):
         number = draw_number(list(rng.choice(names, size=rng.integers(2, 7))), rng)
-        right += read_strokes(number.strokes, pen_width_for(number), model).text == number.text
+        right += read_strokes(number.strokes, pen_width_for(number), bundled_predictor).text == number.text
     assert right / NUMBER_COUNT >= STROKE_NUMBER_ACCURACY
 
 
-def test_cli_reads_numbers_and_single_digits(model, mnist_test, tmp_path):
-    from digitpad.cli import main
+def test_cli_reads_numbers_and_single_digits(mnist_test, tmp_path):
+    from digitpad.cli.main import main
 
     x_test, y_test = mnist_test
     numbers = random_numbers(x_test, y_test, 3, 4, seed=32, **SPACED)

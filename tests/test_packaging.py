@@ -16,7 +16,11 @@ import pytest
 from PIL import Image
 
 import digitpad
-from digitpad import APP_NAME, __version__, desktop, frozen_entry, runtime, splash
+from digitpad import APP_NAME, __version__, frozen_entry
+from digitpad.bundle import desktop, splash
+from digitpad.gui import splash_watch
+from digitpad.inference import runtime
+from digitpad.storage.hashing import file_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
@@ -56,7 +60,7 @@ def run_spec(tmp_path: Path, monkeypatch, platform: str, with_model: bool = True
         model.write_bytes(b"placeholder")
         flatbuffer, record = runtime.sidecar_paths(model)
         flatbuffer.write_bytes(b"lite placeholder")
-        record.write_text(json.dumps({"keras_sha256": runtime.file_sha256(model)}))
+        record.write_text(json.dumps({"keras_sha256": file_sha256(model)}))
     (specpath / "digitpad").mkdir()
     (specpath / "digitpad" / "frozen_entry.py").write_text("")
     monkeypatch.setattr(sys, "platform", platform)
@@ -294,7 +298,7 @@ def test_frozen_entry_closes_the_splash_once_the_first_window_is_visible(monkeyp
     monkeypatch.setitem(sys.modules, "pyi_splash",
                         types.SimpleNamespace(is_alive=lambda: not closed, close=lambda: closed.append(True)))
     monkeypatch.setattr(tkinter.Tk, "__init__", tkinter.Tk.__init__)  # put back whatever happens
-    frozen_entry.close_splash_when_window_visible()
+    splash_watch.close_splash_when_window_visible()
     root = tkinter.Tk()
     try:
         assert not closed, "closed before the window could be visible"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -9,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import pipeline
-from digitpad.batch import classify_files
-from digitpad.decode import prepare_files, read_grey
-from digitpad.imageio import ImageError
-from digitpad.ink import ink_map, ink_maps, to_grey
-from digitpad.preprocess import NoDigitError
+from digitpad.folders import pipeline
+from digitpad.folders.batch import classify_files
+from digitpad.folders.decode import prepare_files, read_grey
+from digitpad.imaging.imageio import ImageError
+from digitpad.imaging.ink import NoDigitError, ink_map, ink_maps, to_grey
+from tests.decoding_probe import imported_modules
 from tests.digit_images import as_uint8, high_resolution, paper_photo
 
 CRASH_MARK = "crash-the-decoder"
@@ -137,9 +138,8 @@ def test_a_file_that_crashes_its_process_costs_only_its_own_row(mixed_folder, tm
     Image.fromarray(as_uint8(np.eye(28))).save(culprit)
     files = paths[:100] + [str(culprit)] + paths[100:]
     pool = pipeline.DecodingPool(2, task=crash_on_marked_files)
-    while not pool.started:
-        pass
     try:
+        assert pool.wait_started(timeout=pipeline.START_TIMEOUT_SECONDS) and pool.fallback is None
         chunks = [files[start:start + 16] for start in range(0, len(files), 16)]
         prepared = [item for chunk in pipeline.prepared_in_order(chunks, pool, False) for item in chunk]
     finally:
@@ -148,6 +148,21 @@ def test_a_file_that_crashes_its_process_costs_only_its_own_row(mixed_folder, tm
     failed = {path: error for path, number, error in prepared if number is None}
     assert failed.pop(str(culprit)) == pipeline.CRASHED
     assert set(failed) == {paths[20], paths[21]}  # the broken and the blank file, as always
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
+def test_decoding_processes_start_with_the_decoding_code_already_imported():
+    """The fork server imports DECODING_MODULE once and every decoding process is forked from it, ready at once.
+    multiprocessing ignores a preload it cannot import, so a stale module name would only cost speed, silently:
+    a fresh process must hold the decoding code before any task has imported it (and nothing of training)."""
+    assert pipeline.DECODING_MODULE == prepare_files.__module__
+    pool = pipeline.DecodingPool(2, task=imported_modules)
+    try:
+        assert pool.wait_started(timeout=pipeline.START_TIMEOUT_SECONDS) and pool.fallback is None
+        names = [pipeline.DECODING_MODULE, "digitpad.training.train"]
+        assert pool.submit(names, False).result(timeout=pipeline.START_TIMEOUT_SECONDS) == [pipeline.DECODING_MODULE]
+    finally:
+        pool.shutdown(wait=True)
 
 
 def test_without_processes_a_thread_does_the_work(mixed_folder, bundled_predictor, monkeypatch):

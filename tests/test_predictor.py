@@ -9,9 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from digitpad import paths
-from digitpad.predictor import KerasPredictor, ModelLoadError
-from digitpad.preprocess import NoDigitError, mnist_input
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.inference.keras_model import ModelLoadError
+from digitpad.inference.predictor import KerasPredictor
+from digitpad.storage import paths
 
 CHECK_COUNT = 1000
 
@@ -67,7 +69,7 @@ def test_training_report_is_shipped_beside_the_model():
 
 
 def test_importing_the_engine_does_not_import_tensorflow():
-    code = ("import sys, digitpad.predictor, digitpad.batch, digitpad.preprocess, digitpad.cli; "
-            "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    code = ("import sys, digitpad.inference.predictor, digitpad.folders.batch, digitpad.imaging.preprocess, "
+            "digitpad.cli.main; print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digitpad.imageio import open_image
-from digitpad.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, NoDigitError, mnist_input, stroke_width
+from digitpad.imaging.imageio import open_image
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
 from tests.digit_images import as_uint8, high_resolution, notebook_photo, on_canvas, paper_photo
 
 SAMPLE_COUNT = 40

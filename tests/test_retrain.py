@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 import numpy as np
 import pytest
 
-from digitpad import paths, retrain
-from digitpad.cli import main
-from digitpad.model_store import ModelStore
-from digitpad.preprocess import mnist_input
-from digitpad.retrain import RetrainCancelled, RetrainConfig, RetrainError, fine_tune, split_holdout
-from digitpad.samples import LoadedSamples, SampleStore
+from digitpad.cli.main import main
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.storage import paths
+from digitpad.storage.hashing import file_sha256
+from digitpad.training import retrain
+from digitpad.training.retrain import RetrainCancelled, RetrainConfig, RetrainError, fine_tune, split_holdout
+from digitpad.userdata.model_store import ModelStore
+from digitpad.userdata.samples import LoadedSamples, SampleStore
 from tests.synthetic_user import user_digit_indices, user_drawings
 
 # The synthetic user: this many stored samples, and fresh drawings of theirs the retrain never sees.
@@ -29,20 +30,6 @@ QUICK = RetrainConfig(epochs=1, mnist_check_count=300)
 
 real_model_only = pytest.mark.skipif(not paths.bundled_model_path().is_file(),
                                      reason="the bundled model assets/model.keras has not been trained yet")
-
-
-def sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def tiny_model_path(tmp_path_factory):
-    """An untrained small model: enough to exercise the mechanics quickly."""
-    from digitpad.model import build_model
-
-    path = tmp_path_factory.mktemp("models") / "tiny.keras"
-    build_model(base_filters=4).save(path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +62,10 @@ def test_mnist_check_digits_are_fixed():
 # -- mechanics on a tiny model ---------------------------------------------------------------------------------
 
 def test_fine_tune_reports_progress_and_writes_nothing(tiny_model_path, mnist_samples, mnist_path, isolated_user_data):
-    before = sha256(tiny_model_path)
+    before = file_sha256(tiny_model_path)
     updates = []
     result = fine_tune(tiny_model_path, mnist_samples, mnist_path, QUICK, report=updates.append)
-    assert sha256(tiny_model_path) == before
+    assert file_sha256(tiny_model_path) == before
     assert not isolated_user_data.exists()
     assert result.mnist_checked and result.kind == retrain.FINE_TUNE
     assert 0 <= result.mnist_before <= 1 and 0 <= result.mnist_after <= 1
@@ -97,12 +84,10 @@ def test_fine_tune_reports_progress_and_writes_nothing(tiny_model_path, mnist_sa
     assert any("MNIST check" in line for line in result.describe())
 
 
-def test_cancel_raises_and_leaves_the_active_model_untouched(tiny_model_path, mnist_samples, mnist_path,
+def test_cancel_raises_and_leaves_the_active_model_untouched(tiny_model, tiny_model_path, mnist_samples, mnist_path,
                                                              isolated_user_data):
-    from digitpad.model import build_model
-
     store = ModelStore()
-    kept = store.save_new(build_model(base_filters=4))
+    kept = store.save_new(tiny_model)
     store.activate(kept)
     files_before = sorted(path.name for path in store.root.iterdir())
     updates = []
@@ -161,7 +146,7 @@ def test_keep_saves_and_activates_through_the_model_store(tiny_model_path, mnist
 
 
 def test_full_retrain_trains_from_scratch_with_the_samples(tiny_model_path, mnist_samples, mnist_path):
-    from digitpad.train import TrainConfig
+    from digitpad.training.train import TrainConfig
 
     updates = []
     quick = TrainConfig(limit=1024, validation_size=500)
@@ -215,7 +200,7 @@ def test_cli_model_out_writes_a_model_and_leaves_the_active_one(tiny_model_path,
     assert "MNIST check" in captured.out and "your held-out samples" in captured.out
     assert "Traceback" not in captured.err
     assert not (isolated_user_data / "models").exists()
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
 
     assert load_keras_model(output).output_shape == (None, 10)
 
@@ -256,7 +241,7 @@ def test_retraining_learns_a_slanting_user_without_forgetting_mnist(mnist_test, 
     fresh = user_digit_indices(len(x_test), FRESH_DRAWING_COUNT, seed=USER_SEED + 1, exclude=stored)
     fresh_drawings, fresh_labels = user_drawings(x_test, y_test, fresh)
     fresh_inputs = np.stack([mnist_input(drawing) for drawing in fresh_drawings])
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
 
     fresh_before = retrain._accuracy(load_keras_model(paths.bundled_model_path()), fresh_inputs, fresh_labels)
     fresh_after = retrain._accuracy(result.model, fresh_inputs, fresh_labels)
@@ -284,7 +269,7 @@ def test_retrain_command_killed_at_random_moments_leaves_a_loadable_model(tiny_m
     import sys
     import time
 
-    from digitpad.predictor import load_keras_model
+    from digitpad.inference.keras_model import load_keras_model
     from tests.conftest import REPO_ROOT
 
     x_test, y_test = mnist_test

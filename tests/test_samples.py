@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad.preprocess import NoDigitError, mnist_input
-from digitpad.samples import LoadedSamples, SampleFolderError, SampleStore, load_sample_folder
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.userdata.samples import LoadedSamples, SampleFolderError, SampleStore, load_sample_folder
 
 
 def drawing_of(digit_image: np.ndarray, scale: int = 6) -> np.ndarray:
@@ -174,7 +175,7 @@ def test_loaded_samples_counts_and_subset():
 
 
 def test_the_sample_store_does_not_import_tensorflow():
-    code = "import sys, digitpad.samples, digitpad.model_store, digitpad.retrain, digitpad.retrain_cli; " \
-           "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = ("import sys, digitpad.userdata.samples, digitpad.userdata.model_store, digitpad.training.retrain, "
+            "digitpad.cli.retrain; print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -1,18 +1,23 @@
-"""Cutting a number's ink into digits, checked with an oracle scorer that knows which digit owns each pixel."""
+"""Cutting a number's ink into digits, checked with an oracle scorer that knows which digit owns each pixel.
+
+The digits are chosen by segment.choose_digits, exactly as reading a number does (number.finish_number), with
+the oracle (or a made-up scorer) in place of the model.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from digitpad.cuts import cut_columns, slice_indices
-from digitpad.ink import ink_map
-from digitpad.preprocess import NoDigitError
-from digitpad.segment import (
-    best_cover,
+from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.reading.cuts import cut_columns, slice_indices
+from digitpad.reading.segment import (
+    IN_NUMBER,
+    Piece,
+    Segmentation,
+    choose_digits,
     find_components,
     plan_segmentation,
-    segment_digits,
     settled_plausibility,
     whole_is_candidate,
 )
@@ -26,6 +31,19 @@ SINGLE_DIGIT_COUNT = 2000
 TOUCHING_PAIR_COUNT = 60
 # Touching pairs beside a third digit cut right by the oracle: measured 94.8% on 500 numbers.
 TOUCHING_CUT_ACCURACY = 0.85
+
+
+def segment_digits(ink: np.ndarray, score) -> list[np.ndarray]:
+    """The digits' ink maps, left to right, as choose_digits picks them when `score` rates the whole ink and
+    then (unless that settles it) every candidate."""
+    scored = []
+
+    def recorded(inks):
+        scored.extend(inks)
+        return score(inks)
+
+    chosen = choose_digits(ink, find_components(ink), np.asarray(score([ink]))[0], recorded)
+    return [ink] if chosen is None else [scored[index] for index in chosen]
 
 
 def owner_of(part: np.ndarray, number) -> int:
@@ -48,12 +66,17 @@ def test_numbers_are_cut_into_their_digits(mnist_test, length):
     assert accuracy >= ORACLE_CUT_ACCURACY[length]
 
 
-def test_whole_is_always_a_candidate_for_one_component(mnist_test):
+def test_a_whole_component_is_always_a_candidate_digit(mnist_test):
+    """However wide or however many slices it is cut into, one connected component can be read as one digit."""
     x_test, _ = mnist_test
+    sliced = 0
     for digit in x_test[:SINGLE_DIGIT_COUNT]:
-        components = find_components(ink_map(digit))
-        if len(components.boxes) == 1:
-            assert whole_is_candidate(components)
+        ink = ink_map(digit)
+        if len(find_components(ink).boxes) == 1:
+            segmentation = plan_segmentation(ink)
+            sliced += len(segmentation.pieces) > 1
+            assert (0, len(segmentation.pieces)) in segmentation.candidates
+    assert sliced > 0, "no digit was sliced: the check above saw only the trivial case"
 
 
 def test_a_settled_whole_is_never_cut(mnist_test):
@@ -188,8 +211,15 @@ def test_cut_columns_find_the_joint_of_two_blocks():
     assert slices[:, :13].max() < slices[:, 17:].min()
 
 
-def test_best_cover_prefers_confident_parts_only_when_much_surer():
+def _two_pieces(candidates, skippable=frozenset()) -> Segmentation:
+    """Two pieces side by side (separate components, so no cut between them) and the given candidate runs."""
+    pieces = (Piece(0, 20, 0, 10, 1), Piece(0, 20, 12, 22, 2))
+    return Segmentation(np.ones((20, 22), np.float32), np.zeros((20, 22), np.int32), pieces, tuple(candidates),
+                        frozenset(skippable), IN_NUMBER)
+
+
+def test_choose_prefers_confident_parts_only_when_much_surer():
     candidates = [(0, 1), (1, 2), (0, 2)]
-    assert best_cover(2, candidates, [0.99, 0.99, 0.9]) == [2]
-    assert best_cover(2, candidates, [0.99, 0.99, 0.2]) == [0, 1]
-    assert best_cover(2, [(0, 1)], [0.9], frozenset({1})) == [0]
+    assert _two_pieces(candidates).choose([0.99, 0.99, 0.9]) == [2]
+    assert _two_pieces(candidates).choose([0.99, 0.99, 0.2]) == [0, 1]
+    assert _two_pieces([(0, 1)], skippable={1}).choose([0.9]) == [0]

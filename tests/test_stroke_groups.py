@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad.stroke_groups import group_strokes
+from digitpad.reading.stroke_groups import group_strokes
 from tests.synthetic_strokes import TEMPLATES, draw_number, pen_width_for
 
 NUMBER_COUNT = 600
@@ -81,7 +81,7 @@ def test_a_dash_between_digits_is_a_mark():
 
 
 def test_pad_stroke_objects_and_their_own_widths():
-    from digitpad.strokes import Stroke
+    from digitpad.reading.strokes import Stroke
 
     rng = np.random.default_rng(7)
     number = draw_number(["4", "7 bar"], rng, spacing_range=(0.1, 0.2))

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitpad import fonts, handwriting, styles
-from digitpad.pendigits import (PENDIGITS_KEYS, TEST_WRITERS, VALIDATION_WRITERS, PendigitsUnavailableError,
+from digitpad.training import fonts, handwriting, styles
+from digitpad.training.pendigits import (PENDIGITS_KEYS, TEST_WRITERS, VALIDATION_WRITERS, PendigitsUnavailableError,
                                 load_pendigits)
-from digitpad.preprocess import mnist_input
-from digitpad.strokes import Stroke, render_strokes
-from digitpad.training_data import DataConfig, build_world_data
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.reading.strokes import Stroke, render_strokes
+from digitpad.training.training_data import DataConfig, build_world_data
 from tests.conftest import REPO_ROOT
 
 PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
@@ -117,7 +117,7 @@ def test_templates_vary(style):
 def test_fonts_are_grouped_by_design_and_held_out_whole():
     found = fonts.find_fonts()
     if not found:
-        pytest.fail("no fonts with digits installed: run .ci/install (it installs digitpad.fonts.FONT_PACKAGES)")
+        pytest.fail("no fonts with digits installed: run .ci/install (it installs digitpad.training.fonts.FONT_PACKAGES)")
     groups = {split: {font.design_group for font in found if font.split == split} for split in ("train", "validation", "test")}
     assert groups["test"] and groups["train"]
     assert not groups["test"] & groups["train"] and not groups["validation"] & groups["train"]
@@ -128,7 +128,7 @@ def test_fonts_are_grouped_by_design_and_held_out_whole():
 
 
 def test_without_fonts_training_data_warns_and_goes_on(mnist_path, monkeypatch):
-    from digitpad.mnist import load_mnist
+    from digitpad.training.mnist import load_mnist
 
     monkeypatch.setattr(fonts, "FONT_DIRECTORIES", ())
     with pytest.warns(UserWarning, match="apt-get install fonts-"):
@@ -138,7 +138,7 @@ def test_without_fonts_training_data_warns_and_goes_on(mnist_path, monkeypatch):
 
 
 def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
-    from digitpad.mnist import load_mnist
+    from digitpad.training.mnist import load_mnist
 
     mnist = load_mnist(mnist_path)
     small = DataConfig(pen_renders=1, style_from_mnist=40, style_from_pen=20, style_from_templates=20, font_renders=1,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad import fonts, styles
-from digitpad.number import read_number, read_strokes
+from digitpad.reading.number import read_number, read_strokes
+from digitpad.training import fonts, styles
 from tests.digit_images import printed_digit
 from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pad_strokes, pen_width_for
 from tests.test_world_data import pen  # noqa: F401 - the pen digits fixture

@@ -11,21 +11,21 @@ from pathlib import Path
 from typing import Callable
 
 from digitpad import APP_NAME
-from digitpad.splash import close_splash
+from digitpad.bundle.splash import close_splash
 from digitpad.gui import dialogs, theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
-from digitpad.gui.answer_w import AnswerPanel
-from digitpad.gui.file_actions import EXPORT_LABEL, FileActions
 from digitpad.gui.icon import set_window_icon
-from digitpad.gui.live import LiveAnswer
-from digitpad.gui.model_actions import ModelActions
-from digitpad.gui.menus import (
+from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
+from digitpad.gui.main.answer_w import AnswerPanel
+from digitpad.gui.main.file_actions import EXPORT_LABEL, FileActions
+from digitpad.gui.main.live import LiveAnswer
+from digitpad.gui.main.model_actions import ModelActions
+from digitpad.gui.main.menus import (
     SEPARATOR, Action, StatusBar, Toggle, build_menu_bar, set_entry_state, toggle_value, toggle_variable,
 )
-from digitpad.gui.pad import CLEARED, STROKE_STARTED, DrawingPad
-from digitpad.gui.settings import Settings, load_settings, save_settings
-from digitpad.gui.teach_w import TeachRow
-from digitpad.gui.toolbar import Toolbar
+from digitpad.gui.main.pad import CLEARED, STROKE_STARTED, DrawingPad
+from digitpad.gui.main.settings import Settings, load_settings, save_settings
+from digitpad.gui.main.teach_w import TeachRow
+from digitpad.gui.main.toolbar import Toolbar
 from digitpad.gui.worker import Pump, run_in_thread, set_default_pump
 
 EXIT_OK = 0
@@ -86,7 +86,7 @@ class DigitpadApp(FileActions, ModelActions):
         self.pump = Pump(window)
         set_default_pump(self.pump)
         self._build()
-        self.live = LiveAnswer(window, self.pump, self.pad.model, lambda: self.predictor, self._show_pad_answer,
+        self.live = LiveAnswer(window, self.pump, self.pad.content, lambda: self.predictor, self._show_pad_answer,
                                self._show_empty_pad, self._show_pad_failure, pen_width=lambda: self.pad.pen_width,
                                single_digit=lambda: self.settings.single_digit)
         window.protocol("WM_DELETE_WINDOW", self.close)
@@ -174,7 +174,7 @@ class DigitpadApp(FileActions, ModelActions):
             self.model_state = MODEL_READY
             self.model_path = getattr(value, "model_path", self.model_path)
             self.status.set_model_state(self._model_ready_text(), style="StatusReady.TLabel")
-            if self.pad.model.is_empty and self.answer.state == "hint":
+            if self.pad.content.is_empty and self.answer.state == "hint":
                 self.answer.show_hint(self._empty_pad_hint())
             self.live.set_model_ready()
             for action in waiting:
@@ -190,8 +190,8 @@ class DigitpadApp(FileActions, ModelActions):
 
     def _model_ready_text(self) -> str:
         """'Model ready (99.67% on MNIST test)' for the bundled model; the retrained model's own check for one."""
-        from digitpad.gui.model_info import saved_model_details  # noqa: PLC0415 - JSON only
-        from digitpad.model_store import ModelStore  # noqa: PLC0415 - no TensorFlow
+        from digitpad.gui.report.model_info import saved_model_details  # noqa: PLC0415 - JSON only
+        from digitpad.userdata.model_store import ModelStore  # noqa: PLC0415 - no TensorFlow
 
         store = ModelStore()
         details = saved_model_details(self.model_path, store) if self.model_path is not None else None
@@ -220,7 +220,7 @@ class DigitpadApp(FileActions, ModelActions):
 
     def _show_pad_answer(self, reading) -> None:
         self._shown_image = None
-        self._answer_revision = self.pad.model.revision
+        self._answer_revision = self.pad.content.revision
         self.answer.show_reading(reading)
         self._refresh_teach()
 
@@ -236,7 +236,7 @@ class DigitpadApp(FileActions, ModelActions):
         return SINGLE_DIGIT_PAD_HINT if self.settings.single_digit else EMPTY_PAD_HINT
 
     def _show_pad_failure(self, error: BaseException) -> None:
-        from digitpad.preprocess import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
+        from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415 - already loaded by the predictor
 
         if isinstance(error, NoDigitError):
             self.answer.show_hint("No digit found: the strokes are too faint or too small.")

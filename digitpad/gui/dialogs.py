@@ -8,7 +8,8 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from typing import Callable
 
-from digitpad import APP_NAME, __version__, paths
+from digitpad import APP_NAME, __version__
+from digitpad.storage import paths
 
 REPORT_RELATIVE_PATH = Path("model_report") / "report.json"
 CSV_FILE_TYPES = [("CSV files", "*.csv"), ("All files", "*")]
@@ -27,7 +28,7 @@ QuestionHook = Callable[[str, str], bool]
 def image_file_types() -> list[tuple[str, str]]:
     """The file-dialog patterns for every format the engine reads."""
     try:
-        from digitpad.imageio import IMAGE_FILE_TYPES  # noqa: PLC0415 - light, but only needed here
+        from digitpad.imaging.imageio import IMAGE_FILE_TYPES  # noqa: PLC0415 - light, but only needed here
     except ImportError:
         return DEFAULT_IMAGE_FILE_TYPES
     return list(IMAGE_FILE_TYPES)

@@ -24,7 +24,6 @@ ERROR = "#dc2626"
 SUCCESS = "#15803d"
 PAD_PAPER = "#ffffff"
 PAD_INK = "#1f2430"
-PAD_GUIDE = "#e5e7eb"
 BAR_TRACK = "#eceef3"
 MODEL_VIEW_BACKGROUND = "#000000"
 

@@ -83,8 +83,8 @@ def _spread(values: list[float], unit: str = "") -> str:
 def bench_cost_per_file(paths: list[str], predictor) -> None:
     """CPU per file of the two halves of a folder run, each alone on one thread: decoding and preparing
     (what a worker process does, in chunks of WORKER_CHUNK) and inference (batches of BATCH_SIZE)."""
-    from digitpad.batch import BATCH_SIZE, WORKER_CHUNK
-    from digitpad.decode import prepare_files
+    from digitpad.folders.batch import BATCH_SIZE, WORKER_CHUNK
+    from digitpad.folders.decode import prepare_files
 
     chunks = [paths[start:start + WORKER_CHUNK] for start in range(0, len(paths), WORKER_CHUNK)]
     prepare_files(chunks[0])
@@ -105,8 +105,8 @@ def bench_cost_per_file(paths: list[str], predictor) -> None:
 
 
 def bench_accuracy_and_throughput(files: int, big_files: int, runs: int) -> None:
-    from digitpad.batch import classify_files, collect_image_files, write_csv
-    from digitpad.predictor import KerasPredictor
+    from digitpad.folders.batch import classify_files, collect_image_files, write_csv
+    from digitpad.inference.predictor import KerasPredictor
 
     with np.load(MNIST) as data:
         x_test, y_test = data["x_test"], data["y_test"]
@@ -156,8 +156,8 @@ def bench_accuracy_and_throughput(files: int, big_files: int, runs: int) -> None
 
 
 def bench_latency() -> None:
-    from digitpad.predictor import KerasPredictor
-    from digitpad.preprocess import mnist_input
+    from digitpad.imaging.preprocess import mnist_input
+    from digitpad.inference.predictor import KerasPredictor
 
     with np.load(MNIST) as data:
         digits = data["x_test"][:300]

@@ -36,7 +36,7 @@ DIGITS = ("0", "1", "2", "3", "4", "5", "6", "7 bar", "8", "9")
 
 def launch_command() -> list[str]:
     """`python -m digitpad` once the command line opens the window, else run_app directly."""
-    cli = (REPOSITORY / "digitpad" / "cli.py").read_text(encoding="utf-8")
+    cli = (REPOSITORY / "digitpad" / "cli" / "main.py").read_text(encoding="utf-8")
     if "run_app" in cli:
         return [sys.executable, "-m", "digitpad"]
     return [sys.executable, "-c", "import sys; from digitpad.gui.app import run_app; sys.exit(run_app())"]
@@ -74,7 +74,7 @@ def bench_launch(launches: int) -> None:
 def open_app_with_the_model():
     """The window with the real model loaded, or None when the model file is missing."""
     from digitpad.gui.app import DigitpadApp  # noqa: PLC0415
-    from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from tests.gui.gui_helpers import wait_until  # noqa: PLC0415
 
     model = REPOSITORY / "assets" / "model.keras"
@@ -92,7 +92,7 @@ def bench_numbers(count: int) -> None:
     """Stroke-end-to-answer latency for 4-digit numbers: the number's last stroke ends, its reading shows."""
     import numpy as np  # noqa: PLC0415
 
-    from digitpad.gui.live import DEBOUNCE_MS  # noqa: PLC0415
+    from digitpad.gui.main.live import DEBOUNCE_MS  # noqa: PLC0415
     from tests.gui.gui_helpers import draw_digit, number_strokes, wait_until  # noqa: PLC0415
 
     app = open_app_with_the_model()
@@ -125,8 +125,8 @@ def bench_numbers(count: int) -> None:
 
 def bench_answers(strokes: int) -> None:
     from digitpad.gui.app import DigitpadApp  # noqa: PLC0415
-    from digitpad.gui.live import DEBOUNCE_MS  # noqa: PLC0415
-    from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+    from digitpad.gui.main.live import DEBOUNCE_MS  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from tests.gui.gui_helpers import draw_digit, wait_until  # noqa: PLC0415
     from tests.synthetic_strokes import TEMPLATES  # noqa: PLC0415
 

@@ -29,7 +29,7 @@ SPACINGS = {"mixed (-0.12..0.35: touching and overlapping too)": (-0.12, 0.35), 
 
 def bench_numbers(predictor, x_test, y_test, count: int, spacing_range) -> dict[int, list[float]]:
     """Read `count` synthetic numbers of each length; print accuracies; return each number's read time."""
-    from digitpad.number import read_number
+    from digitpad.reading.number import read_number
     from tests.synthetic_numbers import digit_accuracy, random_numbers
 
     timings = {}
@@ -82,7 +82,7 @@ def bench_cli(folder: Path, labels: np.ndarray, model: str | None, single_digit:
 
 def bench_classify_files(folder: Path, predictor, single_digit: bool) -> None:
     """Throughput of the CLI's pipeline (`classify_files` + CSV) with the model already loaded."""
-    from digitpad.batch import collect_image_files, classify_files, write_csv
+    from digitpad.folders.batch import collect_image_files, classify_files, write_csv
 
     files = collect_image_files([folder])
     with open(os.devnull, "w", encoding="utf-8") as sink:
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true", help="skip the 10,000-PNG CLI runs")
     arguments = parser.parse_args()
 
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
 
     with np.load(MNIST) as data:
         x_test, y_test = data["x_test"], data["y_test"]

@@ -56,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
     arguments = parser.parse_args()
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
 
     with np.load(MNIST) as data:
         digits, labels = data["x_test"][:arguments.digits], data["y_test"][:arguments.digits]

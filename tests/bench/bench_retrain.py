@@ -54,8 +54,8 @@ def percent(value) -> str:
 
 def held_out_writer_inputs():
     """The held-out pen writers' digits as the pad renders them, to see what a retrain does to other writers."""
-    from digitpad.handwriting import render
-    from digitpad.pendigits import load_pendigits
+    from digitpad.training.handwriting import render
+    from digitpad.training.pendigits import load_pendigits
     from tests.synthetic_strokes import pad_strokes
 
     _, _, test = load_pendigits(PENDIGITS).split()
@@ -64,9 +64,9 @@ def held_out_writer_inputs():
 
 
 def run(count: int, model_path: Path, x_test, y_test, fresh_inputs, fresh_labels, mnist_path, pen_inputs, pen_labels) -> None:
-    from digitpad import retrain
-    from digitpad.predictor import load_keras_model
-    from digitpad.samples import SampleStore
+    from digitpad.inference.keras_model import load_keras_model
+    from digitpad.training import retrain
+    from digitpad.userdata.samples import SampleStore
     from tests.synthetic_user import user_digit_indices, user_drawings
 
     with tempfile.TemporaryDirectory() as folder:
@@ -109,8 +109,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="base model (default: the bundled one)")
     parser.add_argument("--no-mnist-fallback", action="store_true", help="also time the fallback without MNIST")
     arguments = parser.parse_args()
-    from digitpad import paths
-    from digitpad.preprocess import mnist_input
+    from digitpad.imaging.preprocess import mnist_input
+    from digitpad.storage import paths
     from tests.synthetic_user import user_digit_indices, user_drawings
 
     model_path = arguments.model or paths.bundled_model_path()

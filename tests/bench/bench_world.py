@@ -6,7 +6,7 @@ Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300
 Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes);
-- held-out font designs (digitpad.fonts.TEST_GROUPS) printed black on white and read like Load image;
+- held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
   image), added to the held-out writers' strokes (read from the pad), and hand-drawn templates from
   tests/synthetic_strokes.py (read from the pad); open fours and curled nines come from the templates only.
@@ -43,7 +43,7 @@ PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
 
 
 def read_pad(predictor, strokes, pen_width: float, single_digit: bool = False) -> str:
-    from digitpad.number import read_strokes
+    from digitpad.reading.number import read_strokes
 
     return read_strokes(strokes, pen_width, predictor, single_digit=single_digit).text
 
@@ -66,8 +66,8 @@ def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
 
 
 def held_out_fonts(predictor) -> dict[str, tuple]:
-    from digitpad import fonts
-    from digitpad.number import read_number
+    from digitpad.reading.number import read_number
+    from digitpad.training import fonts
 
     test_fonts = [font for font in fonts.find_fonts() if font.split == "test"]
     if not test_fonts:
@@ -82,8 +82,8 @@ def held_out_fonts(predictor) -> dict[str, tuple]:
 
 
 def styles_three_ways(predictor, pen, x_test, y_test, count: int, rng) -> dict[str, tuple]:
-    from digitpad import styles
-    from digitpad.number import read_number
+    from digitpad.reading.number import read_number
+    from digitpad.training import styles
     from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pen_width_for
 
     _, _, pen_test = pen.split()
@@ -122,7 +122,7 @@ def classify_mnist(model: Path, folder: Path, labels: np.ndarray) -> tuple[tuple
 
 
 def one_digit_latency(predictor, x_test) -> float:
-    from digitpad.number import read_number
+    from digitpad.reading.number import read_number
 
     seconds = []
     for image in x_test[:600]:
@@ -139,9 +139,9 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true", help="skip MNIST through `digitpad classify`")
     arguments = parser.parse_args()
     from bench_engine import write_pngs
-    from digitpad.paths import bundled_model_path
-    from digitpad.pendigits import load_pendigits
-    from digitpad.predictor import KerasPredictor
+    from digitpad.inference.predictor import KerasPredictor
+    from digitpad.storage.paths import bundled_model_path
+    from digitpad.training.pendigits import load_pendigits
 
     models = arguments.model or [bundled_model_path()]
     with np.load(MNIST) as data:

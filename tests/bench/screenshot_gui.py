@@ -50,7 +50,7 @@ def wrapper_window(window_id: int) -> str:
 def main(output: Path, number: str | None = None) -> int:
     model = REPOSITORY / "assets" / "model.keras"
     if model.is_file():
-        from digitpad.predictor import KerasPredictor  # noqa: PLC0415
+        from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
 
         predictor = KerasPredictor(model)
     else:

@@ -40,7 +40,7 @@ def settle(root: tk.Misc, seconds: float) -> None:
 
 
 def add_user_samples(count: int) -> None:
-    from digitpad.samples import SampleStore  # noqa: PLC0415
+    from digitpad.userdata.samples import SampleStore  # noqa: PLC0415
     from tests.synthetic_user import user_digit_indices, user_drawings  # noqa: PLC0415
 
     with np.load(os.environ["DIGITPAD_MNIST"]) as data:

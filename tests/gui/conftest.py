@@ -6,15 +6,13 @@ import gc
 import os
 import sys
 import tkinter as tk
-from pathlib import Path
 
 import pytest
 
+from digitpad.gui.main.settings import SETTINGS_FILE_NAME
 from tests.gui.gui_helpers import FakePredictor, wait_until
 
 REQUIRE_GUI_ENV_VAR = "DIGITPAD_REQUIRE_GUI"
-REPOSITORY = Path(__file__).resolve().parents[2]
-BUNDLED_MODEL = REPOSITORY / "assets" / "model.keras"
 
 
 def _no_display(reason: str) -> None:
@@ -73,10 +71,9 @@ def tk_callback_errors(monkeypatch):
 
 
 @pytest.fixture
-def settings_path(tmp_path, monkeypatch):
-    """Settings go to a temporary folder, never the user's."""
-    monkeypatch.setenv("DIGITPAD_DATA_DIR", str(tmp_path / "user-data"))
-    return tmp_path / "user-data" / "gui-settings.json"
+def settings_path(isolated_user_data):
+    """The window's settings file, in the test's own user data folder (never the user's)."""
+    return isolated_user_data / SETTINGS_FILE_NAME
 
 
 @pytest.fixture
@@ -113,11 +110,3 @@ def make_app(tk_root, settings_path):
 @pytest.fixture
 def app(make_app, fake_predictor):
     return make_app(fake_predictor)
-
-
-@pytest.fixture(scope="session")
-def real_predictor(request):
-    """The bundled model (shared with the engine tests); skipped only while the file is still missing."""
-    if not BUNDLED_MODEL.is_file():
-        pytest.skip(f"{BUNDLED_MODEL} not there yet (training has not finished)")
-    return request.getfixturevalue("bundled_predictor")

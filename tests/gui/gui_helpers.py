@@ -10,7 +10,7 @@ import tkinter as tk
 import numpy as np
 from PIL import Image, ImageDraw
 
-from digitpad.predictor import BasePredictor
+from digitpad.inference.predictor import BasePredictor
 
 # Digits as strokes in pad coordinates (the pad is 280 units square), written the way people write them.
 ONE = [[(150, 45), (148, 80), (146, 120), (144, 160), (142, 200), (140, 235)]]
@@ -20,20 +20,29 @@ ZERO = [[(140 + 62 * math.sin(2 * math.pi * step / 40), 140 - 92 * math.cos(2 * 
 DIGIT_SHAPES = {1: ONE, 7: SEVEN, 0: ZERO}
 
 
+# A gate the test never opens fails the prediction after this long instead of hanging the test.
+GATE_TIMEOUT_SECONDS = 30
+
+
 class FakePredictor(BasePredictor):
-    """Answers `digit` with `confidence`; load can block on an Event or fail; counts calls."""
+    """Answers `digit` with `confidence`; counts calls. Loading can wait for an Event (`load_gate`) or fail;
+    predicting can wait for one too (`predict_gate`, from call `hold_from_call` on), so that a test decides when
+    an answer comes: `waiting_at_gate` says a prediction is being held there."""
 
     def __init__(self, digit: int = 7, confidence: float = 0.9, load_gate: threading.Event | None = None,
-                 load_error: Exception | None = None, delay: float = 0.0):
+                 load_error: Exception | None = None, predict_gate: threading.Event | None = None,
+                 hold_from_call: int = 1):
         self.digit, self.confidence = digit, confidence
-        self.load_gate, self.load_error, self.delay = load_gate, load_error, delay
+        self.load_gate, self.load_error = load_gate, load_error
+        self.predict_gate, self.hold_from_call = predict_gate, hold_from_call
+        self.waiting_at_gate = False
         self.loaded = False
         self.calls = 0
         self.threads: set[str] = set()
 
     def load(self) -> None:
         if self.load_gate is not None:
-            self.load_gate.wait(30)
+            self.load_gate.wait(GATE_TIMEOUT_SECONDS)
         if self.load_error is not None:
             raise self.load_error
         self.loaded = True
@@ -41,8 +50,12 @@ class FakePredictor(BasePredictor):
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         self.calls += 1
         self.threads.add(threading.current_thread().name)
-        if self.delay:
-            time.sleep(self.delay)
+        if self.predict_gate is not None and self.calls >= self.hold_from_call:
+            self.waiting_at_gate = True
+            opened = self.predict_gate.wait(GATE_TIMEOUT_SECONDS)
+            self.waiting_at_gate = False
+            if not opened:
+                raise TimeoutError("the test never opened the prediction gate")
         rest = (1.0 - self.confidence) / 9.0
         probabilities = np.full((len(inputs), 10), rest, np.float32)
         probabilities[:, self.digit] = self.confidence

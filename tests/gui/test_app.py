@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from digitpad import __version__
 from digitpad.gui import dialogs, theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, LOADING_HINT
-from digitpad.gui.live import DEBOUNCE_MS
-from digitpad.predictor import ModelLoadError
+from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT
+from digitpad.gui.main.live import DEBOUNCE_MS
+from digitpad.inference.keras_model import ModelLoadError
+from digitpad.reading.strokes import PAD_SIDE
 from tests.gui.gui_helpers import ONE, SEVEN, FakePredictor, draw_digit, draw_stroke, settle, wait_until
 
 
@@ -38,10 +38,10 @@ def test_empty_pad_shows_a_hint_and_clear_returns_to_it(app):
     draw_digit(app.pad, ONE)
     wait_until(app.window, lambda: app.answer.state == "certain")
     press_keys(app, "<Escape>")
-    assert app.pad.model.is_empty and app.answer.state == "hint" and app.answer.digit_text == ""
+    assert app.pad.content.is_empty and app.answer.state == "hint" and app.answer.digit_text == ""
     draw_digit(app.pad, ONE)
     press_keys(app, "<Delete>")
-    assert app.pad.model.is_empty
+    assert app.pad.content.is_empty
 
 
 def test_low_confidence_looks_uncertain(make_app):
@@ -57,9 +57,9 @@ def test_control_z_undoes_the_last_stroke(app):
     draw_stroke(app.pad, [(60, 60), (200, 60)])
     draw_stroke(app.pad, [(130, 60), (130, 220)])
     press_keys(app, "<Control-z>")
-    assert len(app.pad.model.strokes) == 1 and abs(app.pad.model.strokes[0].points[0][1] - 60) < 2
+    assert len(app.pad.content.strokes) == 1 and abs(app.pad.content.strokes[0].points[0][1] - 60) < 2
     press_keys(app, "<Control-z>")
-    assert app.pad.model.is_empty
+    assert app.pad.content.is_empty
     wait_until(app.window, lambda: app.answer.state == "hint")
 
 
@@ -71,16 +71,15 @@ def test_strokes_in_quick_succession_give_one_prediction(app, fake_predictor):
     assert fake_predictor.calls == 1
 
 
-def test_drawing_never_waits_for_a_slow_prediction_and_stale_results_are_dropped(make_app):
-    predictor = FakePredictor(delay=1.0)
+def test_drawing_never_waits_for_a_prediction_and_stale_results_are_dropped(make_app):
+    gate = threading.Event()
+    predictor = FakePredictor(predict_gate=gate)
     app = make_app(predictor)
     draw_stroke(app.pad, ONE[0])
-    wait_until(app.window, lambda: app.live._in_flight_revision is not None)
-    started = time.perf_counter()
-    draw_stroke(app.pad, [(100, 200), (200, 200)])  # the pad changes while the first answer is computed
-    assert app.live._in_flight_revision is not None  # drawn while the prediction was still running
-    assert time.perf_counter() - started < 0.5
-    assert len(app.pad.model.strokes) == 2
+    wait_until(app.window, lambda: predictor.waiting_at_gate)  # the first answer is held mid-computation
+    draw_stroke(app.pad, [(100, 200), (200, 200)])  # the pad changes meanwhile
+    assert len(app.pad.content.strokes) == 2 and predictor.waiting_at_gate  # drawn while it was still held
+    gate.set()
     wait_until(app.window, lambda: app.live.answers_shown == 1, timeout=10)
     assert app.live.stale_results_dropped == 1
     assert predictor.calls == 2
@@ -96,7 +95,7 @@ def test_window_appears_and_drawing_works_while_the_model_loads(make_app):
         assert LOADING_HINT in app.answer.message_text
         draw_digit(app.pad, SEVEN)
         settle(app.window, DEBOUNCE_MS * 2 / 1000)
-        assert len(app.pad.model.strokes) == 1 and app.answer.state == "hint" and predictor.calls == 0
+        assert len(app.pad.content.strokes) == 1 and app.answer.state == "hint" and predictor.calls == 0
     finally:
         gate.set()
     wait_until(app.window, lambda: app.answer.state == "certain")  # answered as soon as the model is ready
@@ -111,7 +110,7 @@ def test_a_failed_model_load_is_shown_in_the_window(make_app):
     assert "failed" in app.status.model_state and "model file not found" in app.status.message
     draw_digit(app.pad, SEVEN)  # the pad still works
     settle(app.window, DEBOUNCE_MS * 2 / 1000)
-    assert len(app.pad.model.strokes) == 1 and app.answer.state == "error"
+    assert len(app.pad.content.strokes) == 1 and app.answer.state == "error"
 
 
 def test_menus_show_shortcuts(app):
@@ -146,18 +145,27 @@ def test_retrain_opens_the_retrain_window_unless_a_hook_is_set(app):
 def test_pen_width_control_and_settings_are_remembered(app, settings_path):
     app.toolbar.set_pen_width(30)
     draw_stroke(app.pad, [(60, 60), (200, 200)])
-    assert app.pad.model.strokes[-1].width == 30
+    assert app.pad.content.strokes[-1].width == 30
     app.close()
     assert json.loads(settings_path.read_text())["pen_width"] == 30
 
 
-def test_window_basics_scaling_minimum_size_icon_and_title(app):
-    assert float(app.window.tk.call("tk", "scaling")) == app.window.winfo_fpixels("1i") / 72
-    minimum_width, minimum_height = app.window.minsize()
-    assert minimum_width >= 280 and minimum_height >= 280
-    assert app.pad.pixel_side >= 280
+def test_window_basics_minimum_size_icon_and_title(app):
     assert app.window.title() == "digitpad"
     assert [photo.width() for photo in app._icons] == [256, 64]
+    app.window.geometry("200x200")  # smaller than the window's content: it stops at its minimum size
+    wait_until(app.window, lambda: (app.window.winfo_width(), app.window.winfo_height()) == app.window.minsize())
+    assert min(app.window.minsize()) > 200
+
+
+def test_the_pad_grows_with_the_window_and_stays_square(app):
+    side = app.pad.pixel_side
+    app.window.geometry(f"{app.window.winfo_width() + 200}x{app.window.winfo_height() + 200}")
+    wait_until(app.window, lambda: app.pad.pixel_side > side)
+    canvas = app.pad.canvas
+    assert int(canvas.cget("width")) == int(canvas.cget("height")) == app.pad.pixel_side
+    start, end = app.pad.to_canvas(0, 0), app.pad.to_canvas(PAD_SIDE, PAD_SIDE)
+    assert end[0] - start[0] == end[1] - start[1] == app.pad.pixel_side  # the whole pad, at its new size
 
 
 def test_close_cancels_timers_and_stops_the_pump(app):

@@ -6,12 +6,13 @@ import csv
 import time
 import io
 import shutil
+import threading
 
 import pytest
 
-from digitpad import batch
+from digitpad.folders import batch
 from digitpad.gui import dialogs
-from digitpad.gui.batch_model import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
+from digitpad.gui.batch.table_data import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
 
 
@@ -145,11 +146,14 @@ def test_cancel_stops_the_batch(make_app, tmp_path):
     digit_png(folder / "d0000.png", SEVEN)
     for index in range(1, 700):
         shutil.copy(folder / "d0000.png", folder / f"d{index:04d}.png")
-    app = make_app(FakePredictor(delay=0.05))
+    gate = threading.Event()
+    predictor = FakePredictor(predict_gate=gate, hold_from_call=2)  # the first batch is read, the second held
+    app = make_app(predictor)
     app.classify_folder(folder)
     window = app.batch_window
-    wait_until(app.window, lambda: window.tracker.done > 0, timeout=20)
+    wait_until(app.window, lambda: window.tracker.done > 0 and predictor.waiting_at_gate, timeout=20)
     window.cancel_button.invoke()
+    gate.set()
     wait_until(app.window, lambda: window.finished, timeout=20)
     assert window.cancelled and window.tracker.done < 700
     assert "Cancelled" in window.progress_label.cget("text")
@@ -188,7 +192,7 @@ def test_an_export_that_cannot_be_written_shows_an_error(app, digit_folder, tmp_
 
 def test_ten_thousand_rows_never_stall_the_window(app, tmp_path):
     """The worker's chunks arrive as fast as they can; the table takes them a bounded number per poll."""
-    from digitpad.gui.batch_w import BatchWindow  # noqa: PLC0415
+    from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415
 
     window = BatchWindow(app.window, app.pump, app.predictor)
     window.folder = str(tmp_path)

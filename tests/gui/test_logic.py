@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from digitpad import __version__
-from digitpad import strokes
-from digitpad.gui import answer, batch_model, dialogs, menus, settings
-from digitpad.gui.strokes import StrokeModel
-from digitpad.strokes import PAD_SIDE, render_strokes
+from digitpad.gui import dialogs, wording
+from digitpad.gui.batch import table_data
+from digitpad.gui.main import answer, menus, settings
+from digitpad.gui.main.pad_content import PadContent
+from digitpad.reading import strokes
+from digitpad.reading.strokes import PAD_SIDE, render_strokes
 
 
 class _Row:
@@ -20,7 +22,7 @@ class _Row:
 
 
 def test_stroke_model_records_strokes_with_width_and_revisions():
-    model = StrokeModel()
+    model = PadContent()
     assert model.is_empty
     model.begin_stroke((10, 10), width=20)
     model.extend_stroke((10.2, 10.2))  # closer than the minimum distance: ignored
@@ -33,7 +35,7 @@ def test_stroke_model_records_strokes_with_width_and_revisions():
 
 
 def test_stroke_model_clamps_points_and_width():
-    model = StrokeModel()
+    model = PadContent()
     model.begin_stroke((-5, 400), width=1000)
     model.end_stroke()
     assert model.strokes[0].points == ((0.0, PAD_SIDE),)
@@ -41,7 +43,7 @@ def test_stroke_model_clamps_points_and_width():
 
 
 def test_undo_and_clear():
-    model = StrokeModel()
+    model = PadContent()
     for x in (10, 100):
         model.begin_stroke((x, 10), 18)
         model.extend_stroke((x, 100))
@@ -54,7 +56,7 @@ def test_undo_and_clear():
 
 
 def test_snapshot_is_immutable_and_includes_the_stroke_being_drawn():
-    model = StrokeModel()
+    model = PadContent()
     model.begin_stroke((10, 10), 18)
     model.extend_stroke((20, 20))
     snapshot = model.snapshot()
@@ -80,7 +82,7 @@ def test_describe_certain_and_uncertain_answers():
     assert certain == answer.AnswerText("7", "98.7% sure", False)
     unsure = answer.describe(3, 0.41)
     assert unsure.digit_text == "3?" and unsure.is_uncertain and "not sure" in unsure.confidence_text
-    assert answer.format_percent(1.0) == "100%" and answer.format_percent(0.0001) == "<0.1%"
+    assert wording.format_percent(1.0) == "100%" and wording.format_percent(0.0001) == "<0.1%"
 
 
 def test_model_view_is_enlarged_with_nearest_neighbour():
@@ -94,21 +96,21 @@ def test_model_view_is_enlarged_with_nearest_neighbour():
 
 def test_progress_tracker_rate_and_time_left():
     now = [100.0]
-    tracker = batch_model.ProgressTracker(1000, clock=lambda: now[0])
+    tracker = table_data.ProgressTracker(1000, clock=lambda: now[0])
     assert tracker.rate is None and tracker.text() == "0 / 1,000 files"
     now[0] += 2.0
     tracker.update(250)
     assert tracker.rate == pytest.approx(125.0)
     assert tracker.seconds_left == pytest.approx(6.0)
     assert tracker.text() == "250 / 1,000 files  |  125 files/s  |  6 s left"
-    assert batch_model.format_duration(125) == "2 min 05 s"
-    assert batch_model.format_duration(3725) == "1 h 02 min"
+    assert wording.format_duration(125) == "2 min 05 s"
+    assert wording.format_duration(3725) == "1 h 02 min"
 
 
 def test_table_view_sorts_and_filters():
     rows = [_Row("/d/img10.png", "3", 0.99), _Row("/d/img2.png", "", None, "not an image"),
             _Row("/d/img1.png", "8", 0.42)]
-    view = batch_model.TableView()
+    view = table_data.TableView()
     assert view.order(rows) == [0, 1, 2]
     view.toggle_sort("file")
     assert view.order(rows) == [2, 1, 0]  # natural order: img1, img2, img10
@@ -116,13 +118,13 @@ def test_table_view_sorts_and_filters():
     assert view.order(rows) == [0, 1, 2]
     view.toggle_sort("confidence")
     assert view.order(rows) == [1, 2, 0]
-    view.filter_name = batch_model.SHOW_ERRORS
+    view.filter_name = table_data.SHOW_ERRORS
     assert view.order(rows) == [1]
-    view.filter_name = batch_model.SHOW_LOW_CONFIDENCE
+    view.filter_name = table_data.SHOW_LOW_CONFIDENCE
     assert view.order(rows) == [2]
-    view.filter_name = batch_model.SHOW_PROBLEMS
+    view.filter_name = table_data.SHOW_PROBLEMS
     assert view.order(rows) == [1, 2]
-    assert batch_model.display_values(rows[2], "/d") == ("img1.png", "8", "42.0%", "")
+    assert table_data.display_values(rows[2], "/d") == ("img1.png", "8", "42.0%", "")
 
 
 def test_settings_round_trip_and_damaged_file(tmp_path):
@@ -171,21 +173,24 @@ def test_menu_accelerators_and_event_sequences(monkeypatch):
     assert menus.event_sequences(menus.Action("Folder", print, "O")) == ["<Control-Shift-O>"]
 
 
-def test_a_pad_image_gets_the_same_input_as_the_engines_general_path():
-    from digitpad.gui.live import predict_pad_image  # noqa: PLC0415
-    from digitpad.preprocess import NoDigitError, mnist_input  # noqa: PLC0415
+def test_the_pads_strokes_get_the_same_input_as_an_image_of_them():
+    """The live answer reads the pad's own rendering without the photo clean-up, to the same model input."""
+    from digitpad.gui.main.live import read_pad_strokes  # noqa: PLC0415
+    from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
+    from digitpad.imaging.preprocess import mnist_input  # noqa: PLC0415
     from tests.gui.gui_helpers import SEVEN, FakePredictor  # noqa: PLC0415
 
-    image = render_strokes([strokes.Stroke(tuple(SEVEN[0]), 18.0)])
-    prediction = predict_pad_image(FakePredictor(), image)
-    assert prediction.digit == 7
-    assert np.abs(prediction.model_input - mnist_input(image)).max() < 0.01
+    seven = strokes.Stroke(tuple(SEVEN[0]), 18.0)
+    reading = read_pad_strokes(FakePredictor(), [seven], 18.0, single_digit=True)
+    assert reading.text == "7"
+    assert np.abs(reading.digits[0].model_input - mnist_input(render_strokes([seven]))).max() < 0.01
     with pytest.raises(NoDigitError):
-        predict_pad_image(FakePredictor(), render_strokes([]))
+        read_pad_strokes(FakePredictor(), [], 18.0, single_digit=True)
+
 
 
 def test_held_out_set_names_read_as_phrases():
-    from digitpad.gui.model_info import ModelReport, source_title
+    from digitpad.gui.report.model_info import ModelReport, source_title
 
     assert source_title("style: crossed seven (mnist)") == "Crossed seven, added to MNIST test digits"
     assert source_title("style: open four (templates)") == "Open four, from held-out template seeds"

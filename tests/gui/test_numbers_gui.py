@@ -6,17 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import batch
+from digitpad.folders import batch
 from digitpad.gui import theme
-from digitpad.gui.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_rows, strip_scale
 from digitpad.gui.app import SINGLE_DIGIT_LABEL
-from digitpad.gui.batch_model import digits_key
-from digitpad.predictor import BasePredictor
+from digitpad.gui.batch.table_data import digits_key
+from digitpad.gui.main.answer import EMPTY_PAD_HINT, SINGLE_DIGIT_PAD_HINT, strip_rows, strip_scale
+from digitpad.inference.predictor import BasePredictor
 from tests.gui.gui_helpers import draw_digit, number_strokes, settle, wait_until
 from tests.synthetic_numbers import make_number
 
@@ -58,12 +59,12 @@ class ScriptedPredictor(BasePredictor):
 
 
 @pytest.fixture(scope="module")
-def number_png(tmp_path_factory, mnist_test, real_predictor):
+def number_png(tmp_path_factory, mnist_test, bundled_predictor):
     """A PNG of 2026 written with MNIST test digits (dark ink on light paper), ones the model reads alone."""
     x_test, y_test = mnist_test
 
     def read_alone(index: int) -> bool:
-        prediction = real_predictor.predict_image(x_test[index])
+        prediction = bundled_predictor.predict_image(x_test[index])
         return prediction.digit == int(y_test[index]) and prediction.confidence > 0.99
 
     chosen: list[int] = []
@@ -80,8 +81,8 @@ def number_png(tmp_path_factory, mnist_test, real_predictor):
 
 
 # -- the pad ----------------------------------------------------------------------------------------------------
-def test_a_number_written_on_the_pad_is_read_with_a_strip_per_digit(make_app, real_predictor):
-    app = make_app(real_predictor)
+def test_a_number_written_on_the_pad_is_read_with_a_strip_per_digit(make_app, bundled_predictor):
+    app = make_app(bundled_predictor)
     write_number(app)
     wait_for_number(app, NUMBER)
     assert app.answer.state == "certain" and app.answer.digit_text == NUMBER
@@ -98,8 +99,8 @@ def test_a_number_written_on_the_pad_is_read_with_a_strip_per_digit(make_app, re
     assert {app.answer.number_view.itemcget(item, "fill") for item in drawn} == {theme.ACCENT}
 
 
-def test_undo_removes_the_last_stroke_and_the_answer_follows(make_app, real_predictor):
-    app = make_app(real_predictor)
+def test_undo_removes_the_last_stroke_and_the_answer_follows(make_app, bundled_predictor):
+    app = make_app(bundled_predictor)
     write_number(app)
     wait_for_number(app, NUMBER)
     app.undo()  # the 6 was one stroke
@@ -115,8 +116,8 @@ def test_undo_removes_the_last_stroke_and_the_answer_follows(make_app, real_pred
     assert EMPTY_PAD_HINT in app.answer.message_text
 
 
-def test_single_digit_mode_reads_the_same_strokes_as_one_digit(make_app, real_predictor, settings_path):
-    app = make_app(real_predictor)
+def test_single_digit_mode_reads_the_same_strokes_as_one_digit(make_app, bundled_predictor, settings_path):
+    app = make_app(bundled_predictor)
     write_number(app)
     wait_for_number(app, NUMBER)
     app.menus["Model"].invoke(SINGLE_DIGIT_LABEL)  # the pad is read again at once, the new way
@@ -166,8 +167,8 @@ def test_numbers_fit_the_panel_without_growing_the_window(make_app):
 
 
 def _reading(text: str):
-    from digitpad.number import NumberReading  # noqa: PLC0415
-    from digitpad.predictor import Prediction  # noqa: PLC0415
+    from digitpad.reading.number import NumberReading  # noqa: PLC0415
+    from digitpad.reading.prediction import Prediction  # noqa: PLC0415
 
     digits = []
     for character in text:
@@ -178,8 +179,8 @@ def _reading(text: str):
 
 
 # -- files --------------------------------------------------------------------------------------------------------
-def test_an_opened_image_of_a_number_shows_the_number(make_app, real_predictor, number_png):
-    app = make_app(real_predictor)
+def test_an_opened_image_of_a_number_shows_the_number(make_app, bundled_predictor, number_png):
+    app = make_app(bundled_predictor)
     app.ask_open_filename = lambda: str(number_png)
     app.open_image()
     wait_until(app.window, lambda: app.answer.state != "hint", timeout=ANSWER_TIMEOUT_SECONDS)
@@ -191,12 +192,12 @@ def test_an_opened_image_of_a_number_shows_the_number(make_app, real_predictor, 
     assert app.answer.source_view.cget("image") and app.answer.model_input is not None
 
 
-def test_a_folder_of_numbers_and_single_digit_mode(make_app, real_predictor, number_png, tmp_path):
+def test_a_folder_of_numbers_and_single_digit_mode(make_app, bundled_predictor, number_png, tmp_path):
     folder = tmp_path / "numbers"
     folder.mkdir()
     for copy in ("a", "b"):
         (folder / f"{copy}.png").write_bytes(number_png.read_bytes())
-    app = make_app(real_predictor)
+    app = make_app(bundled_predictor)
     app.classify_folder(folder)
     window = app.batch_window
     wait_until(app.window, lambda: window.is_complete, timeout=60)
@@ -226,7 +227,7 @@ def test_a_folder_of_numbers_and_single_digit_mode(make_app, real_predictor, num
 
 
 def test_digit_strings_sort_as_numbers(make_app, fake_predictor, tmp_path):
-    from digitpad.gui.batch_w import BatchWindow  # noqa: PLC0415
+    from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415
 
     assert sorted(["10", "9", "2026", "", "007", "7", "0"], key=digits_key) == ["0", "7", "007", "9", "10",
                                                                                   "2026", ""]
@@ -269,11 +270,13 @@ def test_the_single_digit_setting_persists_across_app_instances(make_app, fake_p
 def test_a_result_read_before_the_setting_changed_is_dropped(make_app):
     from tests.gui.gui_helpers import FakePredictor  # noqa: PLC0415
 
-    predictor = FakePredictor(delay=0.5)
+    gate = threading.Event()
+    predictor = FakePredictor(predict_gate=gate)
     app = make_app(predictor)
     write_number(app, "20")
-    wait_until(app.window, lambda: app.live._in_flight_revision is not None)
+    wait_until(app.window, lambda: predictor.waiting_at_gate)
     app.set_single_digit(True)  # while the number is being read
+    gate.set()
     wait_until(app.window, lambda: app.live.answers_shown == 1 and not app.live.is_busy, timeout=10)
     assert app.live.stale_results_dropped == 1
     assert len(app.answer.reading.digits) == 1

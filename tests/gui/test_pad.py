@@ -7,8 +7,8 @@ import tkinter as tk
 import numpy as np
 import pytest
 
-from digitpad.gui.pad import CLEARED, INK_TAG, STROKE_ENDED, STROKE_STARTED, UNDONE, DrawingPad
-from digitpad.strokes import PAD_SIDE
+from digitpad.gui.main.pad import CLEARED, INK_TAG, STROKE_ENDED, STROKE_STARTED, UNDONE, DrawingPad
+from digitpad.reading.strokes import PAD_SIDE
 from tests.gui.gui_helpers import SEVEN, draw_stroke
 
 
@@ -28,8 +28,8 @@ def test_a_drag_becomes_one_stroke_in_pad_coordinates(pad_and_events):
     pad, events = pad_and_events
     draw_stroke(pad, SEVEN[0])
     assert events == [STROKE_STARTED, STROKE_ENDED]
-    assert len(pad.model.strokes) == 1
-    stroke = pad.model.strokes[0]
+    assert len(pad.content.strokes) == 1
+    stroke = pad.content.strokes[0]
     assert stroke.width == pad.pen_width
     assert len(stroke.points) > 20
     first, last = stroke.points[0], stroke.points[-1]
@@ -67,11 +67,11 @@ def test_undo_and_clear(pad_and_events):
     draw_stroke(pad, [(150, 50), (200, 100)])
     items_before = len(pad.canvas.find_withtag(INK_TAG))
     assert pad.undo()
-    assert len(pad.model.strokes) == 1 and pad.model.strokes[0].points[0] == pytest.approx((50, 50), abs=2)
+    assert len(pad.content.strokes) == 1 and pad.content.strokes[0].points[0] == pytest.approx((50, 50), abs=2)
     assert 0 < len(pad.canvas.find_withtag(INK_TAG)) < items_before
     assert events[-1] == UNDONE
     assert pad.clear()
-    assert pad.model.is_empty and not pad.canvas.find_withtag(INK_TAG) and events[-1] == CLEARED
+    assert pad.content.is_empty and not pad.canvas.find_withtag(INK_TAG) and events[-1] == CLEARED
     assert not pad.undo() and not pad.clear()
 
 
@@ -80,7 +80,7 @@ def test_pen_width_applies_to_the_next_stroke(pad_and_events):
     draw_stroke(pad, [(50, 50), (100, 100)])
     pad.pen_width = 30
     draw_stroke(pad, [(150, 50), (200, 100)])
-    assert [stroke.width for stroke in pad.model.strokes] == [18.0, 30.0]
+    assert [stroke.width for stroke in pad.content.strokes] == [18.0, 30.0]
 
 
 def test_pad_stays_square_and_rescales_with_the_window(pad_and_events):
@@ -95,5 +95,5 @@ def test_pad_stays_square_and_rescales_with_the_window(pad_and_events):
     assert int(pad.canvas.cget("width")) == int(pad.canvas.cget("height")) == pad.pixel_side
     line = [item for item in pad.canvas.find_withtag(INK_TAG) if pad.canvas.type(item) == "line"][0]
     assert pad.canvas.coords(line)[1] == pytest.approx(small_top * pad.pixel_side / small_side, abs=1)
-    assert pad.model.strokes[0].points[0] == pytest.approx((140, 40), abs=2)  # the model is unchanged
+    assert pad.content.strokes[0].points[0] == pytest.approx((140, 40), abs=2)  # the model is unchanged
     assert pad.pixel_side >= 280 and PAD_SIDE == 280

@@ -11,8 +11,8 @@ ANSWER_TIMEOUT_SECONDS = 10
 
 
 @pytest.mark.parametrize("digit", sorted(DIGIT_SHAPES))
-def test_a_digit_drawn_on_the_pad_is_read_correctly(make_app, real_predictor, digit):
-    app = make_app(real_predictor)
+def test_a_digit_drawn_on_the_pad_is_read_correctly(make_app, bundled_predictor, digit):
+    app = make_app(bundled_predictor)
     draw_digit(app.pad, DIGIT_SHAPES[digit])
     wait_until(app.window, lambda: app.answer.state in ("certain", "uncertain"), timeout=ANSWER_TIMEOUT_SECONDS)
     assert app.answer.digit_text == str(digit), app.answer.confidence_text
@@ -23,17 +23,17 @@ STYLE_DRAWINGS = sorted({name for names in STYLE_TEMPLATES.values() for name in 
 
 
 @pytest.mark.parametrize("template", STYLE_DRAWINGS)
-def test_a_digit_in_a_style_mnist_lacks_drawn_on_the_pad_is_read_correctly(make_app, real_predictor, template):
+def test_a_digit_in_a_style_mnist_lacks_drawn_on_the_pad_is_read_correctly(make_app, bundled_predictor, template):
     """Slashed zeros, flagged and footed ones, crossed sevens, open fours, curled nines: drawn stroke by stroke."""
-    app = make_app(real_predictor)
+    app = make_app(bundled_predictor)
     digit = template[0]
     draw_digit(app.pad, number_strokes(digit, height=190.0, slants=(0.12,), names={digit: template}))
     wait_until(app.window, lambda: app.answer.state in ("certain", "uncertain"), timeout=ANSWER_TIMEOUT_SECONDS)
     assert app.answer.digit_text == digit, app.answer.confidence_text
 
 
-def test_undo_and_redraw_changes_the_answer(make_app, real_predictor):
-    app = make_app(real_predictor)
+def test_undo_and_redraw_changes_the_answer(make_app, bundled_predictor):
+    app = make_app(bundled_predictor)
     draw_digit(app.pad, DIGIT_SHAPES[0])
     wait_until(app.window, lambda: app.answer.digit_text == "0", timeout=ANSWER_TIMEOUT_SECONDS)
     app.undo()
@@ -42,8 +42,8 @@ def test_undo_and_redraw_changes_the_answer(make_app, real_predictor):
     wait_until(app.window, lambda: app.answer.digit_text == "1", timeout=ANSWER_TIMEOUT_SECONDS)
 
 
-def test_an_opened_png_is_read_correctly(make_app, real_predictor, tmp_path):
-    app = make_app(real_predictor)
+def test_an_opened_png_is_read_correctly(make_app, bundled_predictor, tmp_path):
+    app = make_app(bundled_predictor)
     path = tmp_path / "seven.png"
     digit_png(path, DIGIT_SHAPES[7])
     app.ask_open_filename = lambda: str(path)
@@ -52,13 +52,13 @@ def test_an_opened_png_is_read_correctly(make_app, real_predictor, tmp_path):
     assert app.answer.digit_text == "7"
 
 
-def test_a_folder_is_classified_correctly(make_app, real_predictor, tmp_path):
+def test_a_folder_is_classified_correctly(make_app, bundled_predictor, tmp_path):
     folder = tmp_path / "digits"
     folder.mkdir()
     for digit, strokes in DIGIT_SHAPES.items():
         digit_png(folder / f"digit-{digit}.png", strokes)
         digit_png(folder / f"digit-{digit}-inverted.png", strokes, dark_on_light=False)
-    app = make_app(real_predictor)
+    app = make_app(bundled_predictor)
     app.classify_folder(folder)
     window = app.batch_window
     wait_until(app.window, lambda: window.is_complete, timeout=60)

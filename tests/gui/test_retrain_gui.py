@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from digitpad import paths, retrain
 from digitpad.gui import dialogs
-from digitpad.gui.retrain_text import MNIST_MISSING_TEXT
-from digitpad.model_store import ModelStore
-from digitpad.samples import SampleStore
+from digitpad.gui.retrain.text import MNIST_MISSING_TEXT
+from digitpad.storage import paths
+from digitpad.storage.hashing import file_sha256
+from digitpad.training import retrain
+from digitpad.userdata.model_store import ModelStore
+from digitpad.userdata.samples import SampleStore
 from tests.gui.gui_helpers import wait_until
 
 RETRAIN_TIMEOUT_SECONDS = 240
 
 
-def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 @pytest.fixture(scope="module")
-def small_model(tmp_path_factory, mnist_path):
-    """A real but small model: 1 epoch on 2,000 MNIST digits (a few seconds)."""
-    from digitpad.model import build_model  # noqa: PLC0415
+def small_model(tmp_path_factory, mnist_path, tiny_model_path):
+    """A real but small model: the tiny model trained 1 epoch on 2,000 MNIST digits (a few seconds)."""
+    from digitpad.inference.keras_model import load_keras_model  # noqa: PLC0415
 
     with np.load(mnist_path) as data:
         x, y = data["x_train"][:2000], data["y_train"][:2000]
-    model = build_model(base_filters=4)
+    model = load_keras_model(tiny_model_path)  # a copy of its own: the shared tiny model never changes
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0, y, epochs=1, batch_size=64, verbose=0)
     path = tmp_path_factory.mktemp("models") / "small.keras"
@@ -52,7 +49,7 @@ def store_samples(mnist_path):
 
 
 def fake_result(model_path, acceptable=True, mnist_checked=True):
-    from digitpad.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.keras_model import load_keras_model  # noqa: PLC0415
 
     return retrain.RetrainResult(
         model=load_keras_model(model_path), kind=retrain.FINE_TUNE, base_model_path=Path(model_path),
@@ -77,12 +74,12 @@ def fake_fine_tune(result_path, hold_until_cancelled=False, **options):
 
 def active_state(store: ModelStore):
     choice = store.active()
-    return choice.path, sha256(choice.path), store.active_file.read_bytes() if store.active_file.exists() else None
+    return choice.path, file_sha256(choice.path), store.active_file.read_bytes() if store.active_file.exists() else None
 
 
 def kept_model(small_model) -> Path:
     """The small model saved and activated as the user's retrained model."""
-    from digitpad.predictor import load_keras_model  # noqa: PLC0415
+    from digitpad.inference.keras_model import load_keras_model  # noqa: PLC0415
 
     store = ModelStore()
     path = store.save_new(load_keras_model(small_model), fake_result(small_model).figures())

@@ -26,8 +26,8 @@ def test_importing_the_gui_loads_no_tensorflow():
         import importlib, pkgutil, sys
         import digitpad.gui
         from digitpad.gui.app import run_app, DigitpadApp
-        for module in pkgutil.iter_modules(digitpad.gui.__path__):
-            importlib.import_module(f"digitpad.gui.{module.name}")
+        for module in pkgutil.walk_packages(digitpad.gui.__path__, "digitpad.gui."):
+            importlib.import_module(module.name)
         heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))
         print("HEAVY:", heavy)
     """)
@@ -84,31 +84,40 @@ def test_the_window_is_visible_while_the_model_is_still_loading(tk_root, tmp_pat
 def test_quitting_while_the_model_loads_exits_cleanly(tk_root, tmp_path):
     """The loading thread outlives the window and collects garbage: it must never free a Tk object."""
     script = f"""
-        import gc, sys, time
+        import gc, sys, threading
         sys.path.insert(0, {str(REPOSITORY)!r})
         from tests.gui.gui_helpers import FakePredictor
         import digitpad.gui.app as gui_app
 
-        class SlowLoad(FakePredictor):
+        window_closed, loader_done = threading.Event(), threading.Event()
+
+        class LoadsPastTheWindow(FakePredictor):
             def load(self):
-                time.sleep(0.5)
+                if not window_closed.wait(60):
+                    return
                 for _ in range(20):  # allocate and collect in this thread after the window is gone
                     [[] for _ in range(20000)]
                     gc.collect()
+                loader_done.set()
 
-        original = gui_app.DigitpadApp.start_loading_model
+        original_start, original_close = gui_app.DigitpadApp.start_loading_model, gui_app.DigitpadApp.close
 
-        def start_and_quit_soon(self, make_predictor=None):
-            original(self, make_predictor)
-            self.window.after(200, self.close)
+        def start_and_quit(self, make_predictor=None):
+            original_start(self, make_predictor)
+            self.window.after_idle(self.close)  # quit while the model loads
 
-        gui_app.DigitpadApp.start_loading_model = start_and_quit_soon
-        code = gui_app.run_app(SlowLoad())
-        time.sleep(1.5)  # the loader finishes while the interpreter is still up
+        def close_and_tell(self):
+            original_close(self)
+            window_closed.set()
+
+        gui_app.DigitpadApp.start_loading_model = start_and_quit
+        gui_app.DigitpadApp.close = close_and_tell
+        code = gui_app.run_app(LoadsPastTheWindow())
+        print("LOADER DONE", loader_done.wait(60))  # while the interpreter is still up
         print("EXIT", code)
         sys.exit(code)
     """
     environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "user-data"))
     result = run_python(script, env=environment)
     assert result.returncode == 0, result.stderr
-    assert "EXIT 0" in result.stdout and "Fatal" not in result.stderr
+    assert "LOADER DONE True" in result.stdout and "EXIT 0" in result.stdout and "Fatal" not in result.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from digitpad.gui.teach import MULTI_DIGIT_HINT, TEACH_HINT
-from digitpad.samples import SampleStore
+from digitpad.gui.main.teach import MULTI_DIGIT_HINT, TEACH_HINT
+from digitpad.userdata.samples import SampleStore
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, number_strokes, settle, wait_until
 
 
@@ -20,7 +20,7 @@ def test_clicking_a_digit_stores_the_drawing_and_clears_the_pad(app):
     answered(app)
     assert app.teach_row.hint == TEACH_HINT
     app.teach_row.buttons[7].invoke()
-    assert app.pad.model.is_empty and not app.teach_row.enabled  # ready for the next sample at once
+    assert app.pad.content.is_empty and not app.teach_row.enabled  # ready for the next sample at once
     wait_until(app.window, lambda: app.status.message.startswith("Saved"))
     assert app.status.message == "Saved as a 7 (1 sample of 7)."
     store = SampleStore()
@@ -39,7 +39,7 @@ def test_a_digit_key_on_the_pad_stores_a_sample(app):
     app.window.update()
     app.pad.canvas.event_generate("<KeyPress-3>")
     wait_until(app.window, lambda: app.status.message == "Saved as a 3 (1 sample of 3).")
-    assert SampleStore().counts()[3] == 1 and app.pad.model.is_empty
+    assert SampleStore().counts()[3] == 1 and app.pad.content.is_empty
 
 
 def test_keeping_the_drawing_after_teaching_is_a_setting(app):
@@ -47,7 +47,7 @@ def test_keeping_the_drawing_after_teaching_is_a_setting(app):
     answered(app)
     app.teach_row.press(1)
     wait_until(app.window, lambda: app.status.message.startswith("Saved as a 1"))
-    assert not app.pad.model.is_empty
+    assert not app.pad.content.is_empty
 
 
 def test_a_number_is_not_taught_and_says_why(app):
@@ -58,7 +58,7 @@ def test_a_number_is_not_taught_and_says_why(app):
     app.window.focus_force()
     app.window.event_generate("<KeyPress-4>")
     settle(app.window, 0.2)
-    assert sum(SampleStore().counts().values()) == 0 and not app.pad.model.is_empty
+    assert sum(SampleStore().counts().values()) == 0 and not app.pad.content.is_empty
 
 
 def test_an_opened_image_can_be_taught_once(app, tmp_path):

@@ -1,0 +1,96 @@
+"""`digitpad classify`: folders in, CSV out, with a progress line on a terminal and meaningful exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+from digitpad import APP_NAME
+from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
+from digitpad.folders.pipeline import DecodingPool
+
+
+class _Progress:
+    """Counts rows as they stream past and redraws one stderr line when stderr is a terminal."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.stream, self.done = total, stream, 0
+        self.enabled = bool(stream is not None and stream.isatty())
+        self.started = self.last_drawn = time.monotonic()
+
+    def track(self, rows):
+        for row in rows:
+            self.done += 1
+            now = time.monotonic()
+            if self.enabled and now - self.last_drawn >= PROGRESS_INTERVAL_SECONDS:
+                self.last_drawn = now
+                self._draw(now)
+            yield row
+        if self.enabled:
+            self._draw(time.monotonic())
+            self.stream.write("\n")
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else 0
+        self.stream.write(f"\r{self.done}/{self.total} images  {rate:,.0f}/s  {left:,.0f} s left ")
+        self.stream.flush()
+
+
+def run_classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool = False) -> int:
+    """Classify `paths` into CSV at `csv_path` (stdout if None); return the exit status.
+
+    Each image is read as a whole number, or as exactly one digit with `single_digit`.
+    """
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        for path in missing:
+            print(f"{APP_NAME} classify: no such file or folder: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    if model_path is not None and not Path(model_path).is_file():
+        print(f"{APP_NAME} classify: model file not found: {model_path}", file=sys.stderr)
+        return EXIT_USAGE
+    # A folder is likely big: decoding processes start now, importing their code while this one loads its own.
+    pool = DecodingPool(os.cpu_count() or 1) if any(Path(path).is_dir() for path in paths) else None
+    try:
+        return _classify(paths, csv_path, model_path, single_digit, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool, pool) -> int:
+    # After the pool started: its processes import their code meanwhile.
+    from digitpad.folders.batch import classify_files, collect_image_files, write_csv  # noqa: PLC0415
+    from digitpad.inference.keras_model import ModelLoadError  # noqa: PLC0415
+    from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
+    from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
+
+    files = collect_image_files(paths)
+    choice = choose_model(model_path)  # --model, else $DIGITPAD_MODEL, else the model kept after a retrain
+    if choice.warning:
+        print(f"{APP_NAME} classify: {choice.warning}", file=sys.stderr)
+    predictor = KerasPredictor(choice.path)
+    try:
+        predictor.load()
+    except ModelLoadError as error:
+        print(f"{APP_NAME} classify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = _Progress(len(files))
+    try:
+        target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else nullcontext(sys.stdout)
+    except OSError as error:
+        print(f"{APP_NAME} classify: cannot write {csv_path}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    rows = classify_files(files, predictor, single_digit=single_digit, pool=pool if len(files) > 1 else None)
+    with target as stream:
+        written, errors = write_csv(progress.track(rows), stream)
+    if pool is not None and pool.fallback and sys.stderr is not None:
+        print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
+    if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
+        print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
+    return EXIT_FAILED if errors else EXIT_OK

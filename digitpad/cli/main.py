@@ -1,0 +1,154 @@
+"""Command line: no arguments opens the window; `classify`, `train`, `retrain` work in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from digitpad import APP_NAME, __version__
+from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+
+def _add_train_parser(subparsers) -> None:
+    from digitpad.training import train as train_defaults  # light: TensorFlow is imported inside its functions
+
+    parser = subparsers.add_parser(
+        "train", help="train a model from scratch on MNIST, pen digits, style variants and printed digits",
+        description="Train a new model. MNIST is the backbone; real pen trajectories (--pendigits), synthesized "
+        "style variants (slashed 0, flagged or footed 1, crossed 7, open 4, curled 9) and digits printed in the "
+        "installed fonts are added. Whole pen writers and font designs are held out and reported per source.",
+    )
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--pendigits", metavar="PATH",
+                        help="pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)")
+    parser.add_argument("--output", metavar="FILE", required=True, help="where to write the .keras model")
+    parser.add_argument("--epochs", type=int, default=train_defaults.DEFAULT_EPOCHS)
+    parser.add_argument("--batch-size", type=int, default=train_defaults.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--learning-rate", type=float, default=train_defaults.DEFAULT_LEARNING_RATE)
+    parser.add_argument("--seed", type=int, default=train_defaults.DEFAULT_SEED)
+    parser.add_argument("--limit", type=int, metavar="N", help="use only N training digits (quick checks)")
+
+
+def _run_train(arguments) -> int:
+    from digitpad.training import train as training
+    from digitpad.training.mnist import MnistUnavailableError
+    from digitpad.training.pendigits import PendigitsUnavailableError
+
+    config = training.TrainConfig(
+        epochs=arguments.epochs, batch_size=arguments.batch_size,
+        learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit,
+    )
+    try:
+        summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
+    except (MnistUnavailableError, PendigitsUnavailableError) as error:
+        print(f"{APP_NAME} train: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "
+          f"{summary['test']['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
+    for name, result in summary["sources"]["test"].items():
+        print(f"  held out: {name}: {result['accuracy']:.2%} ({result['errors']} errors of {result['count']})")
+    return EXIT_OK
+
+
+def _add_classify_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "classify", help="classify image files and folders (recursively), one CSV row per image",
+        description="Classify image files and folders. Each image is read as a whole number (digit = '2026'). "
+        "Writes CSV (path,digit,confidence,error,top3,digit_confidences): for a number, confidence and top3 "
+        "are its least confident digit's, digit_confidences lists every digit's. "
+        "Exit status: 0 all classified, 1 some rows have errors, 2 usage error.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
+    parser.add_argument("--csv", metavar="FILE", help="write the CSV here (default: standard output)")
+    parser.add_argument("--model", metavar="FILE", help="a .keras model (default: $DIGITPAD_MODEL, else the bundled one)")
+    parser.add_argument("--single-digit", action="store_true",
+                        help="read each image as exactly one digit (faster; never splits an image into digits)")
+
+
+def _run_classify(arguments) -> int:
+    from digitpad.cli.classify import run_classify
+
+    return run_classify(arguments.paths, arguments.csv, arguments.model, single_digit=arguments.single_digit)
+
+
+def _add_retrain_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "retrain", help="teach the model your handwriting samples",
+        description="Fine-tune the current model on your samples (mixed with MNIST so it does not forget) and "
+        "print the before/after accuracy. Without --model-out the new model is saved and made active only if "
+        "it is acceptable. Exit status: 0 success, 1 failed or not acceptable, 2 usage error.",
+    )
+    parser.add_argument("--samples", metavar="DIR",
+                        help="a folder with subfolders 0..9 of digit images (default: your saved samples)")
+    parser.add_argument("--model-out", metavar="FILE",
+                        help="write the new .keras model here and leave the active model alone")
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--epochs", type=int, metavar="N", help="training epochs (default: 4; 20 with --full)")
+    parser.add_argument("--full", action="store_true", help="train a new model from scratch on MNIST and the samples")
+    parser.add_argument("--model", metavar="FILE",
+                        help="the model to start from (default: $DIGITPAD_MODEL, else the active one)")
+
+
+def _run_retrain(arguments) -> int:
+    from digitpad.cli.retrain import run_retrain
+
+    return run_retrain(arguments.samples, arguments.model_out, arguments.mnist, arguments.epochs,
+                       full=arguments.full, base_model=arguments.model)
+
+
+def _add_install_desktop_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "install-desktop", help="add digitpad to the application menu (Linux)",
+        description="Write $XDG_DATA_HOME/applications/digitpad.desktop (default ~/.local/share) and the icon, "
+        "so the menu starts this executable. Run it again after moving the executable.")
+    parser.add_argument("--executable", metavar="FILE", help="what the menu entry starts (default: this program)")
+
+
+def _run_install_desktop(arguments) -> int:
+    from digitpad.bundle.desktop import current_executable, install_desktop_entry
+
+    if sys.platform in ("win32", "darwin"):
+        print(f"{APP_NAME} install-desktop: only for Linux desktops", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        target = Path(arguments.executable) if arguments.executable else current_executable()
+        written = install_desktop_entry(target)
+    except (OSError, ValueError) as error:
+        print(f"{APP_NAME} install-desktop: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Read handwritten digits.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    subparsers = parser.add_subparsers(dest="command")
+    _add_classify_parser(subparsers)
+    _add_train_parser(subparsers)
+    _add_retrain_parser(subparsers)
+    _add_install_desktop_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 for --help/--version
+        return int(exit_request.code or 0)
+    if arguments.command == "classify":
+        return _run_classify(arguments)
+    if arguments.command == "train":
+        return _run_train(arguments)
+    if arguments.command == "retrain":
+        return _run_retrain(arguments)
+    if arguments.command == "install-desktop":
+        return _run_install_desktop(arguments)
+    from digitpad.gui.app import run_app
+
+    return run_app()

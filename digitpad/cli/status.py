@@ -1,0 +1,9 @@
+"""What every command shows its caller the same way: exit statuses, and how often a progress line is redrawn."""
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+"""Part of the work failed: rows with errors (classify), a model not made or not acceptable (train, retrain)."""
+EXIT_USAGE = 2
+"""Nothing could start: a missing path or model, a bad option (argparse exits with 2 too)."""
+PROGRESS_INTERVAL_SECONDS = 0.25
+"""A progress line on a terminal is redrawn at most this often."""

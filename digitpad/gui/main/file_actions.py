@@ -1,0 +1,115 @@
+"""Opening images, classifying folders and exporting results, for the main window (a mixin of DigitpadApp)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from digitpad.gui import dialogs
+from digitpad.gui.main.files import FileAnswer, read_and_predict, write_results_csv
+from digitpad.gui.main.menus import set_entry_state
+from digitpad.gui.main.settings import save_settings
+from digitpad.gui.worker import run_in_thread
+
+EXPORT_LABEL = "Export results…"
+
+
+class FileActions:
+    """File menu work. Relies on DigitpadApp's attributes: dialog hooks, settings, pad, answer, status, pump,
+    predictor, menus, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and `_image_taught`."""
+
+    # -- files ------------------------------------------------------------------------------------------------
+    def open_image(self, path: str | os.PathLike | None = None) -> None:
+        """Ask for an image (unless given) and show it with its answer."""
+        path = str(path) if path else self.ask_open_filename()
+        if not path:
+            return
+        self._remember_folder(path)
+        self.when_model_ready(lambda: self._read_image(path), f"{Path(path).name} opens once the model is loaded…")
+
+    def _read_image(self, path: str) -> None:
+        self._image_serial += 1
+        serial, revision = self._image_serial, self.pad.content.revision
+        self.status.set_message(f"Reading {Path(path).name}…")
+        predictor, single_digit = self.predictor, self.settings.single_digit
+        run_in_thread(lambda: read_and_predict(path, predictor, single_digit),
+                      lambda succeeded, value: self._image_answered(serial, revision, path, succeeded, value),
+                      pump=self.pump, name="digitpad-open-image")
+
+    def load_preview(self, path: str, done: Callable[[bool, object], None], single_digit: bool | None = None) -> None:
+        """For the batch window: read one file in a worker (as one digit with `single_digit`, by default as the
+        setting says); done(True, (image, NumberReading))."""
+        predictor = self.predictor
+        single_digit = self.settings.single_digit if single_digit is None else single_digit
+
+        def work():
+            answer = read_and_predict(path, predictor, single_digit)
+            if answer.error is not None:
+                raise answer.error
+            return answer.image, answer.reading
+        run_in_thread(work, done, pump=self.pump, name="digitpad-preview")
+
+    def _image_answered(self, serial: int, revision: int, path: str, succeeded: bool, value) -> None:
+        if serial != self._image_serial or revision != self.pad.content.revision:
+            return  # the user drew or opened something else meanwhile
+        name = Path(path).name
+        answer: FileAnswer = value if succeeded else FileAnswer(None, None, value)
+        if answer.error is None:
+            self._shown_image, self._image_taught = path, False
+            self.answer.show_reading(answer.reading, source=answer.image, caption=f"From {name}")
+            self.status.set_message(f"{name}: {answer.reading.text} ({answer.reading.confidence:.1%})")
+            self._refresh_teach()
+            return
+        self._shown_image = None
+        self.answer.show_error(f"{name}: {answer.error}", source=answer.image)
+        self._refresh_teach()
+        self.status.set_message(f"Cannot read {name}: {answer.error}", error=True)
+        self.show_message(dialogs.ERROR, "Cannot read image", f"{name}\n\n{answer.error}")
+
+    def classify_folder(self, folder: str | os.PathLike | None = None) -> None:
+        """Ask for a folder (unless given) and classify every image in it in the batch window."""
+        folder = str(folder) if folder else self.ask_directory()
+        if not folder:
+            return
+        self._remember_folder(folder)
+        self.when_model_ready(lambda: self._classify_folder(folder), "The folder is classified once the model "
+                                                                     "is loaded…")
+
+    def _classify_folder(self, folder: str) -> None:
+        from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415 - only built when first used
+
+        if self.batch_window is None or not self.batch_window.winfo_exists():
+            self.batch_window = BatchWindow(self.window, self.pump, self.predictor, load_preview=self.load_preview,
+                                            on_export=self.export_results, on_status=self._batch_status)
+        self.batch_window.start(folder, single_digit=self.settings.single_digit)
+        self.batch_results = self.batch_window.rows
+        self.batch_window.lift()
+        self.status.set_message(f"Classifying {folder}…")
+
+    def _batch_status(self, text: str) -> None:
+        self.status.set_message(text)
+        self.batch_results = self.batch_window.rows if self.batch_window is not None else self.batch_results
+        set_entry_state(self.menus["File"], EXPORT_LABEL, bool(self.batch_results))
+
+    def export_results(self, path: str | os.PathLike | None = None) -> None:
+        """Write the last batch's rows as the command line's CSV."""
+        if self.batch_window is not None and self.batch_window.winfo_exists():
+            self.batch_results = self.batch_window.rows
+        if not self.batch_results:
+            self.show_message(dialogs.INFO, "Export results", "Classify a folder first (File > Classify folder).")
+            return
+        path = str(path) if path else self.ask_save_filename()
+        if not path:
+            return
+        self._remember_folder(path)
+        try:
+            write_results_csv(self.batch_results, path)
+        except OSError as error:
+            self.show_message(dialogs.ERROR, "Export failed", f"Cannot write {path}:\n{error.strerror or error}")
+            return
+        self.status.set_message(f"Exported {len(self.batch_results):,} rows to {path}")
+
+    def _remember_folder(self, path: str) -> None:
+        self.settings.remember_folder(path)
+        save_settings(self.settings, self.settings_path)

@@ -1,0 +1,49 @@
+"""File work for the window, run in worker threads: read one image (a digit or a number), export batch rows as CSV."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from digitpad.storage import atomic
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """One image file's outcome: the image (None if unreadable), the NumberReading, or the error to show."""
+
+    image: Image.Image | None
+    reading: object | None
+    error: BaseException | None
+
+
+def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = False) -> FileAnswer:
+    """Open an image with the engine's checks and read the number on it (one digit with `single_digit`);
+    ImageError and NoDigitError become `error`."""
+    from digitpad.imaging.imageio import ImageError, open_image  # noqa: PLC0415 - needed only once a file is opened
+    from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
+    from digitpad.reading.number import read_number  # noqa: PLC0415
+
+    try:
+        image = open_image(path)
+    except ImageError as error:
+        return FileAnswer(None, None, error)
+    try:
+        reading = read_number(image, predictor, single_digit=single_digit)
+    except NoDigitError as error:
+        return FileAnswer(image, None, error)
+    return FileAnswer(image, reading, None)
+
+
+def write_results_csv(rows: list, path: str | os.PathLike) -> None:
+    """Write batch rows atomically with the command line's CSV writer."""
+    from digitpad.folders.batch import write_csv  # noqa: PLC0415
+
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", newline="", encoding="utf-8") as stream:
+            write_csv(rows, stream)
+
+    atomic.write_with(path, write, suffix=".csv.tmp")

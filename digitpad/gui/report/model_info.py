@@ -1,0 +1,137 @@
+"""Which model the window uses and what its report says (no widgets, no TensorFlow): names, figures, chart files."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitpad.storage.paths import report_dir_for
+
+REPORT_FILE = "report.json"
+CHART_FILES = (("Confusion matrix", "confusion_matrix.png"), ("Learning curves", "learning_curves.png"),
+               ("Training samples", "training_samples.png"))
+
+
+def read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def saved_model_details(model_path: Path, store) -> dict | None:
+    """The figures stored beside a retrained model in the store (None for any other model)."""
+    for saved in store.history():
+        if saved.path.resolve() == Path(model_path).resolve():
+            return {**saved.details, "version": saved.version, "created": saved.created}
+    return None
+
+
+def describe_model(model_path: Path | None, source: str, store) -> str:
+    """A short name for the model in use, e.g. 'the bundled model' or 'your retrained model (version 3)'."""
+    if model_path is None:
+        return "the model given to the window"
+    if source == "bundled" or (store is not None and Path(model_path) == store.bundled_path):
+        return "the bundled model"
+    details = saved_model_details(model_path, store) if store is not None else None
+    if details is not None:
+        return f"your retrained model (version {details['version']})"
+    return f"the model {Path(model_path).name}"
+
+
+@dataclass
+class ModelReport:
+    """What the report window shows, and for which model."""
+
+    model_path: Path
+    name: str
+    describes: str
+    """One or two sentences: which model the figures and charts belong to."""
+    report: dict
+    charts: list[tuple[str, Path]] = field(default_factory=list)
+    retrain: dict | None = None
+
+    @property
+    def test_accuracy(self) -> float | None:
+        value = self.report.get("test_accuracy")
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def per_class_rows(self) -> list[tuple[str, str, str, str]]:
+        """(digit, test accuracy, test digits, training digits) per digit, '' where unknown."""
+        test = self.report.get("test") or {}
+        accuracy = test.get("per_class_accuracy") or {}
+        matrix = test.get("confusion_matrix") or []
+        trained = (self.report.get("trained_on") or {}).get("class_counts") or {}
+        rows = []
+        for digit in range(10):
+            value = accuracy.get(str(digit))
+            count = sum(matrix[digit]) if len(matrix) > digit else None
+            rows.append((str(digit), f"{value:.2%}" if isinstance(value, (int, float)) else "",
+                         f"{count:,}" if count is not None else "",
+                         f"{trained[str(digit)]:,}" if str(digit) in trained else ""))
+        return rows
+
+    def source_rows(self) -> list[tuple[str, str, str]]:
+        """(held-out set, accuracy, digits) for every set the model was tested on: MNIST, writers, fonts, styles."""
+        tested = (self.report.get("sources") or {}).get("test") or {}
+        known = list(SOURCE_TITLES)
+        rows = []
+        for name, result in sorted(tested.items(), key=lambda item: (known.index(item[0]) if item[0] in known
+                                                                      else len(known), item[0])):
+            if not isinstance(result, dict):
+                continue
+            value, count = result.get("accuracy"), result.get("count")
+            rows.append((source_title(name), f"{value:.2%}" if isinstance(value, (int, float)) else "",
+                         f"{count:,}" if isinstance(count, int) else ""))
+        return rows
+
+    @property
+    def credits(self) -> list[str]:
+        """The data sets the model was trained on, with their authors."""
+        return [str(credit) for credit in self.report.get("credits") or []]
+
+
+SOURCE_TITLES = {"mnist": "MNIST test digits", "pen writers": "Pen digits by held-out writers",
+                 "fonts": "Printed digits in held-out fonts"}
+STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
+               "templates": "from held-out template seeds"}
+
+
+def source_title(name: str) -> str:
+    """A report's held-out set name ('style: crossed seven (mnist)') as a reader's phrase."""
+    if name in SOURCE_TITLES:
+        return SOURCE_TITLES[name]
+    if name.startswith("style: ") and name.endswith(")") and " (" in name:
+        style, base = name[len("style: "):-1].split(" (", 1)
+        return f"{style[0].upper()}{style[1:]}, {STYLE_BASES.get(base, base)}"
+    return name
+
+
+def _charts(directory: Path) -> list[tuple[str, Path]]:
+    return [(title, directory / name) for title, name in CHART_FILES if (directory / name).is_file()]
+
+
+def load_model_report(model_path: str | Path, store) -> ModelReport:
+    """The report of `model_path`: its own `<model>_report/` when there is one, else the bundled model's report
+    plus the retrain figures saved with it in the store."""
+    model_path = Path(model_path)
+    name = describe_model(model_path, "", store)
+    own = report_dir_for(model_path)
+    details = saved_model_details(model_path, store)
+    if (own / REPORT_FILE).is_file():
+        return ModelReport(model_path, name, f"This report describes {name} ({model_path.name}).",
+                           read_json(own / REPORT_FILE), _charts(own), details)
+    bundled = report_dir_for(store.bundled_path)
+    if details is not None:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(details["created"]))
+        describes = (f"You are using {name}, made {created} by a {details.get('kind', 'retrain')} on "
+                     f"{details.get('train_count', '?')} of your samples. It has no training report of its own: "
+                     "the test accuracy, table and charts below are those of the bundled model it was retrained "
+                     "from; the retrain figures at the top are its own.")
+    else:
+        describes = (f"{name[0].upper()}{name[1:]} ({model_path.name}) has no report of its own; "
+                     "shown below is the bundled model's report.")
+    return ModelReport(model_path, name, describes, read_json(bundled / REPORT_FILE), _charts(bundled), details)

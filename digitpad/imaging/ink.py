@@ -1,0 +1,408 @@
+"""Find the ink in any image: greyscale conversion, polarity, uneven paper, noise and specks (pure functions)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digitpad.imaging.histogram import Histograms
+
+# Images larger than this (longer side) are reduced first; strokes survive thanks to a max/mean blend.
+WORKING_SIZE = 512
+# Paper unevenness is only estimated on images at least this big (small ones are clean exports).
+FLATTEN_MIN_SIZE = 64
+FLATTEN_THUMBNAIL_SIZE = 64
+# Paper whose estimated brightness varies less than this is treated as uniform.
+UNEVEN_PAPER_RANGE = 0.04
+# Below this share of the pixels, a grey class is certainly ink rather than paper.
+POLARITY_CLEAR_MAJORITY = 0.35
+# Ink must stand out from paper by at least this much (0..1 grey levels) to count as a digit.
+MIN_CONTRAST = 0.12
+# The digit's longer side must span at least this many pixels and this share of the image.
+MIN_DIGIT_PIXELS = 3
+MIN_DIGIT_FRACTION = 0.03
+# Soft ink above this joins connected pieces (low, so faint anti-aliased thin lines stay whole).
+COMPONENT_THRESHOLD = 0.25
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+# The same within each image of a stack (N, H, W), never across images.
+_STACKED_EIGHT_CONNECTED = np.stack([np.zeros((3, 3), dtype=bool), EIGHT_CONNECTED, np.zeros((3, 3), dtype=bool)])
+# Connected pieces of ink smaller than this share of the largest piece are specks.
+SPECK_FRACTION = 0.04
+# A piece of ink spanning this share of the image's width (height) and on average thinner than this share of
+# its height (width) is a line printed on the paper: a notebook's ruled lines and margin, a grid.
+RULE_SPAN = 0.9
+RULE_THICKNESS = 0.03
+# Through the writing, a line shows as rows (columns) with ink across this share of the image (a faint
+# line loses pixels to the noise threshold); two or more such thin parallel bands are ruling.
+RULE_COVERAGE = 0.6
+# Lines are looked for at these slopes (rise per pixel along), flattest first: photos are rarely square to
+# the paper (0.05 is about 3 degrees).
+RULE_SLOPE_STEP = 0.005
+RULE_SLOPES = np.array(sorted(np.arange(-10, 11) * RULE_SLOPE_STEP, key=abs))
+# Only images at least this big are searched for lines (in smaller ones a stroke edge can look like one).
+RULE_MIN_SIZE = 64
+# Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
+RIM_RADIUS = 2
+
+
+class NoDigitError(ValueError):
+    """The image holds no ink that could be a digit."""
+
+    def __init__(self, message: str = "no digit found"):
+        super().__init__(message)
+
+
+def _composite_alpha(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Flatten transparency: transparent pixels become paper, whatever colour the ink is."""
+    if alpha.min() > 0.98:
+        return grey
+    opaque = alpha > 0.5
+    if not opaque.any():
+        return np.ones_like(grey)
+    if opaque.mean() < 0.5:
+        # Strokes on a transparent canvas: paper must contrast with them.
+        paper = 1.0 if float(np.median(grey[opaque])) < 0.5 else 0.0
+    else:
+        # A picture with transparent margins: paper is the picture's dominant grey.
+        paper = float(np.median(grey[opaque]))
+    return alpha * grey + (1.0 - alpha) * paper
+
+
+def _pil_to_grey(image: Image.Image) -> np.ndarray:
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        values = np.asarray(image, dtype=np.float32)
+        return values / (65535.0 if values.max() > 255 else 255.0)
+    if mode in ("I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        top = 65535.0 if high > 255 else 255.0
+        return (values / top if low >= 0 and high <= top else (values - low) / max(high - low, 1e-9)).astype(np.float32)
+    if mode == "L":
+        return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
+    if mode == "1":
+        return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or (mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+        grey = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        return _composite_alpha(grey, rgba[..., 3])
+    return np.asarray(image.convert("RGB").convert("L"), dtype=np.float32) / 255.0
+
+
+def to_grey(image) -> np.ndarray:
+    """A PIL image (any mode) or an array (H,W), (H,W,1..4), bool/uint8/uint16/float -> float32 grey in [0, 1]."""
+    if isinstance(image, Image.Image):
+        return _pil_to_grey(image)
+    array = np.asarray(image)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.dtype == np.bool_:
+        values = array.astype(np.float32)
+    elif array.dtype == np.uint8:
+        values = array.astype(np.float32) / 255.0
+    elif array.dtype == np.uint16:
+        values = array.astype(np.float32) / 65535.0
+    else:
+        values = array.astype(np.float32)
+        if values.size and (values.max() > 1.0 or values.min() < 0.0):
+            low, high = float(values.min()), float(values.max())
+            values = (values - low) / max(high - low, 1e-9)
+    if values.ndim == 2:
+        return values
+    if values.ndim == 3 and values.shape[2] in (2, 3, 4):
+        channels = values.shape[2]
+        colour = values[..., :1] if channels == 2 else values[..., :3]
+        grey = colour[..., 0] if channels == 2 else colour @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        if channels in (2, 4):
+            return _composite_alpha(grey, values[..., -1])
+        return grey
+    raise ValueError(f"unsupported image array shape {array.shape}")
+
+
+def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink a stack (N, H, W) by an integer factor, blending block mean and block max so thin strokes survive."""
+    count, height, width = values.shape
+    height, width = height - height % factor, width - width % factor
+    blocks = values[:, :height, :width].reshape(count, height // factor, factor, width // factor, factor)
+    return 0.5 * (blocks.mean(axis=(2, 4)) + blocks.max(axis=(2, 4)))
+
+
+def _ink_is_dark(greys: np.ndarray, histograms: Histograms) -> np.ndarray:
+    """Per image of a stack: True for dark ink on light paper, False for light ink on dark paper.
+
+    Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
+    (a thick digit cropped tight), the class that owns most of the image border is paper.
+    """
+    split = histograms.otsu_index()
+    dark_fraction = histograms.sum(0, split) / np.maximum(histograms.counts.sum(axis=1), 1)
+    clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
+    close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
+    if not close_call.any():
+        return clearly_dark
+    count, height, width = greys.shape
+    threshold = (histograms.centres[np.arange(count), split] - histograms.step / 2)[:, np.newaxis]
+    border = np.concatenate([greys[:, 0], greys[:, -1], greys[:, :, 0], greys[:, :, -1]], axis=1)
+    corner = max(1, min(height, width) // 8)
+    corners = np.concatenate([
+        greys[:, :corner, :corner].reshape(count, -1), greys[:, :corner, -corner:].reshape(count, -1),
+        greys[:, -corner:, :corner].reshape(count, -1), greys[:, -corner:, -corner:].reshape(count, -1),
+    ], axis=1)
+    border_vote = 0.5 * (border < threshold).mean(axis=1) + 0.5 * (corners < threshold).mean(axis=1) < 0.5
+    return np.where(close_call, border_vote, clearly_dark)
+
+
+def _flatten_paper(ink: np.ndarray) -> np.ndarray:
+    """Subtract slowly varying paper brightness (shadows, gradients), estimated by a wide grey opening.
+
+    The opening runs on a small thumbnail with a window of a third of the image, wider than any
+    stroke, so strokes never count as paper; uniform paper is left alone (the same array comes back).
+    """
+    size = max(ink.shape)
+    if size < FLATTEN_MIN_SIZE:
+        return ink
+    factor = max(1, size // FLATTEN_THUMBNAIL_SIZE)
+    height, width = ink.shape[0] // factor * factor, ink.shape[1] // factor * factor
+    thumbnail = ink[:height, :width].reshape(height // factor, factor, width // factor, factor).mean(axis=(1, 3))
+    window = max(3, max(thumbnail.shape) // 3)
+    background = ndimage.grey_opening(thumbnail, size=(window, window), mode="nearest")
+    background = ndimage.uniform_filter(background, size=window, mode="nearest")
+    if float(background.max() - background.min()) < UNEVEN_PAPER_RANGE:
+        return ink
+    full = Image.fromarray(background.astype(np.float32), mode="F").resize((ink.shape[1], ink.shape[0]), Image.BILINEAR)
+    return ink - np.asarray(full, dtype=np.float32)
+
+
+def _grow_rim(mask: np.ndarray) -> np.ndarray:
+    """A stack of boolean masks (N, H, W) grown by RIM_RADIUS pixels in each image (a square dilation)."""
+    grown = mask.copy()
+    for shift in range(1, RIM_RADIUS + 1):
+        grown[:, shift:] |= mask[:, :-shift]
+        grown[:, :-shift] |= mask[:, shift:]
+    tall = grown.copy()
+    for shift in range(1, RIM_RADIUS + 1):
+        grown[:, :, shift:] |= tall[:, :, :-shift]
+        grown[:, :, :-shift] |= tall[:, :, shift:]
+    return grown
+
+
+def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Per piece of ink, whether it is a line of the paper (ruled line, margin, grid) rather than writing:
+    it runs across RULE_SPAN of the image and is thinner than RULE_THICKNESS of it (tilted ones too)."""
+    _, height, width = labels.shape
+    rules = np.zeros(len(areas), dtype=bool)
+    for index, box in enumerate(ndimage.find_objects(labels)):
+        if box is None:
+            continue
+        rows, columns = box[1].stop - box[1].start, box[2].stop - box[2].start
+        area = areas[index]
+        rules[index] = (
+            (columns >= RULE_SPAN * width and area / columns <= RULE_THICKNESS * height)
+            or (rows >= RULE_SPAN * height and area / rows <= RULE_THICKNESS * width)
+        )
+    return rules
+
+
+def _line_bands(inked: np.ndarray, thickest: float) -> list[tuple[int, int]]:
+    """Runs [start, stop) of rows of `inked` that are a printed line: inked across RULE_COVERAGE of their
+    length, reaching both ends (a line crosses the whole picture, a stroke does not), and thin."""
+    ends = max(1, inked.shape[1] // 10)
+    lined = (
+        (inked.mean(axis=1) >= RULE_COVERAGE)
+        & (inked[:, :ends].mean(axis=1) >= 0.5) & (inked[:, -ends:].mean(axis=1) >= 0.5)
+    )
+    lined = np.concatenate(([False], lined, [False]))
+    starts, stops = np.flatnonzero(lined[1:] & ~lined[:-1]), np.flatnonzero(~lined[1:] & lined[:-1])
+    return [(int(start), int(stop)) for start, stop in zip(starts, stops) if stop - start <= thickest]
+
+
+def _sheared(inked: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Row r of the result is the pixels (r + offsets[c], c) of `inked` (False outside it)."""
+    across, length = inked.shape
+    pad = int(np.abs(offsets).max()) + 1
+    padded = np.pad(inked, ((pad, pad), (0, 0)))
+    return padded[np.arange(pad, pad + across)[:, np.newaxis] + offsets, np.arange(length)]
+
+
+def _offsets(slope: float, length: int) -> np.ndarray:
+    return np.rint(slope * (np.arange(length) - length / 2)).astype(np.intp)
+
+
+def _ruling_slope(inked: np.ndarray) -> float | None:
+    """The slope among RULE_SLOPES at which the most (two or more) lines run along the rows of `inked`,
+    searched at half size (a 2x2 block is inked if any of its pixels is)."""
+    across, length = inked.shape[0] // 2, inked.shape[1] // 2
+    half = inked[:across * 2, :length * 2].reshape(across, 2, length, 2).any(axis=(1, 3))
+    best, most = None, 1
+    for slope in RULE_SLOPES:
+        bands = _line_bands(_sheared(half, _offsets(slope, length)), max(1.0, RULE_THICKNESS * across))
+        if len(bands) > most:
+            best, most = float(slope), len(bands)
+    return best
+
+
+def _erase_lines_across(view: np.ndarray) -> None:
+    """Erase, in place, two or more thin parallel lines running across `view` along its rows (nearly: at
+    one of RULE_SLOPES): each line pixel becomes the weaker of the ink just above and just below the line,
+    so strokes crossing it go on and the line itself goes."""
+    across, length = view.shape
+    inked = view > 0
+    ends = max(1, length // 10)
+    # Lines cross the whole picture: without two inked rows at each end, there are none (the usual case).
+    for end in (inked[:, :ends], inked[:, -ends:]):
+        if np.count_nonzero(end.mean(axis=1) >= 0.5) < 2:
+            return
+    rough = _ruling_slope(inked)
+    if rough is None:
+        return
+    # The half-size search is coarse: the slope is settled at full size among its neighbours.
+    offsets, bands = np.zeros(length, np.intp), []
+    for slope in sorted(RULE_SLOPES[np.abs(RULE_SLOPES - rough) <= 2.5 * RULE_SLOPE_STEP], key=lambda s: abs(s - rough)):
+        candidate = _offsets(float(slope), length)
+        found = _line_bands(_sheared(inked, candidate), max(1.0, RULE_THICKNESS * across))
+        if len(found) > max(len(bands), 1):
+            offsets, bands = candidate, found
+    if not bands:
+        return
+    columns = np.arange(length)
+
+    def line(row: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = row + offsets
+        inside = (rows >= 0) & (rows < across)
+        return rows[inside], columns[inside]
+
+    for start, stop in bands:
+        before, after = np.zeros(length, np.float32), np.zeros(length, np.float32)
+        rows, inside = line(start - 1)
+        before[inside] = view[rows, inside]
+        rows, inside = line(stop)
+        after[inside] = view[rows, inside]
+        fill = np.minimum(before, after)
+        for row in range(start, stop):
+            rows, inside = line(row)
+            view[rows, inside] = fill[inside]
+
+
+def _erase_ruling(soft: np.ndarray) -> None:
+    """Erase, in place, the printed lines of ruled or squared paper that run through the writing, in each
+    image of a stack big enough to show them (see _erase_lines_across)."""
+    if min(soft.shape[1:]) < RULE_MIN_SIZE:
+        return
+    for image in soft:
+        _erase_lines_across(image)
+        _erase_lines_across(image.T)
+
+
+def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per image of a stack, keep the connected pieces of ink that are not tiny compared with its largest,
+    and that are not lines of the paper beside the writing.
+
+    Returns the cleaned stack and, per image, whether it has any piece of ink at all.
+    """
+    count = len(soft)
+    mask = soft > COMPONENT_THRESHOLD
+    if count == 1:  # (the same labels, with less work)
+        labels, pieces = ndimage.label(mask[0], structure=EIGHT_CONNECTED)
+        labels = labels[np.newaxis]
+    else:
+        labels, pieces = ndimage.label(mask, structure=_STACKED_EIGHT_CONNECTED)
+    if pieces == 0:
+        return np.zeros_like(soft), np.zeros(count, dtype=bool)
+    image_of = np.zeros(pieces + 1, dtype=np.intp)  # labels are unique across the stack
+    image_of[labels.reshape(count, -1)] = np.arange(count)[:, np.newaxis]
+    image_of = image_of[1:]
+    areas = np.bincount(labels.ravel(), minlength=pieces + 1)[1:]
+    pieces_per_image = np.bincount(image_of, minlength=count)
+    largest = np.zeros(count, dtype=areas.dtype)
+    np.maximum.at(largest, image_of, areas)
+    several = pieces_per_image[image_of] > 1
+    small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & several
+    drop = small
+    if several.any() and min(soft.shape[1:]) >= RULE_MIN_SIZE:
+        rules = _ruled_lines(labels, areas) & several
+        if rules.any():
+            # A rule goes only where ink that is not a rule stays: a long thin digit alone is kept.
+            other_ink = np.bincount(image_of[~small & ~rules], minlength=count) > 0
+            drop = small | (rules & other_ink[image_of])
+    keep = ~np.concatenate(([True], drop))[labels]
+    # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
+    rim = _grow_rim(keep)
+    return np.where(rim, soft, 0.0).astype(np.float32), pieces_per_image > 0
+
+
+def _extents(soft: np.ndarray) -> np.ndarray:
+    """Per image of a stack, the longer side of the box around its ink (0 without ink)."""
+    extents = []
+    for axis in (2, 1):
+        inked = soft.any(axis=axis)
+        first = np.argmax(inked, axis=1)
+        last = inked.shape[1] - 1 - np.argmax(inked[:, ::-1], axis=1)
+        extents.append(np.where(inked.any(axis=1), last - first + 1, 0))
+    return np.maximum(*extents)
+
+
+def cleaned_together(shape: tuple[int, int]) -> bool:
+    """Whether images of this size are cleaned as one stack by ink_maps (small ones, never flattened);
+    bigger ones are cleaned one at a time, so there is no point holding many of them at once."""
+    return max(shape) < FLATTEN_MIN_SIZE
+
+
+def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
+    """Clean soft ink maps of a stack of same-size grey images (N, H, W): 1 = ink, 0 = paper, specks and
+    paper texture removed; None for an image with no ink that stands out.
+
+    Each image is cleaned exactly as if it were alone; small images are cleaned together, so a folder of
+    small scans costs a fraction of the Python per image. Large images are reduced to at most
+    WORKING_SIZE on the longer side.
+    """
+    count, height, width = greys.shape
+    if min(height, width) < 2:
+        return [None] * count
+    if count > 1 and not cleaned_together((height, width)):
+        return [ink_maps(grey[np.newaxis])[0] for grey in greys]  # per-pixel work dominates: one at a time
+    factor = int(np.ceil(max(height, width) / WORKING_SIZE))
+    # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
+    sample = greys[:, ::factor, ::factor]
+    grey_histograms = Histograms.of(sample, 0.0, 1.0)
+    inverted = _ink_is_dark(sample, grey_histograms)
+    ink = np.where(inverted[:, np.newaxis, np.newaxis], 1.0 - greys, greys)
+    if factor > 1 and min(height, width) >= factor:
+        ink = _reduce(ink, factor)
+    flattened, paper_was_even = ink, True
+    if max(ink.shape[1:]) >= FLATTEN_MIN_SIZE:
+        images = list(ink)
+        flattened_images = [_flatten_paper(image) for image in images]
+        paper_was_even = all(after is before for after, before in zip(flattened_images, images))
+        flattened = ink if paper_was_even else np.stack(flattened_images)
+    if factor == 1 and paper_was_even:
+        histograms = grey_histograms.mirrored_where(inverted)  # same pixels, mirrored: no need to count again
+    else:
+        histograms = Histograms.of(flattened, -1.0, 1.0)
+    split = histograms.otsu_index()
+    paper_level = histograms.percentile(50, 0, split)
+    ink_level = histograms.percentile(50, split)
+    contrast = ink_level - paper_level
+    # A single grey level (blank), or ink too close to the paper: no digit.
+    rejected = (histograms.sum(0, split) == 0) | (histograms.sum(split) == 0) | (contrast < MIN_CONTRAST)
+    contrast = np.where(rejected, 1.0, contrast)
+    per_image = (slice(None), np.newaxis, np.newaxis)
+    soft = np.clip((flattened - paper_level.astype(np.float32)[per_image]) / contrast.astype(np.float32)[per_image], 0.0, 1.0)
+    paper_noise = histograms.std(0, split) / contrast
+    soft[(soft < np.maximum(0.06, 3.0 * paper_noise).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
+    _erase_ruling(soft)
+    soft, has_ink = _drop_specks(soft)
+    # A speck of dust on an empty page is not a digit.
+    big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
+    return [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
+
+
+def ink_map(image) -> np.ndarray:
+    """Clean soft ink map of one image (PIL image or array): 1 = ink, 0 = paper (see ink_maps).
+
+    Raises NoDigitError when there is no ink that stands out.
+    """
+    soft = ink_maps(to_grey(image)[np.newaxis])[0]
+    if soft is None:
+        raise NoDigitError()
+    return soft

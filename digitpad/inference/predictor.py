@@ -1,0 +1,108 @@
+"""Turn images into digit predictions: a model-agnostic base and the Keras-backed predictor (lazy TensorFlow)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from digitpad.imaging.preprocess import mnist_input
+from digitpad.inference import runtime
+from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
+from digitpad.reading.prediction import Prediction
+from digitpad.storage import paths
+from digitpad.storage.hashing import file_sha256
+
+INFERENCE_BATCH_SIZE = 256
+
+
+class BasePredictor:
+    """Everything but the network: subclasses (or test fakes) implement `predict_inputs`."""
+
+    def load(self) -> None:
+        """Make predictions ready (may be slow); calling it again does nothing."""
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) float32 model inputs in [0, 1] -> (N, 10) probabilities."""
+        raise NotImplementedError
+
+    def predict_input(self, model_input: np.ndarray) -> Prediction:
+        """Predict one already-preprocessed 28x28 input."""
+        probabilities = self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0]
+        return Prediction.from_probabilities(probabilities, model_input)
+
+    def predict_image(self, image) -> Prediction:
+        """Any image (array or PIL) -> Prediction. Raises ink.NoDigitError when there is no ink."""
+        return self.predict_input(mnist_input(image))
+
+
+class KerasPredictor(BasePredictor):
+    """A .keras model (loaded in safe mode) run through LiteRT; TensorFlow is imported only when needed.
+
+    The first load of a model converts it (TensorFlow) and caches the LiteRT copy by content hash;
+    later loads, and the bundled model with its shipped copy, never import TensorFlow.
+    """
+
+    def __init__(self, model_path: str | os.PathLike | None = None):
+        self.model_path = Path(model_path or os.environ.get(paths.MODEL_ENV_VAR) or paths.bundled_model_path())
+        self._lock = threading.Lock()
+        self._single = None
+        self._batch = None
+        self._model = None
+        self.backend = ""
+
+    def load(self) -> None:
+        with self._lock:
+            if self._single is None:
+                self._load()
+
+    def _load(self) -> None:
+        if not self.model_path.is_file():
+            raise ModelLoadError(f"model file not found: {self.model_path}")
+        source_sha256 = file_sha256(self.model_path)
+        flatbuffer = runtime.find_cached(self.model_path, source_sha256)
+        if flatbuffer is not None and self._use_lite(flatbuffer):
+            return
+        self._model = load_keras_model(self.model_path)
+        try:
+            flatbuffer = convert(self._model)
+            if self._use_lite(flatbuffer):
+                runtime.remember(flatbuffer, source_sha256)
+                return
+        except Exception:  # no converter on this platform: TensorFlow itself still works
+            pass
+        function = inference_function(self._model)
+        self._single = self._batch = lambda batch: function(batch).numpy()
+        self._single(np.zeros((1, 28, 28, 1), np.float32))
+        self.backend = "tensorflow"
+
+    def _use_lite(self, flatbuffer: bytes) -> bool:
+        try:
+            self._batch = runtime.LiteModel(flatbuffer).run
+            self._single = runtime.LiteModel(flatbuffer, threads=1).run
+        except Exception:  # a damaged cached copy is simply made again
+            self._batch = self._single = None
+            return False
+        self.backend = "litert"
+        return True
+
+    def keras_model(self):
+        """The Keras model itself (imports TensorFlow), e.g. for fine-tuning or comparison."""
+        with self._lock:
+            if self._model is None:
+                self._model = load_keras_model(self.model_path)
+            return self._model
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        self.load()
+        inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28, 1)
+        if len(inputs) == 1:
+            return self._single(inputs)
+        if len(inputs) <= INFERENCE_BATCH_SIZE:
+            return self._batch(inputs)
+        return np.concatenate([
+            self._batch(inputs[start:start + INFERENCE_BATCH_SIZE])
+            for start in range(0, len(inputs), INFERENCE_BATCH_SIZE)
+        ])

@@ -1,0 +1,138 @@
+"""Read a whole written number: classify the whole ink first, cut it into candidate digits only if needed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
+from digitpad.reading.prediction import Prediction
+from digitpad.reading.segment import Components, choose_digits, find_components
+from digitpad.reading.stroke_groups import group_strokes, stroke_points, stroke_width
+from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The digits read, left to right; the number's confidence is that of its least confident digit."""
+
+    digits: tuple[Prediction, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(str(prediction.digit) for prediction in self.digits)
+
+    @property
+    def confidence(self) -> float:
+        return min(prediction.confidence for prediction in self.digits)
+
+    @property
+    def least_confident(self) -> Prediction:
+        return min(self.digits, key=lambda prediction: prediction.confidence)
+
+
+@dataclass(frozen=True)
+class PreparedNumber:
+    """A number ready for its first inference: the whole ink as one model input (enough for one digit).
+
+    `ink` and `components` are kept for the second step, cutting the ink into digits; `ink` is None when
+    the image is to be read as one digit whatever the scores.
+    """
+
+    whole_input: np.ndarray
+    ink: np.ndarray | None = None
+    components: Components | None = None
+
+
+def prepare_number(ink: np.ndarray, single_digit: bool = False) -> PreparedNumber:
+    """A clean ink map -> its first model input (pure and cheap: one connected-component labelling).
+
+    Only the ink's box is kept for cutting (big photos from a folder wait for inference by the hundred).
+    """
+    if single_digit:
+        return PreparedNumber(mnist_from_ink(ink))
+    ink = crop_to_ink(ink).copy()
+    return PreparedNumber(mnist_from_cropped(ink), ink, find_components(ink))
+
+
+class _CandidateReader:
+    """Scores candidate digits' ink maps with the model, as segment.choose_digits asks, keeping their inputs."""
+
+    def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray]):
+        self._predict_inputs = predict_inputs
+        self.inputs = self.probabilities = np.zeros((0, 10), np.float32)
+
+    def __call__(self, inks: Sequence[np.ndarray]) -> np.ndarray:
+        self.inputs = np.stack([mnist_from_ink(candidate) for candidate in inks])
+        self.probabilities = np.asarray(self._predict_inputs(self.inputs))
+        return self.probabilities
+
+
+def finish_number(
+    prepared: PreparedNumber,
+    whole_probabilities: np.ndarray,
+    predict_inputs: Callable[[np.ndarray], np.ndarray],
+) -> NumberReading:
+    """Read the number from the whole ink's (10,) probabilities, cutting the ink into candidate digits and
+    classifying them (one more call to `predict_inputs`) only when the whole is not settled (see
+    segment.choose_digits)."""
+    whole_probabilities = np.asarray(whole_probabilities)
+    candidates = _CandidateReader(predict_inputs)
+    chosen = None
+    if prepared.ink is not None:  # (None: to be read as one digit whatever the scores)
+        chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
+    if chosen is None:
+        return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
+    return NumberReading(tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
+                               for index in chosen))
+
+
+def _pad_ink(rendering) -> np.ndarray:
+    """The pad's own rendering (white ink on black, no paper, no noise) is already a clean ink map:
+    it skips ink_map's photo clean-up, which would cost ten times the rest of the reading."""
+    return np.asarray(rendering, dtype=np.float32) * np.float32(1 / 255)
+
+
+def read_number(image, predictor, single_digit: bool = False) -> NumberReading:
+    """Any image of a written number (PIL image or array, any mode or polarity) -> its digits.
+
+    With `single_digit` it is exactly `predictor.predict_image`. Raises ink.NoDigitError without ink.
+    """
+    if single_digit:
+        return NumberReading((predictor.predict_image(image),))
+    prepared = prepare_number(ink_map(image))
+    whole_probabilities = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
+    return finish_number(prepared, whole_probabilities, predictor.predict_inputs)
+
+
+def read_strokes(
+    strokes: Sequence,
+    pen_width: float,
+    predictor,
+    single_digit: bool = False,
+    render_side: int = PAD_PIXELS,
+) -> NumberReading:
+    """The pad's strokes (drawing order) -> the number they write, one digit per stroke group.
+
+    Each stroke is a sequence of (x, y) pad points, or the pad's Stroke (its own width wins over
+    `pen_width`). Each digit is rendered alone with the pad's renderer at `render_side` pixels and read
+    like a single-digit pad drawing; with `single_digit` all strokes are read as one digit, as before.
+    Short marks far from every digit (a dash) are left out. Raises ink.NoDigitError without ink.
+    """
+    pad_strokes = [Stroke(tuple((float(x), float(y)) for x, y in stroke_points(stroke)), stroke_width(stroke, pen_width))
+                   for stroke in strokes if len(stroke_points(stroke))]
+    if not pad_strokes:
+        raise NoDigitError()
+    if single_digit:
+        return NumberReading((predictor.predict_input(mnist_from_ink(_pad_ink(render_strokes(pad_strokes, render_side)))),))
+    groups = group_strokes(pad_strokes, pen_width, drop_marks=True)
+    inputs = np.stack([
+        mnist_from_ink(_pad_ink(render_strokes([pad_strokes[index] for index in group], render_side)))
+        for group in groups
+    ])
+    probabilities = predictor.predict_inputs(inputs)
+    return NumberReading(tuple(Prediction.from_probabilities(row, model_input)
+                               for row, model_input in zip(probabilities, inputs)))

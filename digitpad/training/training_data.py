@@ -1,0 +1,236 @@
+"""Training, validation and test digits of every source (MNIST, pen writers, styles, fonts), made from a seed."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from digitpad.training import fonts, handwriting, styles
+from digitpad.training.pendigits import PenDigits
+
+VALIDATION_SIZE = 5000  # MNIST training digits held out for validation
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How many digits each source adds (per epoch of training, before augmentation)."""
+
+    pen_renders: int = 4  # random renderings of each training writer's digit
+    style_from_mnist: int = 1000  # per added feature, on MNIST training digits
+    style_from_pen: int = 500  # per added feature, on training writers' digits
+    style_from_templates: int = 800  # per style
+    font_renders: int = 5  # per training font and digit
+    evaluation_renders: int = 3  # per held-out font and digit
+    evaluation_style_count: int = 500  # per style and construction, for validation and test
+
+
+@dataclass
+class LabelledDigits:
+    """(N, 28, 28) float32 inputs in [0, 1] and their (N,) int64 digits."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    @staticmethod
+    def empty() -> LabelledDigits:
+        return LabelledDigits(np.zeros((0, 28, 28), np.float32), np.zeros((0,), np.int64))
+
+    @staticmethod
+    def join(parts: list[LabelledDigits]) -> LabelledDigits:
+        parts = [part for part in parts if len(part.y)]
+        if not parts:
+            return LabelledDigits.empty()
+        return LabelledDigits(np.concatenate([part.x for part in parts]), np.concatenate([part.y for part in parts]))
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass
+class WorldData:
+    """Training digits by source, and the held-out sets by name ("pen writers", "fonts", "style: ...")."""
+
+    train: dict[str, LabelledDigits]
+    validation: dict[str, LabelledDigits] = field(default_factory=dict)
+    test: dict[str, LabelledDigits] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- one digit each: top-level functions, so that worker processes can run them -----------------------------
+
+def _rng(key: tuple[int, ...]) -> np.random.Generator:
+    return np.random.default_rng(key)
+
+
+def _pen_job(job):
+    strokes, key = job
+    return handwriting.render_varied(strokes, _rng(key))
+
+
+def _pen_feature_job(job):
+    style, strokes, key = job
+    rng = _rng(key)
+    return handwriting.render_varied(styles.add_feature_to_strokes(style, strokes, rng), rng)
+
+
+def _image_feature_job(job):
+    style, image, key = job
+    return styles.add_feature_to_image(style, image, _rng(key))
+
+
+def _template_job(job):
+    style, key = job
+    rng = _rng(key)
+    return handwriting.render_varied(styles.template_strokes(style, rng), rng)
+
+
+def _font_job(job):
+    path, digit, key = job
+    return fonts.render_digit(Path(path), digit, _rng(key))
+
+
+def _map(function, jobs: list, processes: int | None) -> np.ndarray:
+    if not jobs:
+        return np.zeros((0, 28, 28), np.float32)
+    processes = processes or os.cpu_count() or 1
+    if processes == 1 or len(jobs) < 200:
+        return np.stack([function(job) for job in jobs]).astype(np.float32)
+    with get_context("fork" if os.name == "posix" else "spawn").Pool(processes) as pool:
+        return np.stack(pool.map(function, jobs, chunksize=64)).astype(np.float32)
+
+
+# --- sets -----------------------------------------------------------------------------------------------------
+
+SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5}
+
+
+def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = None) -> LabelledDigits:
+    jobs = [(strokes, (seed, SOURCE_KEYS["pen"], index, render))
+            for index, strokes in enumerate(pen.strokes) for render in range(renders)]
+    return LabelledDigits(_map(_pen_job, jobs, processes), np.repeat(pen.labels, renders))
+
+
+def _chosen(labels: np.ndarray, digit: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    indices = np.flatnonzero(labels == digit)
+    return rng.choice(indices, count, replace=count > len(indices)) if len(indices) else indices
+
+
+def style_from_images(style: str, images: np.ndarray, labels: np.ndarray, count: int, seed: int,
+                      processes: int | None = None) -> LabelledDigits:
+    """`count` digits of the style, its feature added to images (28x28, white ink) of the style's digit."""
+    digit = styles.STYLE_DIGITS[style]
+    rng = _rng((seed, SOURCE_KEYS["style from mnist"], styles.STYLES.index(style)))
+    chosen = _chosen(labels, digit, count, rng)
+    jobs = [(style, images[index], (seed, SOURCE_KEYS["style from mnist"], styles.STYLES.index(style), order))
+            for order, index in enumerate(chosen)]
+    return LabelledDigits(_map(_image_feature_job, jobs, processes), np.full(len(jobs), digit, np.int64))
+
+
+def style_from_pen(style: str, pen: PenDigits, count: int, seed: int, processes: int | None = None) -> LabelledDigits:
+    """`count` digits of the style, its feature added to pen digits of the style's digit."""
+    digit = styles.STYLE_DIGITS[style]
+    rng = _rng((seed, SOURCE_KEYS["style from pen"], styles.STYLES.index(style)))
+    chosen = _chosen(pen.labels, digit, count, rng)
+    jobs = [(style, pen.strokes[index], (seed, SOURCE_KEYS["style from pen"], styles.STYLES.index(style), order))
+            for order, index in enumerate(chosen)]
+    return LabelledDigits(_map(_pen_feature_job, jobs, processes), np.full(len(jobs), digit, np.int64))
+
+
+def style_from_templates(style: str, count: int, seed: int, processes: int | None = None) -> LabelledDigits:
+    jobs = [(style, (seed, SOURCE_KEYS["style template"], styles.STYLES.index(style), order)) for order in range(count)]
+    return LabelledDigits(_map(_template_job, jobs, processes), np.full(count, styles.STYLE_DIGITS[style], np.int64))
+
+
+def font_set(font_list: list[fonts.Font], renders: int, seed: int, processes: int | None = None) -> LabelledDigits:
+    jobs = [(str(font.path), digit, (seed, SOURCE_KEYS["font"], font_index, digit, render))
+            for font_index, font in enumerate(font_list) for digit in range(10) for render in range(renders)]
+    return LabelledDigits(_map(_font_job, jobs, processes), np.array([job[1] for job in jobs], np.int64))
+
+
+def style_sets(pen: PenDigits | None, images: np.ndarray | None, labels: np.ndarray | None, seed: int, count_from_images: int, count_from_pen: int, count_from_templates: int,
+               processes: int | None = None) -> dict[str, LabelledDigits]:
+    """Every style from every construction available: "style: NAME (mnist|pen writers|templates)"."""
+    sets = {}
+    for style in styles.STYLES:
+        if style in styles.ADDED_FEATURES:
+            if images is not None and count_from_images:
+                sets[f"style: {style} (mnist)"] = style_from_images(style, images, labels, count_from_images, seed, processes)
+            if pen is not None and len(pen) and count_from_pen:
+                sets[f"style: {style} (pen writers)"] = style_from_pen(style, pen, count_from_pen, seed, processes)
+        if count_from_templates:
+            sets[f"style: {style} (templates)"] = style_from_templates(style, count_from_templates, seed, processes)
+    return sets
+
+
+def build_world_data(
+    mnist: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    pen: PenDigits | None,
+    config: DataConfig = DataConfig(),
+    seed: int = 0,
+    validation_size: int = VALIDATION_SIZE,
+    limit: int | None = None,
+    processes: int | None = None,
+) -> WorldData:
+    """All sources, split for training, validation (choices) and test (reporting only).
+
+    MNIST's training set is shuffled with `seed` and `validation_size` digits are held out; pen digits are split
+    by writer and fonts by design group. Without pen data or fonts, those sources are left out with a note.
+    `limit` keeps only that many MNIST training digits and shrinks every other source alike (quick checks).
+    """
+    (x_train, y_train), (x_test, y_test) = mnist
+    order = np.random.default_rng(seed).permutation(len(x_train))
+    x_train, y_train = x_train[order], y_train[order].astype(np.int64)
+    x_validation, y_validation = x_train[:validation_size], y_train[:validation_size]
+    x_fit, y_fit = x_train[validation_size:], y_train[validation_size:]
+    shrink = 1.0
+    if limit is not None:
+        shrink = min(1.0, limit / max(len(x_fit), 1))
+        x_fit, y_fit = x_fit[:limit], y_fit[:limit]
+    scaled = lambda count: max(1, int(round(count * shrink))) if count else 0  # noqa: E731
+    to_float = lambda images: images.astype(np.float32) * np.float32(1 / 255)  # noqa: E731
+    data = WorldData(train={"mnist": LabelledDigits(to_float(x_fit), y_fit)},
+                     validation={"mnist": LabelledDigits(to_float(x_validation), y_validation)},
+                     test={"mnist": LabelledDigits(to_float(x_test), y_test.astype(np.int64))})
+    evaluation_count = scaled(config.evaluation_style_count)
+
+    if pen is None:
+        data.notes.append("no pen digits: trained without real pen trajectories")
+        pen_train = pen_validation = pen_test = None
+    else:
+        pen_train, pen_validation, pen_test = pen.split()
+        if limit is not None:
+            pen_train = pen_train.select(np.arange(len(pen_train)) < max(10, int(len(pen_train) * shrink)))
+        data.train["pen"] = pen_set(pen_train, config.pen_renders, seed, processes)
+        data.validation["pen writers"] = pen_set(pen_validation, 1, seed + 1, processes)
+        data.test["pen writers"] = pen_set(pen_test, 1, seed + 2, processes)
+
+    data.train["styles"] = LabelledDigits.join(list(style_sets(
+        pen_train, x_fit, y_fit, seed, scaled(config.style_from_mnist), scaled(config.style_from_pen),
+        scaled(config.style_from_templates), processes).values()))
+    data.validation.update(style_sets(pen_validation, x_validation, y_validation, seed + 1,
+                                      evaluation_count, evaluation_count // 2, evaluation_count, processes))
+    data.test.update(style_sets(pen_test, x_test, y_test, seed + 2,
+                                evaluation_count, evaluation_count // 2, evaluation_count, processes))
+
+    font_list = fonts.find_fonts()
+    by_split = {split: [font for font in font_list if font.split == split] for split in ("train", "validation", "test")}
+    if not by_split["train"]:
+        message = ("no fonts with digits found: trained without printed digits (install them with: apt-get install "
+                   + " ".join(fonts.FONT_PACKAGES) + ")")
+        warnings.warn(message, stacklevel=2)
+        data.notes.append(message)
+    else:
+        train_fonts = by_split["train"][:max(1, int(len(by_split["train"]) * shrink))]
+        data.train["fonts"] = font_set(train_fonts, config.font_renders, seed, processes)
+    for split, target in (("validation", data.validation), ("test", data.test)):
+        if by_split[split]:
+            target["fonts"] = font_set(by_split[split], config.evaluation_renders, seed + (1 if split == "validation" else 2), processes)
+    data.notes.append(f"fonts: {len(by_split['train'])} trained on, {len(by_split['validation'])} for validation "
+                      f"({', '.join(fonts.VALIDATION_GROUPS)}), {len(by_split['test'])} held out "
+                      f"({', '.join(fonts.TEST_GROUPS)})")
+    return data
