@@ -86,8 +86,8 @@ def test_train_command_writes_model_and_report(tmp_path, mnist_path):
 
 def test_a_tiny_training_run_is_reproducible(mnist_path):
     """The same seed gives the same weights: the data (MNIST, pen writers, styles, fonts) and the training."""
-    from digitpad.training.train import TrainConfig, fit_from_scratch
-    from digitpad.training.training_data import DataConfig
+    from digitpad.training.config import DataConfig, TrainConfig
+    from digitpad.training.train import fit_from_scratch
     from tests.test_world_data import PENDIGITS
 
     small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,

@@ -146,7 +146,7 @@ def test_keep_saves_and_activates_through_the_model_store(tiny_model_path, mnist
 
 
 def test_full_retrain_trains_from_scratch_with_the_samples(tiny_model_path, mnist_samples, mnist_path):
-    from digitpad.training.train import TrainConfig
+    from digitpad.training.config import TrainConfig
 
     updates = []
     quick = TrainConfig(limit=1024, validation_size=500)

@@ -13,7 +13,8 @@ from digitpad.training.pendigits import (PENDIGITS_KEYS, TEST_WRITERS, VALIDATIO
                                 load_pendigits)
 from digitpad.imaging.preprocess import mnist_input
 from digitpad.reading.strokes import Stroke, render_strokes
-from digitpad.training.training_data import DataConfig, build_world_data
+from digitpad.training.config import DataConfig
+from digitpad.training.training_data import build_world_data
 from tests.conftest import REPO_ROOT
 
 PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))

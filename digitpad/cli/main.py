@@ -12,7 +12,7 @@ from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _add_train_parser(subparsers) -> None:
-    from digitpad.training import train as train_defaults  # light: TensorFlow is imported inside its functions
+    from digitpad.training import config as train_defaults  # light: no NumPy, no TensorFlow
 
     parser = subparsers.add_parser(
         "train", help="train a model from scratch on MNIST, pen digits, style variants and printed digits",
@@ -33,10 +33,11 @@ def _add_train_parser(subparsers) -> None:
 
 def _run_train(arguments) -> int:
     from digitpad.training import train as training
+    from digitpad.training.config import TrainConfig
     from digitpad.training.mnist import MnistUnavailableError
     from digitpad.training.pendigits import PendigitsUnavailableError
 
-    config = training.TrainConfig(
+    config = TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit,
     )

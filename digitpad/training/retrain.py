@@ -12,6 +12,7 @@ import numpy as np
 
 from digitpad.inference.keras_model import ModelLoadError, load_keras_model
 from digitpad.training import train
+from digitpad.training.config import TrainConfig
 from digitpad.training.mnist import MnistUnavailableError, load_mnist
 from digitpad.userdata.model_store import ModelStore
 from digitpad.userdata.samples import LoadedSamples
@@ -433,7 +434,7 @@ def full_retrain(
     Measures like fine_tune (the "before" figures come from `base_model_path`, when given). Slow: about
     1.5 minutes per epoch on two cores. Raises RetrainCancelled and RetrainError (e.g. MNIST unavailable).
     """
-    train_config = train_config or train.TrainConfig()
+    train_config = train_config or TrainConfig()
     if epochs is not None:
         train_config = replace(train_config, epochs=epochs)
     progress = _Progress(report, should_stop)

@@ -7,7 +7,7 @@ import shlex
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -22,29 +22,12 @@ from digitpad.storage.paths import report_dir_for
 from digitpad.training import charts
 from digitpad.training.mnist import load_mnist
 from digitpad.training.pendigits import PENDIGITS_CREDIT, PendigitsUnavailableError, find_pendigits, load_pendigits
-from digitpad.training.training_data import DataConfig, LabelledDigits, build_world_data
+from digitpad.training.config import TrainConfig
+from digitpad.training.training_data import LabelledDigits, build_world_data
 
-DEFAULT_EPOCHS = 36
-DEFAULT_BATCH_SIZE = 128
-DEFAULT_LEARNING_RATE = 3e-3
-DEFAULT_VALIDATION_SIZE = 5000
-DEFAULT_SEED = 1234
 WARMUP_EPOCHS = 1
 MNIST_CREDIT = "MNIST (Y. LeCun, C. Cortes, C. Burges): 60,000 training and 10,000 test digits"
 FONTS_CREDIT = "printed digits in the free fonts of Debian's font packages (DejaVu, Liberation, Noto, URW and others)"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that decides what a training run produces."""
-
-    epochs: int = DEFAULT_EPOCHS
-    batch_size: int = DEFAULT_BATCH_SIZE
-    learning_rate: float = DEFAULT_LEARNING_RATE
-    validation_size: int = DEFAULT_VALIDATION_SIZE
-    seed: int = DEFAULT_SEED
-    limit: int | None = None  # train on only this many MNIST training digits, other sources alike (quick checks)
-    data: DataConfig = field(default_factory=DataConfig)
 
 
 def training_precision() -> str:

@@ -11,23 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from digitpad.training import fonts, handwriting, styles
+from digitpad.training.config import VALIDATION_SIZE, DataConfig
 from digitpad.training.pendigits import PenDigits
-
-VALIDATION_SIZE = 5000  # MNIST training digits held out for validation
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """How many digits each source adds (per epoch of training, before augmentation)."""
-
-    pen_renders: int = 4  # random renderings of each training writer's digit
-    style_from_mnist: int = 1000  # per added feature, on MNIST training digits
-    style_from_pen: int = 500  # per added feature, on training writers' digits
-    style_from_templates: int = 800  # per style
-    font_renders: int = 5  # per training font and digit
-    evaluation_renders: int = 3  # per held-out font and digit
-    evaluation_style_count: int = 500  # per style and construction, for validation and test
-
 
 @dataclass
 class LabelledDigits:

@@ -35,6 +35,20 @@ def test_importing_the_gui_loads_no_tensorflow():
     assert "HEAVY: []" in result.stdout
 
 
+def test_the_command_line_parser_loads_no_engine():
+    """`digitpad` with no arguments builds every subcommand's parser before it opens the window: that must not
+    import NumPy, the training data code (SciPy, fonts) or TensorFlow, which would delay the window."""
+    result = run_python("""
+        import sys
+        from digitpad.cli.main import build_parser
+        build_parser()
+        heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("numpy", "scipy", "tensorflow", "keras"))
+        print("HEAVY:", heavy)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY: []" in result.stdout
+
+
 def test_run_app_without_a_display_says_so():
     environment = dict(os.environ, DISPLAY=":987654")
     environment.pop("WAYLAND_DISPLAY", None)

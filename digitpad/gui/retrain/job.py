@@ -21,7 +21,7 @@ class RetrainRequest:
     """What to run: `kind` (retrain.FINE_TUNE or retrain.FULL_RETRAIN) from `base_model_path` on the samples.
 
     `mnist_path` is passed to the engine as is: a missing file makes it skip MNIST (never a download).
-    `config` (retrain.RetrainConfig) and `train_config` (train.TrainConfig) default to the engine's.
+    `config` (retrain.RetrainConfig) and `train_config` (config.TrainConfig) default to the engine's.
     """
 
     kind: str

@@ -1,0 +1,37 @@
+"""What decides a training run's output: its settings and each data source's share, importable without TensorFlow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_EPOCHS = 36
+DEFAULT_BATCH_SIZE = 128
+DEFAULT_LEARNING_RATE = 3e-3
+VALIDATION_SIZE = 5000  # MNIST training digits held out for validation
+DEFAULT_SEED = 1234
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How many digits each source adds (per epoch of training, before augmentation)."""
+
+    pen_renders: int = 4  # random renderings of each training writer's digit
+    style_from_mnist: int = 1000  # per added feature, on MNIST training digits
+    style_from_pen: int = 500  # per added feature, on training writers' digits
+    style_from_templates: int = 800  # per style
+    font_renders: int = 5  # per training font and digit
+    evaluation_renders: int = 3  # per held-out font and digit
+    evaluation_style_count: int = 500  # per style and construction, for validation and test
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run produces."""
+
+    epochs: int = DEFAULT_EPOCHS
+    batch_size: int = DEFAULT_BATCH_SIZE
+    learning_rate: float = DEFAULT_LEARNING_RATE
+    validation_size: int = VALIDATION_SIZE
+    seed: int = DEFAULT_SEED
+    limit: int | None = None  # train on only this many MNIST training digits, other sources alike (quick checks)
+    data: DataConfig = field(default_factory=DataConfig)
