@@ -39,10 +39,14 @@ def test_styles_added_to_held_out_writers_are_read(bundled_predictor, pen, style
 
 
 def test_held_out_writers_pen_digits_are_read(bundled_predictor, pen):  # noqa: F811
+    """Writers never trained on, drawn on the pad: read as one digit (the network), and as a number (strokes
+    grouped into digits first, where a 4 or 5 in two strokes is sometimes cut in two)."""
     _, _, test = pen.split()
     chosen = np.arange(0, len(test), 3)
-    read = [read_strokes(pad_strokes(test.strokes[index]), 18.0, bundled_predictor).text for index in chosen]
-    assert np.mean([text == str(test.labels[index]) for text, index in zip(read, chosen)]) >= 0.98
+    for single_digit, least in ((True, 0.99), (False, 0.97)):
+        read = [read_strokes(pad_strokes(test.strokes[index]), 18.0, bundled_predictor, single_digit=single_digit).text
+                for index in chosen]
+        assert np.mean([text == str(test.labels[index]) for text, index in zip(read, chosen)]) >= least, single_digit
 
 
 def test_printed_digits_in_held_out_fonts_are_read(bundled_predictor):
