@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.training.npz import read_arrays
+
 MNIST_ENV_VAR = "DIGITPAD_MNIST"
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
@@ -16,17 +18,7 @@ class MnistUnavailableError(RuntimeError):
 
 
 def _load_npz(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    if not path.is_file():
-        raise MnistUnavailableError(f"MNIST file not found: {path}")
-    try:
-        with np.load(path) as data:
-            missing = [key for key in MNIST_KEYS if key not in data]
-            if missing:
-                raise MnistUnavailableError(f"{path} is not an MNIST .npz file (missing {', '.join(missing)})")
-            arrays = [np.asarray(data[key]) for key in MNIST_KEYS]
-    except (OSError, ValueError) as error:
-        raise MnistUnavailableError(f"cannot read MNIST file {path}: {error}") from error
-    x_train, y_train, x_test, y_test = arrays
+    x_train, y_train, x_test, y_test = read_arrays(path, MNIST_KEYS, "MNIST", MnistUnavailableError)
     return (x_train, y_train), (x_test, y_test)
 
 

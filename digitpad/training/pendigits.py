@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.training.npz import read_arrays
+
 PENDIGITS_ENV_VAR = "DIGITPAD_PENDIGITS"
 PENDIGITS_KEYS = ("labels", "writer", "strokes_per_digit", "points_per_stroke", "xy")
 PENDIGITS_CREDIT = (
@@ -68,16 +70,8 @@ def load_pendigits(path: str | os.PathLike | None = None) -> PenDigits:
         raise PendigitsUnavailableError(
             "pen digits are not available: pass --pendigits /path/to/pendigits_train.npz or set "
             f"{PENDIGITS_ENV_VAR} (a file with {', '.join(PENDIGITS_KEYS)})")
-    if not local.is_file():
-        raise PendigitsUnavailableError(f"pen digits file not found: {local}")
-    try:
-        with np.load(local) as data:
-            missing = [key for key in PENDIGITS_KEYS if key not in data]
-            if missing:
-                raise PendigitsUnavailableError(f"{local} is not a pen digits file (missing {', '.join(missing)})")
-            labels, writers, strokes_per_digit, points_per_stroke, xy = (np.asarray(data[key]) for key in PENDIGITS_KEYS)
-    except (OSError, ValueError) as error:
-        raise PendigitsUnavailableError(f"cannot read pen digits file {local}: {error}") from error
+    labels, writers, strokes_per_digit, points_per_stroke, xy = read_arrays(
+        local, PENDIGITS_KEYS, "pen digits", PendigitsUnavailableError)
     if strokes_per_digit.sum() != len(points_per_stroke) or points_per_stroke.sum() != len(xy):
         raise PendigitsUnavailableError(f"{local}: stroke and point counts do not add up")
     points = np.split(xy.astype(np.float32), np.cumsum(points_per_stroke)[:-1])
