@@ -21,7 +21,7 @@ from digitpad.storage.hashing import file_sha256
 from digitpad.storage.paths import report_dir_for
 from digitpad.training import charts
 from digitpad.training.mnist import load_mnist
-from digitpad.training.pendigits import PENDIGITS_CREDIT, PendigitsUnavailableError, find_pendigits, load_pendigits
+from digitpad.training.pendigits import PENDIGITS_CREDIT, find_pendigits, load_pendigits
 from digitpad.training.config import TrainConfig
 from digitpad.training.training_data import LabelledDigits, build_world_data
 
