@@ -88,7 +88,7 @@ def test_a_tiny_training_run_is_reproducible(mnist_path):
     """The same seed gives the same weights: the data (MNIST, pen writers, styles, fonts) and the training."""
     from digitpad.training.config import DataConfig, TrainConfig
     from digitpad.training.train import fit_from_scratch
-    from tests.test_world_data import PENDIGITS
+    from tests.data_paths import PENDIGITS
 
     small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,
                        evaluation_renders=1, evaluation_style_count=10)

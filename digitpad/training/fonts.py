@@ -61,18 +61,21 @@ class Font:
 
 
 def _glyph(font: ImageFont.FreeTypeFont, text: str) -> np.ndarray:
-    return np.asarray(font.getmask(text), dtype=np.uint8).reshape(font.getmask(text).size[::-1])
+    mask = font.getmask(text)
+    return np.asarray(mask, dtype=np.uint8).reshape(mask.size[::-1])
 
 
-def draws_digits(font: ImageFont.FreeTypeFont) -> bool:
-    """True when the font has ten distinct digit glyphs, none of them its missing-glyph box."""
+def digit_look(font: ImageFont.FreeTypeFont) -> tuple | None:
+    """The font's ten digit glyphs as a comparable key, or None unless they are ten distinct glyphs, none of
+    them empty or the font's missing-glyph box."""
     missing = _glyph(font, "\uffff")
     glyphs = [_glyph(font, digit) for digit in DIGITS]
     if any(glyph.size == 0 or glyph.max() == 0 for glyph in glyphs):
-        return False
+        return None
     if any(glyph.shape == missing.shape and np.array_equal(glyph, missing) for glyph in glyphs):
-        return False
-    return len({glyph.tobytes() + bytes(glyph.shape) for glyph in glyphs}) == len(DIGITS)
+        return None
+    look = tuple((glyph.shape, glyph.tobytes()) for glyph in glyphs)
+    return look if len(set(look)) == len(DIGITS) else None
 
 
 def find_fonts(directories: tuple[Path, ...] | None = None) -> list[Font]:
@@ -89,10 +92,8 @@ def find_fonts(directories: tuple[Path, ...] | None = None) -> list[Font]:
                 family, style = font.getname()
             except OSError:
                 continue
-            if family is None or EXCLUDED_FAMILY.search(family) or not draws_digits(font):
-                continue
-            look = b"".join(_glyph(font, digit).tobytes() for digit in DIGITS)
-            if look in seen:  # the same digits under another name or path
+            look = None if family is None or EXCLUDED_FAMILY.search(family) else digit_look(font)
+            if look is None or look in seen:  # no usable digits, or the same digits under another name or path
                 continue
             seen.add(look)
             fonts.append(Font(path, family, style or ""))

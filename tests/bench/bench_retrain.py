@@ -20,8 +20,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
-PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
+from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 FRESH_DRAWING_COUNT = 1000
 USER_SEED = 11
 # A path that does not exist: the retrain then runs its no-MNIST fallback (the bench still measures MNIST itself).

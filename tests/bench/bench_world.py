@@ -36,8 +36,7 @@ from tests.digit_images import printed_digit  # noqa: E402
 from tests.synthetic_strokes import pad_strokes  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
-PENDIGITS = Path(os.environ.get("DIGITPAD_PENDIGITS", REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
+from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 SEED = 777
 PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
 
