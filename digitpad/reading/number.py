@@ -9,6 +9,8 @@ import numpy as np
 
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
+from digitpad.reading.form_lines import erase_form_lines
+from digitpad.reading.marks import Mark, find_marks, without_marks, written
 from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import Components, choose_digits, find_components
 from digitpad.reading.stroke_groups import group_strokes, stroke_points, stroke_width
@@ -20,6 +22,8 @@ class NumberReading:
     """The digits read, left to right; the number's confidence is that of its least confident digit."""
 
     digits: tuple[Prediction, ...]
+    written: str = ""
+    """The number as written, separators included ("1.990", "12,50", "100.-"); empty when it has none."""
 
     @property
     def text(self) -> str:
@@ -45,17 +49,31 @@ class PreparedNumber:
     whole_input: np.ndarray
     ink: np.ndarray | None = None
     components: Components | None = None
+    marks: tuple[Mark, ...] = ()
 
 
 def prepare_number(ink: np.ndarray, single_digit: bool = False) -> PreparedNumber:
-    """A clean ink map -> its first model input (pure and cheap: one connected-component labelling).
+    """A clean ink map -> its first model input (pure and cheap: connected-component labelling).
 
-    Only the ink's box is kept for cutting (big photos from a folder wait for inference by the hundred).
+    A printed box around the writing is erased first; separators (dots, commas, dashes) are set aside for the
+    text as written, so that they are never read as digits nor glued to one. Only the ink's box is kept for
+    cutting (big photos from a folder wait for inference by the hundred).
     """
+    ink = erase_form_lines(ink)
     if single_digit:
         return PreparedNumber(mnist_from_ink(ink))
-    ink = crop_to_ink(ink).copy()
-    return PreparedNumber(mnist_from_cropped(ink), ink, find_components(ink))
+    ink = crop_to_ink(ink)
+    components = find_components(ink)
+    marks = find_marks(components)
+    if marks:
+        ink = without_marks(ink, components, marks)
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        ink = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+        shift = int(columns[0])
+        marks = [Mark(mark.character, mark.left - shift, mark.right - shift, mark.components) for mark in marks]
+        components = find_components(ink)
+    ink = ink.copy()
+    return PreparedNumber(mnist_from_cropped(ink), ink, components, tuple(marks))
 
 
 class _CandidateReader:
@@ -64,11 +82,18 @@ class _CandidateReader:
     def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray]):
         self._predict_inputs = predict_inputs
         self.inputs = self.probabilities = np.zeros((0, 10), np.float32)
+        self.columns: list[tuple[int, int]] = []
 
     def __call__(self, inks: Sequence[np.ndarray]) -> np.ndarray:
         self.inputs = np.stack([mnist_from_ink(candidate) for candidate in inks])
+        self.columns = [_columns(candidate) for candidate in inks]
         self.probabilities = np.asarray(self._predict_inputs(self.inputs))
         return self.probabilities
+
+
+def _columns(ink: np.ndarray) -> tuple[int, int]:
+    inked = np.flatnonzero(ink.any(axis=0))
+    return (int(inked[0]), int(inked[-1]) + 1) if inked.size else (0, 0)
 
 
 def finish_number(
@@ -85,9 +110,16 @@ def finish_number(
     if prepared.ink is not None:  # (None: to be read as one digit whatever the scores)
         chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
     if chosen is None:
-        return NumberReading((Prediction.from_probabilities(whole_probabilities, prepared.whole_input),))
-    return NumberReading(tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
-                               for index in chosen))
+        digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
+        columns = [(0, prepared.ink.shape[1] if prepared.ink is not None else 0)]
+    else:
+        digits = tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
+                       for index in chosen)
+        columns = [candidates.columns[index] for index in chosen]
+    if not prepared.marks:
+        return NumberReading(digits)
+    text = "".join(str(prediction.digit) for prediction in digits)
+    return NumberReading(digits, written(text, columns, list(prepared.marks)))
 
 
 def _pad_ink(rendering) -> np.ndarray:

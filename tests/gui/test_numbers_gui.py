@@ -210,7 +210,7 @@ def test_a_folder_of_numbers_and_single_digit_mode(make_app, bundled_predictor, 
     batch.write_csv(window.rows, expected)
     assert target.read_text(encoding="utf-8") == expected.getvalue()
     header = next(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert tuple(header) == batch.CSV_COLUMNS and header[-1] == "digit_confidences"
+    assert tuple(header) == batch.CSV_COLUMNS and header[-2:] == ["digit_confidences", "text"]
     window.preview_row(0)
     wait_until(window, lambda: window.preview.state != "hint" and window.preview.state != "error",
                timeout=ANSWER_TIMEOUT_SECONDS)

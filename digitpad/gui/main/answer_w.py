@@ -326,6 +326,8 @@ class AnswerPanel(ttk.Frame):
                                         foreground=theme.UNCERTAIN_TEXT if words.is_uncertain else theme.TEXT)
         if words.hint:
             caption = f"{caption}\n{words.hint}" if caption else words.hint
+        if reading.written:
+            caption = f"As written: {reading.written}\n{caption}" if caption else f"As written: {reading.written}"
         self.message_label.configure(text=caption, foreground=theme.MUTED_TEXT)
         self.strip.show(reading.digits)
         self.model_input = None

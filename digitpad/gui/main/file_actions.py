@@ -58,7 +58,7 @@ class FileActions:
         if answer.error is None:
             self._shown_image, self._image_taught = path, False
             self.answer.show_reading(answer.reading, source=answer.image, caption=f"From {name}")
-            self.status.set_message(f"{name}: {answer.reading.text} ({answer.reading.confidence:.1%})")
+            self.status.set_message(f"{name}: {answer.reading.written or answer.reading.text} ({answer.reading.confidence:.1%})")
             self._refresh_teach()
             return
         self._shown_image = None

@@ -1,0 +1,105 @@
+"""Separators written between and after digits ("1.990", "12,50", "100.-", "74965=") told from digits by shape (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from digitpad.reading.segment import Components
+
+# A mark is a piece of ink no taller than MARK_HEIGHT and no wider than MARK_WIDTH times the tallest piece, at least
+# MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that
+# shares no column with any tall piece and keeps at least MARK_GAP times its height away from them (a 5's flag or
+# a 7's bar sits over its digit's stem; a separator stands apart).
+MARK_HEIGHT = 0.3
+MARK_WIDTH = 0.6
+MARK_SIZE = 0.1
+MARK_GAP = 0.04
+# Its place in the band of the digits' height (0 = top, 1 = bottom) and its shape say which mark it is:
+# a dash is at least DASH_ASPECT times as wide as tall and sits in the middle of the band;
+# a dot is round (DOT_ASPECT either way) and sits low; a comma is a dot with a tail below the digits.
+DASH_ASPECT = 1.8
+DASH_BAND = (0.25, 0.8)
+DOT_ASPECT = 2.0
+DOT_LOW = 0.65
+COMMA_BELOW = 0.08
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A separator: its character and the columns of its ink (in the ink map it was found in)."""
+
+    character: str
+    left: int
+    right: int
+    components: tuple[int, ...]
+
+
+def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) -> str | None:
+    height, width = bottom - top, right - left
+    band_top, band_bottom = band
+    band_height = max(band_bottom - band_top, 1)
+    middle = ((top + bottom) / 2 - band_top) / band_height
+    if width >= DASH_ASPECT * height and DASH_BAND[0] <= middle <= DASH_BAND[1]:
+        return "-"
+    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT and middle >= DOT_LOW:
+        return "," if bottom > band_bottom + COMMA_BELOW * band_height and height > 1.3 * width else "."
+    return None
+
+
+def find_marks(components: Components) -> list[Mark]:
+    """The separators among a number's pieces of ink, left to right (none when only marks are there)."""
+    tall = [box for box in components.boxes if box.component in components.main]
+    if not tall:
+        return []
+    band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
+    candidates = []
+    for box in components.boxes:
+        if box.component in components.main:
+            continue
+        height, width = box.bottom - box.top, box.right - box.left
+        if (height > MARK_HEIGHT * components.tallest or width > MARK_WIDTH * components.tallest
+                or max(height, width) < MARK_SIZE * components.tallest):
+            continue
+        gap = MARK_GAP * components.tallest
+        if any(box.left - gap < other.right and other.left < box.right + gap for other in tall):
+            continue
+        candidates.append(box)
+    marks: list[Mark] = []
+    used: set[int] = set()
+    for box in sorted(candidates, key=lambda piece: piece.left):
+        if box.component in used:
+            continue
+        # Two dashes one above the other: an equals sign.
+        partner = next((other for other in candidates if other.component != box.component
+                        and other.component not in used and min(box.right, other.right) - max(box.left, other.left)
+                        > 0.5 * min(box.right - box.left, other.right - other.left)), None)
+        character = _shape(box.top, box.bottom, box.left, box.right, band)
+        if partner is not None and character == "-" and _shape(partner.top, partner.bottom, partner.left,
+                                                               partner.right, band) == "-":
+            used |= {box.component, partner.component}
+            marks.append(Mark("=", min(box.left, partner.left), max(box.right, partner.right),
+                              (box.component, partner.component)))
+        elif character is not None:
+            used.add(box.component)
+            marks.append(Mark(character, box.left, box.right, (box.component,)))
+    return marks
+
+
+def without_marks(ink: np.ndarray, components: Components, marks: list[Mark]) -> np.ndarray:
+    """The ink map with the marks' ink removed."""
+    if not marks:
+        return ink
+    gone = np.isin(components.labels, [component for mark in marks for component in mark.components])
+    # Their soft rims too.
+    near = ndimage.binary_dilation(gone, iterations=2) & ~(components.labels > 0) | gone
+    return np.where(near, 0.0, ink).astype(np.float32)
+
+
+def written(digits: str, digit_columns: list[tuple[int, int]], marks: list[Mark]) -> str:
+    """The number as written: its digits (left to right, with their column spans) and the marks in their places."""
+    items = [(left + right, digit) for digit, (left, right) in zip(digits, digit_columns)]
+    items += [(mark.left + mark.right, mark.character) for mark in marks]
+    return "".join(character for _, character in sorted(items, key=lambda item: item[0]))
