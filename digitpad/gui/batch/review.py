@@ -195,11 +195,19 @@ class ReviewItem:
 
 def load_item(path: str, predictor, single_digit: bool, side: int) -> ReviewItem:
     """Worker thread: read one image the way the batch read it, and fit it in a `side` square for showing."""
+    from PIL.Image import LANCZOS  # noqa: PLC0415
+
     from digitpad.gui.main.answer import thumbnail  # noqa: PLC0415 - PIL only
     from digitpad.gui.main.files import read_and_predict  # noqa: PLC0415
 
     answer = read_and_predict(path, predictor, single_digit)
-    image = thumbnail(answer.image, side) if answer.image is not None else None
+    image = None
+    if answer.image is not None:
+        image = thumbnail(answer.image, side)  # RGB or L, at most side x side
+        if max(image.size) < side:  # a small scan is enlarged: the point is to see it well
+            scale = side / max(image.size)
+            image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                                 LANCZOS)
     return ReviewItem(image, answer.reading, "" if answer.error is None else str(answer.error))
 
 

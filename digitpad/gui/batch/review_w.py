@@ -23,7 +23,7 @@ from digitpad.gui.batch.review import (
 from digitpad.gui.main.answer_w import AnswerPanel
 from digitpad.gui.main.menus import toggle_value, toggle_variable
 from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD, format_percent
-from digitpad.gui.worker import Pump, run_in_thread
+from digitpad.gui.worker import Pump
 
 IMAGE_SIDE = 300
 """The image is shown fitted in a square this big (pixels)."""
@@ -40,7 +40,8 @@ TYPING_CURSOR = "\u258f"
 
 
 class ReviewPrefetch:
-    """Reads the rows about to be shown, one at a time in a worker, and keeps them ready (a few behind too).
+    """Reads the rows about to be shown, one at a time in its own worker thread, and keeps them ready (a few
+    behind too). A thread that stays (rather than one per image) keeps thread starts off the key presses.
 
     `path_of(index)` and `single_digit_of(index)` say how to read a row; `on_loaded(index)` runs on the Tk thread
     when one is ready.
@@ -50,6 +51,7 @@ class ReviewPrefetch:
                  single_digit_of: Callable[[int], bool], on_loaded: Callable[[int], None]):
         self._pump, self._predictor = pump, predictor
         self._path_of, self._single_digit_of, self._on_loaded = path_of, single_digit_of, on_loaded
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-review-read")
         self.items: dict[int, ReviewItem] = {}
         self._wanted: list[int] = []
         self._in_flight: int | None = None
@@ -66,6 +68,7 @@ class ReviewPrefetch:
     def close(self) -> None:
         self._closed = True
         self.items.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _next(self) -> None:
         if self._in_flight is not None or self._closed:
@@ -74,10 +77,20 @@ class ReviewPrefetch:
         if index is None:
             return
         self._in_flight = index
-        path, single_digit, predictor = self._path_of(index), self._single_digit_of(index), self._predictor
-        run_in_thread(lambda: load_item(path, predictor, single_digit, IMAGE_SIDE),
-                      lambda succeeded, value: self._loaded(index, succeeded, value), pump=self._pump,
-                      name="digitpad-review-read")
+        path, single_digit, predictor, pump = self._path_of(index), self._single_digit_of(index), self._predictor, \
+            self._pump
+        # Urgent: the pump polls fast while a read is out, so the image shows as soon as it is read.
+        ticket = pump.hold(lambda succeeded, value: self._loaded(index, succeeded, value), urgent=True)
+
+        def read() -> None:  # worker thread: no Tk object here
+            try:
+                item = load_item(path, predictor, single_digit, IMAGE_SIDE)
+            except Exception as error:  # shown in place of the image
+                pump.post(ticket, False, error, release=True)
+            else:
+                pump.post(ticket, True, item, release=True)
+
+        self._executor.submit(read)
 
     def _loaded(self, index: int, succeeded: bool, value) -> None:
         self._in_flight = None
@@ -247,12 +260,18 @@ class ReviewPanel(ttk.Frame):
         review = self.review
         self.counter_label.configure(text=review.counter_text())
         index = review.current
-        keep = review.queue[max(0, review.position - KEPT_BEHIND):review.position]
-        self.prefetch.want(([index] if index is not None else []) + review.upcoming(LOOKAHEAD), keep)
+        try:
+            self._show_row(index)
+        finally:  # then read ahead (the image shown first: a key press waits for nothing else)
+            keep = review.queue[max(0, review.position - KEPT_BEHIND):review.position]
+            self.prefetch.want(([index] if index is not None else []) + review.upcoming(LOOKAHEAD), keep)
+
+    def _show_row(self, index: int | None) -> None:
+        review = self.review
         if index is None:
             self._show_done_page()
             return
-        if self.done_page.winfo_ismapped():
+        if self.done_page.winfo_manager():
             self.done_page.grid_remove()
             self.body.grid()
         self._show_answer_box(index)

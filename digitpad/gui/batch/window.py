@@ -404,7 +404,7 @@ class BatchWindow(tk.Toplevel):
             self.review_panel.set_retrain_offer(count, saving)
         if count:
             self.retrain_button.configure(text=retrain_offer_text(count), state="disabled" if saving else "normal")
-            if not self.retrain_button.winfo_ismapped():
+            if not self.retrain_button.winfo_manager():
                 self.retrain_button.pack(side="right", padx=(0, 8), after=self.review_button)
         else:
             self.retrain_button.pack_forget()
