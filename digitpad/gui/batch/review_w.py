@@ -20,12 +20,12 @@ from digitpad.gui.batch.review import (
     COMMITTED, LEAVE, NOTHING, WENT_BACK, Change, Review, ReviewItem, load_item, parse_threshold, reads_single_digit,
     retrain_offer_text, store_correction,
 )
-from digitpad.gui.main.answer_w import AnswerPanel
+from digitpad.gui.main.answer_w import PANEL_PADDING, AnswerPanel
 from digitpad.gui.main.menus import toggle_value, toggle_variable
-from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD, format_percent
+from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD
 from digitpad.gui.worker import Pump
 
-IMAGE_SIDE = 300
+IMAGE_SIDE = 280
 """The image is shown fitted in a square this big (pixels)."""
 LOOKAHEAD = 6
 """Images read ahead of the one shown."""
@@ -35,8 +35,13 @@ KEY_HELP = ("Enter or Space: accept     0\u20139: type the right answer (then En
             "Backspace: back one     Esc: leave the review")
 SINGLE_DIGIT_KEY_HELP = ("Enter or Space: accept     0\u20139: that digit is the answer     "
                          "Backspace: back one     Esc: leave the review")
-KEEP_ACCEPTED_LABEL = f"Also save answers I accept that were under {format_percent(LOW_CONFIDENCE_THRESHOLD)} sure"
+KEEP_ACCEPTED_LABEL = f"Save accepted answers under {LOW_CONFIDENCE_THRESHOLD:.0%} too"
 TYPING_CURSOR = "\u258f"
+
+
+def _flat_frame(master: tk.Misc) -> ttk.Frame:
+    """A frame inside the card: its background, no border of its own."""
+    return ttk.Frame(master, style="Card.TFrame", borderwidth=0, relief="flat")
 
 
 class ReviewPrefetch:
@@ -190,7 +195,7 @@ class ReviewPanel(ttk.Frame):
     def _build(self, on_retrain: Callable[[], None], on_export: Callable[[], None]) -> None:
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
-        header = ttk.Frame(self, style="Card.TFrame")
+        header = _flat_frame(self)
         header.grid(row=0, column=0, sticky="ew", pady=(0, 10))
         ttk.Label(header, text="Review", style="CardTitle.TLabel").pack(side="left")
         ttk.Label(header, text="   everything under", style="Card.TLabel").pack(side="left")
@@ -203,14 +208,13 @@ class ReviewPanel(ttk.Frame):
         self.counter_label = ttk.Label(header, text="", style="CardTitle.TLabel")
         self.counter_label.pack(side="right")
 
-        self.body = ttk.Frame(self, style="Card.TFrame")
-        self.body.grid(row=1, column=0, sticky="nsew")
-        self.body.columnconfigure(1, weight=1)
-        left = ttk.Frame(self.body, style="Card.TFrame")
-        left.grid(row=0, column=0, sticky="n", padx=(0, 16))
+        self.body = _flat_frame(self)
+        self.body.grid(row=1, column=0, sticky="n")
+        left = _flat_frame(self.body)
+        left.grid(row=0, column=0, sticky="n", padx=(0, 16), pady=(PANEL_PADDING, 0))
         frame = tk.Frame(left, width=IMAGE_SIDE, height=IMAGE_SIDE, background=theme.BAR_TRACK,
                          highlightthickness=1, highlightbackground=theme.BORDER)
-        frame.pack()
+        frame.pack(anchor="w")
         frame.pack_propagate(False)
         self.image_label = tk.Label(frame, background=theme.BAR_TRACK, foreground=theme.MUTED_TEXT,
                                     font=theme.BODY_FONT, wraplength=IMAGE_SIDE - 20, justify="center")
@@ -219,19 +223,21 @@ class ReviewPanel(ttk.Frame):
         self.file_label.pack(anchor="w", pady=(6, 8))
         ttk.Label(left, text="Your answer", style="CardMuted.TLabel").pack(anchor="w")
         self.typed_label = tk.Label(left, text="", font=theme.PREVIEW_DIGIT_FONT, background=theme.SURFACE,
-                                    foreground=theme.ACCENT, anchor="w", padx=0, pady=0)
+                                    foreground=theme.ACCENT, anchor="w", padx=0, pady=0, height=1)
         self.typed_label.pack(anchor="w", fill="x")
         self.state_label = ttk.Label(left, text="", style="Card.TLabel", wraplength=IMAGE_SIDE, justify="left")
         self.state_label.pack(anchor="w")
-        self.answer_panel = AnswerPanel(self.body, title="The model's answer", digit_font=theme.PREVIEW_DIGIT_FONT)
+        ttk.Checkbutton(left, text=KEEP_ACCEPTED_LABEL, variable=self._keep_variable, onvalue="1", offvalue="0",
+                        takefocus=False, style="Card.TCheckbutton").pack(anchor="w", pady=(12, 0))
+        self.answer_panel = AnswerPanel(self.body, title="The model's answer", digit_font=theme.PREVIEW_DIGIT_FONT,
+                                        advice=False)
         self.answer_panel.grid(row=0, column=1, sticky="nw")
 
-        self.done_page = ttk.Frame(self, style="Card.TFrame")
-        ttk.Label(self.done_page, text="Review complete", style="Title.TLabel",
-                  background=theme.SURFACE).pack(anchor="w")
+        self.done_page = _flat_frame(self)
+        ttk.Label(self.done_page, text="Review complete", style="CardTitle.TLabel").pack(anchor="w")
         self.done_label = ttk.Label(self.done_page, text="", style="Card.TLabel", wraplength=560, justify="left")
         self.done_label.pack(anchor="w", pady=(6, 12))
-        buttons = ttk.Frame(self.done_page, style="Card.TFrame")
+        buttons = _flat_frame(self.done_page)
         buttons.pack(anchor="w")
         self.retrain_button = ttk.Button(buttons, text=retrain_offer_text(0), style="Accent.TButton",
                                          command=on_retrain)
@@ -239,12 +245,8 @@ class ReviewPanel(ttk.Frame):
         ttk.Button(buttons, text="Export CSV\u2026", command=on_export).pack(side="left", padx=(0, 8))
         ttk.Button(buttons, text="Back to the table", command=self._on_leave).pack(side="left")
 
-        footer = ttk.Frame(self, style="Card.TFrame")
-        footer.grid(row=3, column=0, sticky="ew", pady=(10, 0))
-        ttk.Checkbutton(footer, text=KEEP_ACCEPTED_LABEL, variable=self._keep_variable, onvalue="1", offvalue="0",
-                        takefocus=False).pack(anchor="w")
-        self.help_label = ttk.Label(footer, text=KEY_HELP, style="CardMuted.TLabel")
-        self.help_label.pack(anchor="w", pady=(4, 0))
+        self.help_label = ttk.Label(self, text=KEY_HELP, style="CardMuted.TLabel")
+        self.help_label.grid(row=3, column=0, sticky="w", pady=(10, 0))
 
     # -- showing ----------------------------------------------------------------------------------------------
     def start(self, review: Review) -> None:
@@ -322,7 +324,7 @@ class ReviewPanel(ttk.Frame):
             self.typed_label.configure(text=answer, foreground=theme.SUCCESS)
             self.state_label.configure(text="Accepted. Enter keeps it.", foreground=theme.SUCCESS)
         else:
-            self.typed_label.configure(text="\u2013", foreground=theme.BAR_TRACK)
+            self.typed_label.configure(text="", foreground=theme.ACCENT)
             accept = f"Enter accepts {row.digit}" if row.digit else "Enter accepts that nothing was read"
             self.state_label.configure(text=f"{accept}; or type the right answer.", foreground=theme.MUTED_TEXT)
 

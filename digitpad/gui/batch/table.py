@@ -14,7 +14,7 @@ from digitpad.gui.batch.table_data import (
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 300, "digit": 96, "confidence": 116, "review": 150, "error": 200}
+COLUMN_WIDTHS = {"file": 260, "digit": 80, "confidence": 100, "review": 130, "error": 160}
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "review": "w", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"

@@ -89,6 +89,7 @@ class BatchWindow(tk.Toplevel):
         self.title_label.grid(row=0, column=0, sticky="w")
         progress_row = ttk.Frame(outer)
         progress_row.grid(row=1, column=0, sticky="ew", pady=(8, 2))
+        self._progress_row = progress_row  # hidden while reviewing: the image needs the room
         progress_row.columnconfigure(0, weight=1)
         self.progress_bar = ttk.Progressbar(progress_row, mode="determinate", maximum=1.0)
         self.progress_bar.grid(row=0, column=0, sticky="ew", padx=(0, 10))
@@ -345,8 +346,10 @@ class BatchWindow(tk.Toplevel):
         if self.saver is None:
             self.saver = CorrectionSaver(self._pump, self._sample_saved)
         self.panes.grid_remove()
+        self._progress_row.grid_remove()
         self.review_panel.grid(row=3, column=0, sticky="nsew")
         self._in_review = True
+        self._make_room()
         self.review_panel.start(self.review)
         self._update_retrain_offer()
 
@@ -357,12 +360,21 @@ class BatchWindow(tk.Toplevel):
         self._in_review = False
         self.review_threshold = self.review.threshold
         self.review_panel.grid_remove()
+        self._progress_row.grid()
         self.panes.grid()
         current = self.review.current if self.review.current is not None else (
             self.review.queue[-1] if self.review.queue else None)
         if current is not None:
             self.table.show_row(current)
         self.tree.focus_set()
+
+    def _make_room(self) -> None:
+        """Grow the window (within the screen) when the review needs more room than it has."""
+        self.update_idletasks()
+        width = max(self.winfo_width(), self.winfo_reqwidth())
+        height = min(max(self.winfo_height(), self.winfo_reqheight()), self.winfo_screenheight() - 60)
+        if (width, height) != (self.winfo_width(), self.winfo_height()):
+            self.geometry(f"{width}x{height}")
 
     def reviewed_rows(self) -> list[ReviewedRow]:
         """Every row with its answer now and its review state: what Export CSV writes."""
