@@ -173,7 +173,7 @@ def start_review_everything(window):
     box.focus_force()
     box.icursor("end")
     box.update()
-    press(box, "BackSpace", "BackSpace", "1", "0", "0", "Return")
+    press(box, "BackSpace", "BackSpace", "BackSpace", "1", "0", "0", "Return")
     assert panel.review.threshold == 1.0 and panel.focus_get() is panel
     return panel
 
@@ -268,7 +268,7 @@ def test_single_digit_mode_corrects_with_one_key_and_closing_asks_before_discard
     app = make_app(bundled_predictor)
     app.set_single_digit(True)
     questions = []
-    answers = [False, True]
+    answers = [False, False, True]
     app.ask_yes_no = lambda title, text: questions.append((title, text)) or answers.pop(0)
     window = classified(app, folder)
     panel = start_review_everything(window)
@@ -287,10 +287,15 @@ def test_single_digit_mode_corrects_with_one_key_and_closing_asks_before_discard
 
     assert window.close() is False and window.winfo_exists()  # mid-review, nothing exported: the user says No
     assert questions[-1][0] == "Discard corrections?" and "1 correction made" in questions[-1][1]
+    app.quit()  # File > Quit asks too, and stays
+    assert len(questions) == 2 and not app.closed and window.winfo_exists()
     app.classify_folder(folder)  # a new folder would discard them too: asked again, and the user agrees
-    assert len(questions) == 2 and window.review is None
+    assert len(questions) == 3 and window.review is None
     wait_until(app.window, lambda: window.is_complete, timeout=TIMEOUT_SECONDS)
-    assert window.close() is True and len(questions) == 2  # nothing to lose any more: no question
+    panel = start_review_everything(window)  # a new review of the new rows: nothing of the last one is shown
+    wait_for_image(panel)
+    assert panel.counter_label.cget("text") == "0 of 3 reviewed, 0 corrected"
+    assert window.close() is True and len(questions) == 3  # nothing to lose any more: no question
 
 
 def test_a_csv_made_by_the_command_line_with_an_image_missing_is_opened_and_reviewed(

@@ -60,7 +60,14 @@ class ReviewPrefetch:
         self.items: dict[int, ReviewItem] = {}
         self._wanted: list[int] = []
         self._in_flight: int | None = None
+        self._generation = 0
         self._closed = False
+
+    def reset(self) -> None:
+        """Forget every item (new rows, same indices); a read still out is dropped when it comes back."""
+        self.items.clear()
+        self._wanted = []
+        self._generation += 1
 
     def want(self, wanted: list[int], keep: list[int] = ()) -> None:
         """Read `wanted` in that order (the one to show first); forget items neither wanted nor in `keep`."""
@@ -84,8 +91,9 @@ class ReviewPrefetch:
         self._in_flight = index
         path, single_digit, predictor, pump = self._path_of(index), self._single_digit_of(index), self._predictor, \
             self._pump
+        generation = self._generation
         # Urgent: the pump polls fast while a read is out, so the image shows as soon as it is read.
-        ticket = pump.hold(lambda succeeded, value: self._loaded(index, succeeded, value), urgent=True)
+        ticket = pump.hold(lambda succeeded, value: self._loaded(index, generation, succeeded, value), urgent=True)
 
         def read() -> None:  # worker thread: no Tk object here
             try:
@@ -97,12 +105,13 @@ class ReviewPrefetch:
 
         self._executor.submit(read)
 
-    def _loaded(self, index: int, succeeded: bool, value) -> None:
+    def _loaded(self, index: int, generation: int, succeeded: bool, value) -> None:
         self._in_flight = None
         if self._closed:
             return
-        self.items[index] = value if succeeded else ReviewItem(None, None, f"cannot read it: {value}")
-        self._on_loaded(index)
+        if generation == self._generation:
+            self.items[index] = value if succeeded else ReviewItem(None, None, f"cannot read it: {value}")
+            self._on_loaded(index)
         self._next()
 
 
@@ -251,6 +260,8 @@ class ReviewPanel(ttk.Frame):
     # -- showing ----------------------------------------------------------------------------------------------
     def start(self, review: Review) -> None:
         """Show `review` where it stands (its first row not reviewed) and take the keyboard."""
+        if review is not self.review:
+            self.prefetch.reset()
         self.review = review
         self.threshold_box.set(f"{review.threshold * 100:g}")
         self.help_label.configure(text=SINGLE_DIGIT_KEY_HELP if review.single_digit else KEY_HELP)
@@ -373,10 +384,9 @@ class ReviewPanel(ttk.Frame):
         if self.review is None:
             return
         threshold = parse_threshold(self.threshold_box.get())
-        if threshold is None:
+        if threshold is None:  # not a percentage: the box shows the threshold in use again
             self.threshold_box.set(f"{self.review.threshold * 100:g}")
-            return
-        if threshold != self.review.threshold:
+        elif threshold != self.review.threshold:
             self.review.set_threshold(threshold)
             self.show_current()
         if self.focus_get() is self.threshold_box:
