@@ -7,6 +7,7 @@ from collections import deque
 from tkinter import ttk
 from typing import Callable
 
+from digitpad.folders.results import CORRECTED
 from digitpad.gui import theme
 from digitpad.gui.batch.table_data import (
     COLUMN_TITLES, COLUMNS, SORTABLE_COLUMNS, TableView, display_values, is_low_confidence, keep_row,
@@ -136,7 +137,7 @@ class ResultsTable(ttk.Frame):
 
     def _tags(self, index: int) -> tuple[str, ...]:
         row, verdict = self.rows[index], self.verdict_of(index)
-        if verdict is not None and verdict.reviewed == "corrected":
+        if verdict is not None and verdict.reviewed == CORRECTED:
             return (CORRECTED_TAG,)
         return (ERROR_TAG,) if row.error else (UNCERTAIN_TAG,) if is_low_confidence(row) else ()
 

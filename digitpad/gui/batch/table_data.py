@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from digitpad.folders.results import CORRECTED, NOT_REVIEWED
 from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD, format_duration, format_percent
 
 COLUMNS = ("file", "digit", "confidence", "review", "error")
@@ -89,9 +90,9 @@ def is_low_confidence(row) -> bool:
 
 def review_text(verdict) -> str:
     """The Review cell: '' before a review, 'accepted', or 'corrected (read 8)' with the model's answer."""
-    if verdict is None or verdict.reviewed == "no":
+    if verdict is None or verdict.reviewed == NOT_REVIEWED:
         return ""
-    if verdict.reviewed == "corrected":
+    if verdict.reviewed == CORRECTED:
         return f"corrected (read {verdict.row.digit or 'nothing'})"
     return verdict.reviewed
 
