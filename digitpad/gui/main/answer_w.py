@@ -15,7 +15,8 @@ from PIL import Image, ImageTk
 
 from digitpad.gui import theme
 from digitpad.gui.main.answer import (
-    DIGIT_COUNT, EMPTY_PAD_HINT, MODEL_VIEW_SCALE, STRIP_CELL_PADDING, STRIP_WIDTH, describe, describe_number,
+    DIGIT_COUNT, EMPTY_PAD_HINT, MODEL_VIEW_SCALE, STRIP_CELL_PADDING, STRIP_WIDTH, WRITING_ADVICE, describe,
+    describe_number,
     model_view_image, strip_rows, strip_scale, thumbnail,
 )
 from digitpad.gui.wording import format_percent
@@ -220,9 +221,12 @@ class AnswerPanel(ttk.Frame):
     """Shows one of: a hint, a prediction (with the model's input and, for files, the source image), a number read
     digit by digit (with its per-digit strip), an error."""
 
-    def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT):
+    def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT,
+                 advice: bool = True):
         super().__init__(master, style="Card.TFrame", padding=PANEL_PADDING)
         self.state = "hint"
+        self.advice = advice
+        """Unsure answers end with advice on writing (not for reviewing images written elsewhere)."""
         self.columnconfigure(0, weight=1, minsize=MESSAGE_WRAP)
         ttk.Label(self, text=title, style="CardTitle.TLabel").grid(row=0, column=0, columnspan=2, sticky="w")
         self.digit_label = tk.Label(self, text=NO_DIGIT, font=digit_font, background=theme.SURFACE,
@@ -301,7 +305,7 @@ class AnswerPanel(ttk.Frame):
                                         foreground=theme.UNCERTAIN_TEXT if answer.is_uncertain else theme.TEXT)
         if answer.is_uncertain:
             second = prediction.top(2)[1]
-            hint = f"Maybe a {second[0]} ({format_percent(second[1])}). Try writing it bigger or clearer."
+            hint = f"Maybe a {second[0]} ({format_percent(second[1])}).{WRITING_ADVICE if self.advice else ''}"
             caption = f"{caption}\n{hint}" if caption else hint
         self.message_label.configure(text=caption, foreground=theme.MUTED_TEXT)
         self.bars.show(prediction.probabilities, uncertain=answer.is_uncertain)
@@ -324,8 +328,9 @@ class AnswerPanel(ttk.Frame):
                                for prediction, answer in zip(reading.digits, words.digits)])
         self.confidence_label.configure(text=words.confidence_text,
                                         foreground=theme.UNCERTAIN_TEXT if words.is_uncertain else theme.TEXT)
-        if words.hint:
-            caption = f"{caption}\n{words.hint}" if caption else words.hint
+        hint = words.hint if self.advice else words.hint.replace(WRITING_ADVICE, "")
+        if hint:
+            caption = f"{caption}\n{hint}" if caption else hint
         if reading.written:
             caption = f"As written: {reading.written}\n{caption}" if caption else f"As written: {reading.written}"
         self.message_label.configure(text=caption, foreground=theme.MUTED_TEXT)
