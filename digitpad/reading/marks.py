@@ -7,24 +7,26 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from digitpad.reading.segment import Components
+from digitpad.reading.segment import Components, Piece
 
 # A mark is a piece of ink no taller than MARK_HEIGHT and no wider than MARK_WIDTH times the tallest piece, at least
 # MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that
-# shares no column with any tall piece and keeps at least MARK_GAP times its height away from them (a 5's flag or
-# a 7's bar sits over its digit's stem; a separator stands apart).
-MARK_HEIGHT = 0.3
+# shares no column with any other piece of ink and keeps at least MARK_GAP times that height away from them (a 5's
+# flag or a 7's bar sits over its digit's stem, a broken digit's pieces overlap; a separator stands apart).
+MARK_HEIGHT = 0.4
 MARK_WIDTH = 0.6
 MARK_SIZE = 0.1
 MARK_GAP = 0.04
 # Its place in the band of the digits' height (0 = top, 1 = bottom) and its shape say which mark it is:
 # a dash is at least DASH_ASPECT times as wide as tall and sits in the middle of the band;
-# a dot is round (DOT_ASPECT either way) and sits low; a comma is a dot with a tail below the digits.
+# a dot is round (DOT_ASPECT either way) and sits low; a comma sits low too, reaches COMMA_BELOW (times the band)
+# below the digits, and is COMMA_ASPECT times as tall as wide.
 DASH_ASPECT = 1.8
 DASH_BAND = (0.25, 0.8)
 DOT_ASPECT = 2.0
 DOT_LOW = 0.65
 COMMA_BELOW = 0.08
+COMMA_ASPECT = (1.3, 4.0)
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,19 @@ def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) 
     middle = ((top + bottom) / 2 - band_top) / band_height
     if width >= DASH_ASPECT * height and DASH_BAND[0] <= middle <= DASH_BAND[1]:
         return "-"
-    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT and middle >= DOT_LOW:
-        return "," if bottom > band_bottom + COMMA_BELOW * band_height and height > 1.3 * width else "."
+    if middle < DOT_LOW:
+        return None
+    if bottom > band_bottom + COMMA_BELOW * band_height and COMMA_ASPECT[0] * width <= height <= COMMA_ASPECT[1] * width:
+        return ","
+    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT:
+        return "."
     return None
+
+
+def _apart(pieces: list[Piece], others: list[Piece], gap: float) -> bool:
+    """Do these pieces share no column with any of the others, with at least `gap` to spare?"""
+    left, right = min(piece.left for piece in pieces), max(piece.right for piece in pieces)
+    return not any(left - gap < other.right and other.left < right + gap for other in others)
 
 
 def find_marks(components: Components) -> list[Mark]:
@@ -55,36 +67,31 @@ def find_marks(components: Components) -> list[Mark]:
     if not tall:
         return []
     band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
-    candidates = []
-    for box in components.boxes:
-        if box.component in components.main:
-            continue
-        height, width = box.bottom - box.top, box.right - box.left
-        if (height > MARK_HEIGHT * components.tallest or width > MARK_WIDTH * components.tallest
-                or max(height, width) < MARK_SIZE * components.tallest):
-            continue
-        gap = MARK_GAP * components.tallest
-        if any(box.left - gap < other.right and other.left < box.right + gap for other in tall):
-            continue
-        candidates.append(box)
+    small = [box for box in components.boxes
+             if box.component not in components.main
+             and box.bottom - box.top <= MARK_HEIGHT * components.tallest
+             and box.right - box.left <= MARK_WIDTH * components.tallest
+             and max(box.bottom - box.top, box.right - box.left) >= MARK_SIZE * components.tallest]
+    shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band) for box in small}
+    gap = MARK_GAP * components.tallest
     marks: list[Mark] = []
     used: set[int] = set()
-    for box in sorted(candidates, key=lambda piece: piece.left):
-        if box.component in used:
+    for box in sorted(small, key=lambda piece: piece.left):
+        if box.component in used or shapes[box.component] is None:
             continue
         # Two dashes one above the other: an equals sign.
-        partner = next((other for other in candidates if other.component != box.component
-                        and other.component not in used and min(box.right, other.right) - max(box.left, other.left)
+        partner = next((other for other in small if other.component not in used and other.component != box.component
+                        and shapes[box.component] == shapes[other.component] == "-"
+                        and min(box.right, other.right) - max(box.left, other.left)
                         > 0.5 * min(box.right - box.left, other.right - other.left)), None)
-        character = _shape(box.top, box.bottom, box.left, box.right, band)
-        if partner is not None and character == "-" and _shape(partner.top, partner.bottom, partner.left,
-                                                               partner.right, band) == "-":
-            used |= {box.component, partner.component}
-            marks.append(Mark("=", min(box.left, partner.left), max(box.right, partner.right),
-                              (box.component, partner.component)))
-        elif character is not None:
-            used.add(box.component)
-            marks.append(Mark(character, box.left, box.right, (box.component,)))
+        pieces = [box] if partner is None else [box, partner]
+        others = [other for other in components.boxes if other not in pieces]
+        if not _apart(pieces, others, gap):  # part of a digit (a 5's flag, a broken 6's loop), not a separator
+            continue
+        used |= {piece.component for piece in pieces}
+        marks.append(Mark("=" if partner is not None else shapes[box.component],
+                          min(piece.left for piece in pieces), max(piece.right for piece in pieces),
+                          tuple(piece.component for piece in pieces)))
     return marks
 
 
