@@ -57,9 +57,9 @@ def test_a_review_exports_the_answer_the_models_answer_and_the_review_then_reads
     assert write_reviewed_csv(reviewed, stream) == (3, 1)
     table = list(csv.reader(io.StringIO(stream.getvalue())))
     assert tuple(table[0]) == REVIEWED_CSV_COLUMNS and REVIEWED_CSV_COLUMNS[:len(CSV_COLUMNS)] == CSV_COLUMNS
-    assert table[1] == ["a/one.png", "1", "0.9123", "", "7:0.912 1:0.050 2:0.010", "0.912", "7", "corrected"]
-    assert table[2][1] == table[2][6] == "2026" and table[2][7] == "accepted"
-    assert table[3] == ["broken.png", "", "", "not an image", "", "", "", "no"]
+    assert table[1] == ["a/one.png", "1", "0.9123", "", "7:0.912 1:0.050 2:0.010", "0.912", "", "7", "corrected"]
+    assert table[2][1] == table[2][7] == "2026" and table[2][8] == "accepted"
+    assert table[3] == ["broken.png", "", "", "not an image", "", "", "", "", "no"]
     (tmp_path / "review.csv").write_text(stream.getvalue(), encoding="utf-8")
     again = read_results_csv(tmp_path / "review.csv").rows
     assert [(row.digit, row.row.digit, row.reviewed) for row in again] == [

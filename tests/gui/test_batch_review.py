@@ -252,7 +252,7 @@ def test_a_folder_reviewed_by_keyboard_alone_then_exported_cell_by_cell(make_app
         name = Path(row.path).name
         digit, reviewed = expected.get(name, (row.digit, ACCEPTED))
         assert cells == [row.path, digit, f"{row.confidence:.4f}" if row.confidence is not None else "", row.error,
-                         row.top3, row.digit_confidences, row.digit, reviewed], name
+                         row.top3, row.digit_confidences, row.text, row.digit, reviewed], name
     assert not window.has_unexported_corrections
 
     window.retrain_button.invoke()  # the offer opens the retrain flow, with the samples just saved
