@@ -12,7 +12,7 @@ from typing import Callable
 
 from digitpad import APP_NAME
 from digitpad.bundle.splash import close_splash
-from digitpad.gui import dialogs, theme
+from digitpad.gui import dialogs, errors, theme
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
 from digitpad.gui.main.answer_w import AnswerPanel
@@ -78,6 +78,7 @@ class DigitpadApp(FileActions, ModelActions):
             self.settings.initial_folder(), EXPORT_FILE_NAME)
         self.show_message: dialogs.MessageHook = self._dialogs.show_message
         self.ask_yes_no: dialogs.QuestionHook = self._dialogs.ask_yes_no
+        self.open_folder: Callable[[Path], None] = dialogs.open_folder
 
         theme.apply_hidpi_scaling(window)
         theme.apply_theme(window)
@@ -113,7 +114,8 @@ class DigitpadApp(FileActions, ModelActions):
                       Toggle(SINGLE_DIGIT_LABEL, self._single_digit_variable, self._single_digit_toggled),
                       Toggle(CLEAR_AFTER_TEACHING_LABEL, self._clear_after_teaching_variable,
                              self._clear_after_teaching_toggled)],
-            "Help": [Action(f"About {APP_NAME}", self.about)],
+            "Help": [Action(f"About {APP_NAME}", self.about), SEPARATOR,
+                     Action(errors.OPEN_LOG_FOLDER_LABEL, self.open_log_folder)],
         })
         self.window.bind("<Delete>", lambda event: self.clear())
         set_entry_state(self.menus["File"], EXPORT_LABEL, False)
@@ -287,6 +289,18 @@ class DigitpadApp(FileActions, ModelActions):
             return
         self.open_retrain()
 
+    def open_log_folder(self) -> None:
+        """Help > Open log folder: the folder of the error log, in the file manager."""
+        from digitpad.storage.logfile import log_dir  # noqa: PLC0415
+
+        folder = log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.open_folder(folder)
+        except OSError as error:
+            self.show_message(dialogs.ERROR, errors.OPEN_LOG_FOLDER_LABEL,
+                              f"Cannot open {folder}:\n{error.strerror or error}")
+
     def about(self) -> None:
         self.show_message(dialogs.INFO, f"About {APP_NAME}", dialogs.about_text(
             accuracy=dialogs.model_test_accuracy()))
@@ -324,6 +338,7 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
         print(f"{APP_NAME}: cannot open a window: {error}", file=sys.stderr)
         return EXIT_NO_DISPLAY
     app = DigitpadApp(root, predictor)
+    reporter = errors.ErrorReporter(root, open_log_folder=app.open_log_folder).install(app.pump)
     root.update()  # on screen before anything heavy is imported
     close_splash()  # the executable's splash screen, if any, has done its job
 
@@ -332,6 +347,7 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
     else:
         app.start_loading_model()
     root.mainloop()
-    del app, root
+    reporter.uninstall()
+    del app, root, reporter
     gc.collect()  # free Tk objects here: a worker thread's garbage collection must never free the interpreter
     return EXIT_OK

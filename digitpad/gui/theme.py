@@ -8,6 +8,8 @@ import tkinter.font as tkfont
 from tkinter import ttk
 
 POINTS_PER_INCH = 72.0
+REFERENCE_DPI = 96.0
+"""Pixel sizes in the code are for a 96-dpi (100%) screen; `scaled` turns them into this screen's pixels."""
 THEME_NAME = "clam"
 
 WINDOW_BACKGROUND = "#eef0f4"
@@ -61,6 +63,19 @@ def apply_hidpi_scaling(root: tk.Misc) -> float:
     factor = root.winfo_fpixels("1i") / POINTS_PER_INCH
     root.tk.call("tk", "scaling", factor)
     return factor
+
+
+def scale_factor(widget: tk.Misc) -> float:
+    """How many of this screen's pixels one 96-dpi pixel is: Tk's scaling (pixels per point) over 96/72."""
+    return float(widget.tk.call("tk", "scaling")) * POINTS_PER_INCH / REFERENCE_DPI
+
+
+def scaled(widget: tk.Misc, pixels: float) -> int:
+    """A size given in 96-dpi pixels, in this screen's pixels (at least 1 for a non-zero size)."""
+    if not pixels:
+        return 0
+    value = round(pixels * scale_factor(widget))
+    return value if value else (1 if pixels > 0 else -1)
 
 
 def _create_font(root: tk.Misc, name: str, **options) -> None:

@@ -1,0 +1,80 @@
+"""The window on real desktops: errors a user can see, opening files from the command line, a read-only data
+folder, one running copy, HiDPI screens."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from digitpad.gui import errors
+from digitpad.gui.worker import BackgroundJob
+from digitpad.storage import logfile
+from tests.gui.gui_helpers import SEVEN, draw_digit, wait_until
+
+
+@pytest.fixture
+def reporter(app, tk_root):
+    """An ErrorReporter on the tests' root whose dialogs do not wait; Tk's handler (the tests' check) still runs."""
+    installed = errors.ErrorReporter(tk_root, open_log_folder=app.open_log_folder, modal=False).install(app.pump)
+    yield installed
+    installed.uninstall()
+    if installed.dialog is not None and installed.dialog.winfo_exists():
+        installed.dialog.destroy()
+
+
+def log_text() -> str:
+    path = logfile.log_path()
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+# -- errors a user can see ------------------------------------------------------------------------------------
+def test_a_callback_that_raises_is_shown_once_logged_and_the_app_keeps_working(app, reporter, tk_callback_errors):
+    def broken(_app):
+        raise ZeroDivisionError("boom in a callback")
+
+    app.on_retrain = broken
+    app.menus["Model"].invoke(0)  # Model > Retrain…, through Tk as a click would
+    dialog = reporter.dialog
+    assert dialog is not None and dialog.winfo_exists()
+    assert str(dialog.message_label.cget("text")) == errors.ERROR_SENTENCE
+    assert not dialog.details_shown and "ZeroDivisionError: boom in a callback" in dialog.details
+    dialog.details_button.invoke()
+    assert dialog.details_shown and "boom in a callback" in dialog.details_text.get("1.0", "end")
+    assert log_text().count("ZeroDivisionError: boom in a callback") == 1
+    assert len(tk_callback_errors) == 1 and "boom in a callback" in tk_callback_errors[0]  # Tk's handler saw it
+    dialog.close_button.invoke()
+    app.menus["Model"].invoke(0)  # the same error again: logged, not shown again
+    assert not reporter.dialog.winfo_exists() and reporter.reported == 2
+    assert log_text().count("ZeroDivisionError: boom in a callback") == 2
+    tk_callback_errors.clear()
+    draw_digit(app.pad, SEVEN)  # the window goes on working
+    wait_until(app.window, lambda: app.answer.state == "certain")
+
+
+def test_an_exception_that_ends_a_worker_thread_is_shown_and_logged(app, reporter, tk_callback_errors):
+    class Broken(BackgroundJob):
+        thread_name = "digitpad-broken-job"
+
+        def _work(self):
+            assert threading.current_thread().name == self.thread_name
+            raise KeyError("lost in a worker")
+
+    job = Broken()
+    job._start()
+    job.join(10)
+    wait_until(app.window, lambda: reporter.dialog is not None)
+    assert "KeyError: 'lost in a worker'" in reporter.dialog.details
+    assert "digitpad-broken-job" in log_text() and "lost in a worker" in log_text()
+    assert len(tk_callback_errors) == 1
+    tk_callback_errors.clear()
+
+
+def test_help_opens_the_log_folder(app, isolated_user_data):
+    opened = []
+    app.open_folder = opened.append
+    labels = [app.menus["Help"].entrycget(index, "label") for index in (0, 2)]
+    assert labels[1] == errors.OPEN_LOG_FOLDER_LABEL
+    app.menus["Help"].invoke(2)
+    assert opened == [logfile.log_dir()] and logfile.log_dir().is_dir()
+    assert logfile.log_dir().is_relative_to(isolated_user_data)
