@@ -8,7 +8,7 @@ import sys
 import tkinter as tk
 from tkinter import ttk
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from digitpad import APP_NAME
 from digitpad.bundle.splash import close_splash
@@ -326,10 +326,11 @@ class DigitpadApp(FileActions, ModelActions):
         self.window.destroy()
 
 
-def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
+def run_app(predictor=None, model_path: str | os.PathLike | None = None, open_paths: Sequence[str] = ()) -> int:
     """Open the window at once, load the model behind it, run until closed; returns the exit code.
 
     `predictor` wins, then `model_path`; else the active model (a kept retrained model, else the bundled one).
+    `open_paths`: images and folders to open as soon as the model is ready (`digitpad a.png`).
     """
     theme.enable_windows_dpi_awareness()
     try:
@@ -346,6 +347,7 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
         app.load_active_model(model_path)  # in a worker: the engine, the model store and the model itself
     else:
         app.start_loading_model()
+    app.open_paths(open_paths)
     root.mainloop()
     reporter.uninstall()
     del app, root, reporter

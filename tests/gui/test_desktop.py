@@ -3,14 +3,21 @@ folder, one running copy, HiDPI screens."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
 from digitpad.gui import errors
 from digitpad.gui.worker import BackgroundJob
 from digitpad.storage import logfile
-from tests.gui.gui_helpers import SEVEN, draw_digit, wait_until
+from tests.gui.gui_helpers import SEVEN, digit_png, draw_digit, wait_until
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -78,3 +85,61 @@ def test_help_opens_the_log_folder(app, isolated_user_data):
     app.menus["Help"].invoke(2)
     assert opened == [logfile.log_dir()] and logfile.log_dir().is_dir()
     assert logfile.log_dir().is_relative_to(isolated_user_data)
+
+
+# -- opening files from the command line ------------------------------------------------------------------------
+def test_bare_paths_open_the_window_and_commands_stay_commands(tmp_path):
+    from digitpad.cli.main import window_paths
+
+    image = tmp_path / "a.png"
+    assert window_paths([str(image)]) == [str(image)]
+    assert window_paths(["a.png", "b"]) == [os.path.abspath("a.png"), os.path.abspath("b")]
+    assert window_paths(["--", "-odd.png"]) == [os.path.abspath("-odd.png")]
+    for argv in ([], ["classify", "a.png"], ["retrain"], ["train", "--output", "m"], ["--version"], ["--"]):
+        assert window_paths(argv) is None, argv
+
+
+def test_a_missing_path_is_a_usage_error_without_a_window(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "digitpad", str(tmp_path / "nothing.png")], cwd=REPOSITORY,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no such file or folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_open_paths_reads_an_image_and_classifies_a_folder(app, tmp_path):
+    image = tmp_path / "seven.png"
+    digit_png(image, SEVEN)
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    digit_png(folder / "one.png", SEVEN)
+    app.open_paths([str(image), str(folder)])
+    wait_until(app.window, lambda: app.answer.state == "certain" and app.batch_window is not None
+               and len(app.batch_window.rows) == 1)
+    assert app.answer.digit_text == "7" and "From seven.png" in app.answer.message_text
+    assert [Path(row.path).name for row in app.batch_window.rows] == ["one.png"]
+
+
+def test_digitpad_image_opens_the_window_with_the_image_read(tmp_path):
+    """`digitpad some.png` as a file manager runs it: the real command line, window and bundled model."""
+    image = tmp_path / "some.png"
+    digit_png(image, SEVEN)
+    script = f"""
+        import sys
+        sys.path.insert(0, {str(REPOSITORY)!r})
+        import digitpad.gui.app as gui_app
+        from digitpad.cli.main import main
+
+        original = gui_app.DigitpadApp._image_answered
+
+        def answered(self, serial, revision, path, succeeded, value):
+            original(self, serial, revision, path, succeeded, value)
+            print("READ", path, self.answer.number_text, flush=True)
+            self.window.after_idle(self.close)
+
+        gui_app.DigitpadApp._image_answered = answered
+        sys.exit(main([{str(image)!r}]))
+    """
+    environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "user-data"))
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"READ {image} 7" in result.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from digitpad.gui import dialogs
 from digitpad.gui.main.files import FileAnswer, read_and_predict, write_results_csv
@@ -20,6 +20,19 @@ class FileActions:
     predictor, menus, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and `_image_taught`."""
 
     # -- files ------------------------------------------------------------------------------------------------
+    def open_paths(self, paths: Sequence[str | os.PathLike]) -> None:
+        """Open what the command line (or a second copy) names: the first image is read as Open image does, a
+        folder is classified in the batch window (the last one, when several are named)."""
+        folders = [str(path) for path in paths if os.path.isdir(path)]
+        images = [str(path) for path in paths if not os.path.isdir(path)]
+        if folders:
+            self.classify_folder(folders[-1])
+        if images:
+            self.open_image(images[0])
+        if len(images) > 1 or len(folders) > 1:
+            self.status.set_message(f"{len(paths)} files and folders were given: showing "
+                                    f"{Path(images[0] if images else folders[-1]).name}. To read many images at "
+                                    "once, classify their folder.")
     def open_image(self, path: str | os.PathLike | None = None) -> None:
         """Ask for an image (unless given) and show it with its answer."""
         path = str(path) if path else self.ask_open_filename()
