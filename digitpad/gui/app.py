@@ -15,6 +15,7 @@ from digitpad.bundle.splash import close_splash
 from digitpad.gui import dialogs, errors, theme
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
+from digitpad.gui.main import data_folder
 from digitpad.gui.main.answer_w import AnswerPanel
 from digitpad.gui.main.file_actions import EXPORT_LABEL, FileActions
 from digitpad.gui.main.live import LiveAnswer
@@ -50,6 +51,7 @@ class DigitpadApp(FileActions, ModelActions):
         self.window = window
         self.predictor = predictor
         self.settings_path = settings_path
+        self._data_folder_problem_shown = False
         self.settings: Settings = load_settings(settings_path)
         self.model_state = MODEL_LOADING
         self.model_error: BaseException | None = None
@@ -270,9 +272,9 @@ class DigitpadApp(FileActions, ModelActions):
         if single_digit == self.settings.single_digit:
             return
         self.settings.single_digit = single_digit
-        save_settings(self.settings, self.settings_path)
         self.status.set_message("Reading single digits only." if single_digit
                                 else "Reading numbers: digits written side by side.")
+        self.save_settings()  # after: a failure to save is the last word in the status bar
         if self._shown_image is not None and self.answer.state != "error":
             self._read_image(self._shown_image)  # read the file again the new way
         elif self.model_state != MODEL_FAILED:
@@ -280,7 +282,24 @@ class DigitpadApp(FileActions, ModelActions):
 
     def _clear_after_teaching_toggled(self) -> None:
         self.settings.clear_after_teaching = toggle_value(self.window, self._clear_after_teaching_variable)
-        save_settings(self.settings, self.settings_path)
+        self.save_settings()
+
+    # -- the user data folder ---------------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        """Save the settings now; a failure is said (see `data_folder_problem`) and the window goes on."""
+        error = save_settings(self.settings, self.settings_path)
+        if error is not None:
+            self.data_folder_problem("Settings", error)
+
+    def data_folder_problem(self, what: str, error: BaseException) -> None:
+        """Writing `what` to the user data folder failed: a line in the status bar each time, a message once."""
+        from digitpad.storage.paths import user_data_dir  # noqa: PLC0415
+
+        self.status.set_message(data_folder.status_text(what, error), error=True)
+        if not self._data_folder_problem_shown and not self.closed:
+            self._data_folder_problem_shown = True
+            self.show_message(dialogs.WARNING, data_folder.DATA_FOLDER_TITLE,
+                              data_folder.data_folder_text(error, user_data_dir()))
 
     def retrain(self) -> None:
         """The Retrain button and Model > Retrain…: the `on_retrain` hook when set, else the retrain window."""
@@ -310,7 +329,7 @@ class DigitpadApp(FileActions, ModelActions):
         if self.closed:
             return
         self.closed = True
-        save_settings(self.settings, self.settings_path)
+        save_settings(self.settings, self.settings_path)  # a failure was shown when the setting changed
         self.live.close()
         for variable in (self._single_digit_variable, self._clear_after_teaching_variable):
             self.window.tk.call("unset", "-nocomplain", variable)  # the menu's Tcl variables

@@ -100,7 +100,10 @@ class ModelStore:
         The written file is loaded back before it gets its final name, so a saved model always loads.
         `details` (JSON-able figures, e.g. RetrainResult.figures()) are stored beside it.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
         version = self._next_version()
         name = f"{MODEL_PREFIX}{version:04d}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
         target = self.root / f"{name}{MODEL_SUFFIX}"
@@ -117,7 +120,11 @@ class ModelStore:
         except OSError as error:
             raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
         record = {"version": version, "created": time.time(), "sha256": file_sha256(target), **(details or {})}
-        atomic.write_json(target.with_suffix(DETAILS_SUFFIX), record)
+        try:
+            atomic.write_json(target.with_suffix(DETAILS_SUFFIX), record)
+        except OSError as error:  # a model without its figures is not kept: all or nothing
+            target.unlink(missing_ok=True)
+            raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
         self.prune()
         return target
 
@@ -154,7 +161,10 @@ class ModelStore:
             problem = "the file has changed since it was saved"
         if problem is not None:
             raise ModelStoreError(f"cannot activate {path.name}: {problem}")
-        atomic.write_json(self.active_file, {"model": path.name, "sha256": checksum, "activated": time.time()})
+        try:
+            atomic.write_json(self.active_file, {"model": path.name, "sha256": checksum, "activated": time.time()})
+        except OSError as error:
+            raise ModelStoreError(f"cannot switch to {path.name}: {error.strerror or error}") from error
         self.warning = None
         self.prune()
 

@@ -10,12 +10,15 @@ import textwrap
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from digitpad.gui import errors
+from digitpad.gui import dialogs, errors
+from digitpad.gui.main.data_folder import DATA_FOLDER_TITLE
 from digitpad.gui.worker import BackgroundJob
 from digitpad.storage import logfile
 from tests.gui.gui_helpers import SEVEN, digit_png, draw_digit, wait_until
+from tests.read_only import read_only_folder
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -143,3 +146,89 @@ def test_digitpad_image_opens_the_window_with_the_image_read(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert f"READ {image} 7" in result.stdout
+
+
+# -- a read-only, full or vanished data folder --------------------------------------------------------------------
+def files_under(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def test_a_read_only_data_folder_is_said_once_and_drawing_files_and_folders_keep_working(
+        app, isolated_user_data, tmp_path):
+    for name in ("samples", "models"):
+        (isolated_user_data / name).mkdir(parents=True, exist_ok=True)
+    before = files_under(isolated_user_data)
+    image = tmp_path / "seven.png"
+    digit_png(image, SEVEN)
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    digit_png(folder / "a.png", SEVEN)
+    app.ask_yes_no = lambda title, text: True
+    with read_only_folder(isolated_user_data):
+        draw_digit(app.pad, SEVEN)  # drawing and its answer
+        wait_until(app.window, lambda: app.answer.state == "certain" and app.teach_row.enabled)
+        strokes = app.pad.content.snapshot()
+        app.teach_row.buttons[7].invoke()  # teaching: the pad is cleared for the next sample, then...
+        wait_until(app.window, lambda: "not saved" in app.status.message)
+        assert app.status.message == "Sample not saved: it is read-only for you."
+        assert app.pad.content.snapshot() == strokes  # ...the drawing comes back: nothing is lost
+        [(kind, title, text)] = app.messages
+        assert kind == dialogs.WARNING and title == DATA_FOLDER_TITLE and str(isolated_user_data) in text
+        assert "keep working" in text and "Traceback" not in text
+        app.set_single_digit(True)  # a setting: said in the status bar, not again in a dialog
+        assert app.status.message == "Settings not saved: it is read-only for you." and len(app.messages) == 1
+        assert app.reset_to_bundled() is False  # no traceback: said, and the model in use stays
+        assert app.model_state == "ready" and len(app.messages) == 1
+        app.open_image(str(image))  # Open image
+        wait_until(app.window, lambda: app.answer.state == "certain" and app.answer.message_text.startswith("From"))
+        app.classify_folder(str(folder))  # Classify folder
+        wait_until(app.window, lambda: len(app.batch_window.rows) == 1)
+        assert files_under(isolated_user_data) == before  # nothing half-written
+    assert len(app.messages) == 1
+
+
+def test_a_vanished_data_folder_is_said_in_plain_words(app, isolated_user_data, monkeypatch, tmp_path):
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    monkeypatch.setenv("DIGITPAD_DATA_DIR", str(blocked / "userdata"))
+    app.settings_path = blocked / "userdata" / "settings.json"
+    app.set_single_digit(True)
+    [(_, title, text)] = app.messages
+    assert title == DATA_FOLDER_TITLE and "it is gone" in text
+
+
+def test_samples_and_models_are_written_whole_or_not_at_all(isolated_user_data, monkeypatch):
+    import errno
+
+    from digitpad.storage import atomic
+    from digitpad.userdata import model_store, samples
+
+    store, models = samples.SampleStore(), model_store.ModelStore()
+    drawing = np.zeros((64, 64), np.uint8)
+    drawing[16:48, 30:34] = 255
+    with read_only_folder(isolated_user_data):
+        with pytest.raises(OSError):
+            store.add(drawing, 1)
+        with pytest.raises(model_store.ModelStoreError, match="cannot save the model"):
+            models.save_new(object())
+    assert files_under(isolated_user_data) == []
+
+    class FakeModel:
+        def save(self, path):
+            Path(path).write_bytes(b"model")
+
+    monkeypatch.setattr(model_store, "load_keras_model", lambda path: None)
+    real_write_png, real_write_json = samples._write_png, atomic.write_json
+
+    def full_disk(*arguments, **options):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(samples, "_write_png", lambda target, image: (
+        full_disk() if samples.INPUTS_DIR_NAME in target.parts else real_write_png(target, image)))
+    with pytest.raises(OSError):
+        store.add(drawing, 1)  # the image was written, its input was not: the image is taken back
+    monkeypatch.setattr(atomic, "write_json", full_disk)
+    with pytest.raises(model_store.ModelStoreError, match="No space left"):
+        models.save_new(FakeModel())  # the model was written, its figures were not: the model is taken back
+    monkeypatch.setattr(atomic, "write_json", real_write_json)
+    assert [path for path in files_under(isolated_user_data) if not path.name.startswith(".")] == []

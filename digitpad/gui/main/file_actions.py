@@ -9,7 +9,6 @@ from typing import Callable, Sequence
 from digitpad.gui import dialogs
 from digitpad.gui.main.files import FileAnswer, read_and_predict, write_results_csv
 from digitpad.gui.main.menus import set_entry_state
-from digitpad.gui.main.settings import save_settings
 from digitpad.gui.worker import run_in_thread
 
 EXPORT_LABEL = "Export results…"
@@ -17,7 +16,8 @@ EXPORT_LABEL = "Export results…"
 
 class FileActions:
     """File menu work. Relies on DigitpadApp's attributes: dialog hooks, settings, pad, answer, status, pump,
-    predictor, menus, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and `_image_taught`."""
+    predictor, menus, `save_settings`, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and
+    `_image_taught`."""
 
     # -- files ------------------------------------------------------------------------------------------------
     def open_paths(self, paths: Sequence[str | os.PathLike]) -> None:
@@ -125,4 +125,4 @@ class FileActions:
 
     def _remember_folder(self, path: str) -> None:
         self.settings.remember_folder(path)
-        save_settings(self.settings, self.settings_path)
+        self.save_settings()
