@@ -143,9 +143,14 @@ def _run_window(paths: list[str]) -> int:
     if missing:
         print(f"{APP_NAME}: no such file or folder: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
+    from digitpad.storage.instance import hand_over_or_serve
+
+    handed_over, server = hand_over_or_serve(paths)  # one window per user: a running one takes the paths
+    if handed_over:
+        return EXIT_OK
     from digitpad.gui.app import run_app
 
-    return run_app(open_paths=paths)
+    return run_app(open_paths=paths, instance_server=server)
 
 
 def build_parser() -> argparse.ArgumentParser:

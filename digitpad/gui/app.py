@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from digitpad import APP_NAME
 from digitpad.bundle.splash import close_splash
-from digitpad.gui import dialogs, errors, theme
+from digitpad.gui import dialogs, errors, single_instance, theme
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
 from digitpad.gui.main import data_folder
@@ -65,6 +65,10 @@ class DigitpadApp(FileActions, ModelActions):
         self.model_path = getattr(predictor, "model_path", None)
         """The model file in use (None when a predictor without a file was given)."""
         self.model_source = "given"
+        self.instance_server = None
+        """Where a second launch hands its paths over (gui.single_instance), closed with the window."""
+        self.model_hold = None
+        """The model store's record that this process uses `model_path` (a retrained model), released on close."""
         self.model_warning: str | None = None
         self._model_warning_shown = False
         self.samples_window = self.retrain_window = self.report_window = None
@@ -329,6 +333,8 @@ class DigitpadApp(FileActions, ModelActions):
         if self.closed:
             return
         self.closed = True
+        if self.instance_server is not None:
+            self.instance_server.close()  # the next launch becomes the window at once
         save_settings(self.settings, self.settings_path)  # a failure was shown when the setting changed
         self.live.close()
         for variable in (self._single_digit_variable, self._clear_after_teaching_variable):
@@ -342,23 +348,32 @@ class DigitpadApp(FileActions, ModelActions):
             self.report_window.destroy()
         self.pump.close()
         set_default_pump(None)
+        if self.model_hold is not None:
+            self.model_hold.release()
+            self.model_hold = None
         self.window.destroy()
 
 
-def run_app(predictor=None, model_path: str | os.PathLike | None = None, open_paths: Sequence[str] = ()) -> int:
+def run_app(predictor=None, model_path: str | os.PathLike | None = None, open_paths: Sequence[str] = (),
+            instance_server=None) -> int:
     """Open the window at once, load the model behind it, run until closed; returns the exit code.
 
     `predictor` wins, then `model_path`; else the active model (a kept retrained model, else the bundled one).
     `open_paths`: images and folders to open as soon as the model is ready (`digitpad a.png`).
+    `instance_server` (storage.instance): where later launches hand their paths to this window.
     """
     theme.enable_windows_dpi_awareness()
     try:
         root = tk.Tk(className=APP_NAME)
     except tk.TclError as error:
         print(f"{APP_NAME}: cannot open a window: {error}", file=sys.stderr)
+        if instance_server is not None:
+            instance_server.close()
         return EXIT_NO_DISPLAY
     app = DigitpadApp(root, predictor)
     reporter = errors.ErrorReporter(root, open_log_folder=app.open_log_folder).install(app.pump)
+    if instance_server is not None:
+        single_instance.serve(app, instance_server)
     root.update()  # on screen before anything heavy is imported
     close_splash()  # the executable's splash screen, if any, has done its job
 

@@ -4,6 +4,7 @@ folder, one running copy, HiDPI screens."""
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import textwrap
@@ -231,4 +232,62 @@ def test_samples_and_models_are_written_whole_or_not_at_all(isolated_user_data, 
     with pytest.raises(model_store.ModelStoreError, match="No space left"):
         models.save_new(FakeModel())  # the model was written, its figures were not: the model is taken back
     monkeypatch.setattr(atomic, "write_json", real_write_json)
-    assert [path for path in files_under(isolated_user_data) if not path.name.startswith(".")] == []
+    assert [path for path in files_under(isolated_user_data) if path.suffix in (".png", ".keras", ".json")] == []
+
+
+# -- one running copy per user ----------------------------------------------------------------------------------
+FIRST_COPY = """
+    import sys
+    sys.path.insert(0, {repository!r})
+    import digitpad.gui.app as gui_app
+    from digitpad.cli.main import main
+    from tests.gui.gui_helpers import FakePredictor
+
+    def load_fake_model(self, explicit=None):
+        self.predictor = FakePredictor()
+        self.start_loading_model()
+        self.window.withdraw()  # out of sight: the hand-over must bring it back
+        self.window.update()
+        print("READY", self.window.state(), flush=True)  # the window is up and listening
+
+    original_open_paths = gui_app.DigitpadApp.open_paths
+
+    def open_paths(self, given):
+        original_open_paths(self, given)
+        if given:
+            self.window.update()
+            print("OPENED", list(given), self.window.state(), flush=True)
+            self.window.after(100, self.close)
+
+    gui_app.DigitpadApp.load_active_model = load_fake_model
+    gui_app.DigitpadApp.open_paths = open_paths
+    sys.exit(main([]))
+"""
+
+
+def line_reader(process: subprocess.Popen) -> queue.Queue:
+    """The process's output lines, read in a thread, so that a test waits for a line with a timeout."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line.strip()) for line in process.stdout], daemon=True).start()
+    return lines
+
+
+def test_a_second_launch_hands_its_image_to_the_running_window_and_exits(tmp_path):
+    image = tmp_path / "seven.png"
+    digit_png(image, SEVEN)
+    environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPOSITORY))
+    first = subprocess.Popen([sys.executable, "-c", textwrap.dedent(FIRST_COPY.format(repository=str(REPOSITORY)))],
+                             cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True)
+    lines = line_reader(first)
+    try:
+        assert lines.get(timeout=60) == "READY withdrawn"
+        second = subprocess.run([sys.executable, "-m", "digitpad", str(image)], cwd=tmp_path, env=environment,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0 and second.stderr == "", second.stderr
+        assert lines.get(timeout=30) == f"OPENED {[str(image)]} normal"  # shown again, in front
+        assert first.wait(30) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert not (tmp_path / "data" / "instance.sock").exists()  # closed: the next launch is the window at once

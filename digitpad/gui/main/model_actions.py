@@ -19,7 +19,7 @@ WARNING_STYLE = "StatusWarning.TLabel"
 
 class ModelActions:
     """Relies on DigitpadApp's attributes: window, pump, pad, answer, status, settings, teach_row, show_message,
-    ask_directory, ask_yes_no, `data_folder_problem`, `_model_loaded`, `_shown_image` and the model_* attributes."""
+    ask_directory, ask_yes_no, `data_folder_problem`, `model_hold`, `_model_loaded`, `_shown_image` and the model_* attributes."""
 
     # -- the active model -------------------------------------------------------------------------------------
     def load_active_model(self, explicit: str | os.PathLike | None = None) -> None:
@@ -35,17 +35,23 @@ class ModelActions:
             choice = choose_model(explicit, store)
             predictor, warning = load_active_predictor(explicit, store)
             source = choice.source if Path(predictor.model_path) == Path(choice.path) else "bundled"
-            return predictor, warning, source
+            hold = store.hold(predictor.model_path)  # another copy's pruning leaves the model in use alone
+            return predictor, warning, source, hold
 
         run_in_thread(load, self._active_model_loaded, pump=self.pump, name="digitpad-model-load")
 
     def _active_model_loaded(self, succeeded: bool, value) -> None:
         if self.closed:
+            if succeeded and value[3] is not None:
+                value[3].release()
             return
         if not succeeded:
             self._model_loaded(False, value)
             return
-        predictor, warning, source = value
+        predictor, warning, source, hold = value
+        if self.model_hold is not None:
+            self.model_hold.release()  # the model used until now
+        self.model_hold = hold
         self.model_path, self.model_source, self.model_warning = Path(predictor.model_path), source, warning
         self._model_loaded(True, predictor)
         if warning:
