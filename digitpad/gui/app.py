@@ -99,7 +99,7 @@ class DigitpadApp(FileActions, ModelActions):
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.update_idletasks()
         window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
-        square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + 8  # as tall as the column
+        square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + self._teach_gap  # the column
         self.pad.configure(width=square, height=square)
 
     # -- layout -----------------------------------------------------------------------------------------------
@@ -125,7 +125,9 @@ class DigitpadApp(FileActions, ModelActions):
         })
         self.window.bind("<Delete>", lambda event: self.clear())
         set_entry_state(self.menus["File"], EXPORT_LABEL, False)
-        outer = ttk.Frame(self.window, padding=(WINDOW_PADDING, WINDOW_PADDING, WINDOW_PADDING, 6))
+        padding = theme.scaled(self.window, WINDOW_PADDING)
+        self._teach_gap = theme.scaled(self.window, 8)
+        outer = ttk.Frame(self.window, padding=(padding, padding, padding, theme.scaled(self.window, 6)))
         outer.pack(side="top", fill="both", expand=True)
         outer.columnconfigure(0, weight=1)
         outer.rowconfigure(1, weight=1)
@@ -133,13 +135,13 @@ class DigitpadApp(FileActions, ModelActions):
         self.toolbar = Toolbar(outer, open_image=self.open_image, classify_folder=self.classify_folder,
                                undo=self.undo, clear=self.clear, retrain=self.retrain,
                                pen_width=self.pad.pen_width, on_pen_width=self._set_pen_width)
-        self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 10))
-        self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, WINDOW_PADDING))
+        self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, theme.scaled(self.window, 10)))
+        self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, padding))
         self.answer = AnswerPanel(outer)
         self.answer.grid(row=1, column=1, sticky="nsew")
         self.answer.show_hint(LOADING_HINT)
         self.teach_row = TeachRow(outer, on_digit=self.teach)
-        self.teach_row.grid(row=2, column=1, sticky="ew", pady=(8, 0))
+        self.teach_row.grid(row=2, column=1, sticky="ew", pady=(self._teach_gap, 0))
         for sequence in DIGIT_KEYS:  # with the pad (or anything in the main window) focused
             self.window.bind(sequence, self._teach_key)
         self.pad.canvas.bind("<ButtonPress-1>", lambda event: self.pad.canvas.focus_set(), add="+")

@@ -78,6 +78,10 @@ def scaled(widget: tk.Misc, pixels: float) -> int:
     return value if value else (1 if pixels > 0 else -1)
 
 
+def _scaled_padding(widget: tk.Misc, *pixels: float) -> tuple[int, ...]:
+    return tuple(scaled(widget, value) for value in pixels)
+
+
 def _create_font(root: tk.Misc, name: str, **options) -> None:
     """Create or update a named font through Tcl (a tkinter Font object would delete it when collected)."""
     arguments = [item for key, value in options.items() for item in (f"-{key}", value)]
@@ -105,6 +109,7 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     """Configure the 'clam' theme with the palette; safe to call more than once."""
     create_fonts(root)
     style = ttk.Style(root)
+    status_padding, button_padding = _scaled_padding(root, 8, 3), _scaled_padding(root, 10, 4)
     if THEME_NAME in style.theme_names():
         style.theme_use(THEME_NAME)
     style.configure(".", background=WINDOW_BACKGROUND, foreground=TEXT, font=BODY_FONT,
@@ -120,15 +125,15 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     style.configure("CardTitle.TLabel", background=SURFACE, foreground=TEXT, font=TITLE_FONT)
     style.configure("Title.TLabel", background=WINDOW_BACKGROUND, foreground=TEXT, font=TITLE_FONT)
     style.configure("Status.TFrame", background=SURFACE)
-    style.configure("Status.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT, padding=(8, 3))
-    style.configure("StatusError.TLabel", background=SURFACE, foreground=ERROR, font=SMALL_FONT, padding=(8, 3))
+    style.configure("Status.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT, padding=status_padding)
+    style.configure("StatusError.TLabel", background=SURFACE, foreground=ERROR, font=SMALL_FONT, padding=status_padding)
     style.configure("StatusWarning.TLabel", background=SURFACE, foreground=UNCERTAIN_TEXT, font=SMALL_FONT,
-                    padding=(8, 3))
+                    padding=status_padding)
     style.configure("Good.TLabel", background=WINDOW_BACKGROUND, foreground=SUCCESS, font=BOLD_FONT)
     style.configure("Warning.TLabel", background=WINDOW_BACKGROUND, foreground=UNCERTAIN_TEXT, font=BOLD_FONT)
-    style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT, padding=(8, 3))
+    style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT, padding=status_padding)
     style.configure("Toolbar.TFrame", background=WINDOW_BACKGROUND)
-    style.configure("TButton", padding=(10, 4), background=SURFACE, lightcolor=SURFACE, darkcolor=BORDER)
+    style.configure("TButton", padding=button_padding, background=SURFACE, lightcolor=SURFACE, darkcolor=BORDER)
     style.map("TButton", background=[("pressed", ACCENT_LIGHT), ("active", ACCENT_LIGHT)],
               lightcolor=[("active", ACCENT_LIGHT)])
     style.configure("Accent.TButton", background=ACCENT, foreground=SURFACE, lightcolor=ACCENT,
@@ -140,15 +145,15 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     style.configure("Horizontal.TProgressbar", background=ACCENT, lightcolor=ACCENT, darkcolor=ACCENT_DARK,
                     troughcolor=BAR_TRACK, bordercolor=BORDER)
     style.configure("Treeview", background=SURFACE, fieldbackground=SURFACE, foreground=TEXT,
-                    rowheight=tkfont.nametofont(BODY_FONT, root=root).metrics("linespace") + 6)
+                    rowheight=tkfont.nametofont(BODY_FONT, root=root).metrics("linespace") + scaled(root, 6))
     style.configure("Treeview.Heading", background=WINDOW_BACKGROUND, foreground=TEXT, font=BOLD_FONT,
-                    padding=(6, 3))
+                    padding=_scaled_padding(root, 6, 3))
     style.map("Treeview.Heading", background=[("active", ACCENT_LIGHT)])
     style.map("Treeview", background=[("selected", ACCENT)], foreground=[("selected", SURFACE)])
     style.configure("TLabelframe", background=WINDOW_BACKGROUND)
     style.configure("TLabelframe.Label", background=WINDOW_BACKGROUND, font=BOLD_FONT)
     style.configure("TButton", width=-8)
-    style.configure("Digit.TButton", width=2, padding=(2, 4), font=BOLD_FONT)
+    style.configure("Digit.TButton", width=2, padding=_scaled_padding(root, 2, 4), font=BOLD_FONT)
     style.configure("Thumb.TFrame", background=SURFACE)
     style.configure("TCombobox", fieldbackground=SURFACE, background=SURFACE, arrowcolor=TEXT)
     style.map("TCombobox", fieldbackground=[("readonly", SURFACE)], background=[("readonly", SURFACE)],
