@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
 
 POINTS_PER_INCH = 72.0
+SCALE_ENV_VAR = "DIGITPAD_SCALE"
+"""e.g. 1.5: draw everything 150% as large, whatever the screen says (for a screen that reports its DPI wrong)."""
+SCALE_LIMITS = (0.5, 4.0)
+PROCESS_PER_MONITOR_DPI_AWARE = 2
+PROCESS_SYSTEM_DPI_AWARE = 1
 REFERENCE_DPI = 96.0
 """Pixel sizes in the code are for a 96-dpi (100%) screen; `scaled` turns them into this screen's pixels."""
 THEME_NAME = "clam"
@@ -46,23 +52,69 @@ SMALL_FONT = "DigitpadSmallFont"
 MONOSPACE_FONT = "DigitpadMonospaceFont"
 
 
-def enable_windows_dpi_awareness() -> None:
-    """On Windows, draw in real pixels (unaware programs are bitmap-stretched and blurry); call before Tk()."""
+def enable_windows_dpi_awareness() -> bool:
+    """On Windows, draw in real pixels at each monitor's DPI (unaware programs are bitmap-stretched and blurry):
+    per-monitor aware (Windows 8.1+), else system aware (Vista+). Call before Tk(); returns whether it worked."""
     if sys.platform != "win32":
-        return
+        return False
     try:
         import ctypes  # noqa: PLC0415
 
-        ctypes.windll.shcore.SetProcessDpiAwareness(1)  # system DPI aware
+        windll = ctypes.windll
+    except (ImportError, AttributeError):
+        return False
+    try:
+        return windll.shcore.SetProcessDpiAwareness(PROCESS_PER_MONITOR_DPI_AWARE) == 0
     except (AttributeError, OSError):
         pass
+    try:
+        return bool(windll.user32.SetProcessDPIAware())
+    except (AttributeError, OSError):
+        return False
+
+
+def desktop_dpi() -> float | None:
+    """The DPI an X11 desktop asks programs to use (the Xft.dpi resource that GNOME, KDE and xrdb set for a
+    scaled desktop, while the X server still reports 96), or None."""
+    if sys.platform in ("win32", "darwin") or not os.environ.get("DISPLAY"):
+        return None
+    try:
+        import ctypes  # noqa: PLC0415
+
+        x11 = ctypes.CDLL("libX11.so.6")
+        x11.XOpenDisplay.restype, x11.XOpenDisplay.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+        x11.XGetDefault.restype = ctypes.c_char_p
+        x11.XGetDefault.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        display = x11.XOpenDisplay(None)
+        if not display:
+            return None
+        try:
+            value = x11.XGetDefault(display, b"Xft", b"dpi")
+        finally:
+            x11.XCloseDisplay(display)
+        return float(value) if value else None
+    except (OSError, AttributeError, ValueError):
+        return None
 
 
 def apply_hidpi_scaling(root: tk.Misc) -> float:
-    """Set Tk's points-to-pixels factor from the screen's real DPI; returns the factor."""
-    factor = root.winfo_fpixels("1i") / POINTS_PER_INCH
-    root.tk.call("tk", "scaling", factor)
-    return factor
+    """Set Tk's scaling (pixels per point) for this screen, so that fonts and every `scaled` size follow it;
+    returns the factor over 96 dpi (1.5 on a 144-dpi screen).
+
+    $DIGITPAD_SCALE wins; else the larger of the screen's measured DPI and the desktop's (Xft.dpi on X11).
+    """
+    override = os.environ.get(SCALE_ENV_VAR, "")
+    try:
+        factor = float(override) if override else 0.0
+    except ValueError:
+        factor = 0.0
+    if SCALE_LIMITS[0] <= factor <= SCALE_LIMITS[1]:
+        dpi = factor * REFERENCE_DPI
+    else:
+        dpi = max(root.winfo_fpixels("1i"), desktop_dpi() or 0.0)
+    root.tk.call("tk", "scaling", dpi / POINTS_PER_INCH)
+    return dpi / REFERENCE_DPI
 
 
 def scale_factor(widget: tk.Misc) -> float:
@@ -131,7 +183,8 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
                     padding=status_padding)
     style.configure("Good.TLabel", background=WINDOW_BACKGROUND, foreground=SUCCESS, font=BOLD_FONT)
     style.configure("Warning.TLabel", background=WINDOW_BACKGROUND, foreground=UNCERTAIN_TEXT, font=BOLD_FONT)
-    style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT, padding=status_padding)
+    style.configure("StatusReady.TLabel", background=SURFACE, foreground=SUCCESS, font=SMALL_FONT,
+                    padding=status_padding)
     style.configure("Toolbar.TFrame", background=WINDOW_BACKGROUND)
     style.configure("TButton", padding=button_padding, background=SURFACE, lightcolor=SURFACE, darkcolor=BORDER)
     style.map("TButton", background=[("pressed", ACCENT_LIGHT), ("active", ACCENT_LIGHT)],

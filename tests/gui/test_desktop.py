@@ -3,18 +3,21 @@ folder, one running copy, HiDPI screens."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import textwrap
 import threading
+import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from digitpad.gui import dialogs, errors
+from digitpad.gui import dialogs, errors, theme
 from digitpad.gui.main.data_folder import DATA_FOLDER_TITLE
 from digitpad.gui.worker import BackgroundJob
 from digitpad.storage import logfile
@@ -291,3 +294,106 @@ def test_a_second_launch_hands_its_image_to_the_running_window_and_exits(tmp_pat
         if first.poll() is None:
             first.kill()
     assert not (tmp_path / "data" / "instance.sock").exists()  # closed: the next launch is the window at once
+
+
+# -- HiDPI screens ------------------------------------------------------------------------------------------------
+SCREENS = [(1366, 768, 96), (1920, 1080, 144), (3840, 2160, 192)]
+DECORATIONS = 100
+"""96-dpi pixels of height the desktop takes around the window's content (menu bar, title bar, taskbar)."""
+MEASURE_WINDOW = """
+    import json, sys, tkinter as tk
+    from tkinter import ttk
+    sys.path.insert(0, {repository!r})
+    from digitpad.gui.app import DigitpadApp
+    from digitpad.gui import theme
+    from tests.gui.gui_helpers import SEVEN, FakePredictor, draw_digit, wait_until
+
+    root = tk.Tk(className="digitpad")
+    app = DigitpadApp(root, FakePredictor(), settings_path={settings!r})
+    app.start_loading_model()
+    wait_until(root, lambda: app.model_state == "ready")
+    root.geometry("%dx%d" % root.minsize())  # the smallest the window gets
+    draw_digit(app.pad, SEVEN)
+    wait_until(root, lambda: app.answer.state == "certain", timeout=30)
+    wait_until(root, lambda: (root.winfo_width(), root.winfo_height()) == root.minsize())
+
+    def widgets(widget):
+        for child in widget.winfo_children():
+            yield child
+            yield from widgets(child)
+
+    clipped = []
+    for widget in widgets(root):
+        if not widget.winfo_ismapped() or widget.winfo_class() == "Menu":
+            continue
+        x, y = widget.winfo_rootx() - root.winfo_rootx(), widget.winfo_rooty() - root.winfo_rooty()
+        outside = x + widget.winfo_width() > root.winfo_width() or y + widget.winfo_height() > root.winfo_height()
+        squeezed = isinstance(widget, (tk.Label, ttk.Label, ttk.Button)) and (
+            widget.winfo_width() < widget.winfo_reqwidth() or widget.winfo_height() < widget.winfo_reqheight())
+        if outside or squeezed:
+            clipped.append(str(widget))
+    print(json.dumps({{"screen": [root.winfo_screenwidth(), root.winfo_screenheight()], "minimum": root.minsize(),
+                      "factor": theme.scale_factor(root), "model_view": app.answer.model_view.winfo_width(),
+                      "clipped": clipped}}))
+    app.close()
+"""
+
+
+@pytest.mark.parametrize("width, height, dpi", SCREENS)
+def test_the_window_fits_the_screen_at_every_scale(tmp_path, width, height, dpi):
+    """1366x768 at 100%, 1920x1080 at 150%, 3840x2160 at 200%: each on its own virtual screen."""
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run is not installed")
+    script = textwrap.dedent(MEASURE_WINDOW.format(repository=str(REPOSITORY), settings=str(tmp_path / "s.json")))
+    environment = dict(os.environ, DIGITPAD_DATA_DIR=str(tmp_path / "data"))
+    environment.pop("DIGITPAD_SCALE", None)
+    result = subprocess.run(["xvfb-run", "-a", "-s", f"-screen 0 {width}x{height}x24 -dpi {dpi}", sys.executable,
+                             "-c", script], cwd=REPOSITORY, env=environment, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    factor = measured["factor"]
+    assert measured["screen"] == [width, height] and abs(factor - dpi / 96) < 0.02
+    minimum_width, minimum_height = measured["minimum"]
+    assert minimum_width <= width and minimum_height + DECORATIONS * factor <= height, measured
+    assert measured["clipped"] == []
+    assert measured["model_view"] == 28 * round(4 * factor)  # 112 px at 96 dpi, as large in inches at any
+
+
+def test_windows_is_asked_for_per_monitor_dpi_awareness(monkeypatch):
+    import ctypes
+
+    calls = []
+
+    class Library:
+        def __init__(self, name, fails=False):
+            self.name, self.fails = name, fails
+
+        def __getattr__(self, function):
+            def call(*arguments):
+                calls.append((self.name, function, arguments))
+                if self.fails:
+                    raise OSError("not on this Windows")
+                return 0 if function == "SetProcessDpiAwareness" else 1
+            return call
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(shcore=Library("shcore"), user32=Library("user32")),
+                        raising=False)
+    assert theme.enable_windows_dpi_awareness()
+    assert calls == [("shcore", "SetProcessDpiAwareness", (2,))]
+    calls.clear()
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(shcore=Library("shcore", fails=True),
+                                                                user32=Library("user32")))
+    assert theme.enable_windows_dpi_awareness()  # before Windows 8.1: system DPI aware
+    assert [call[1] for call in calls] == ["SetProcessDpiAwareness", "SetProcessDPIAware"]
+
+
+def test_the_scale_can_be_set_by_hand(app, monkeypatch):
+    monkeypatch.setenv(theme.SCALE_ENV_VAR, "2")
+    try:
+        assert theme.apply_hidpi_scaling(app.window) == 2.0
+        assert theme.scaled(app.window, 12) == 24 and theme.scale_factor(app.window) == pytest.approx(2.0, abs=0.01)
+    finally:
+        monkeypatch.delenv(theme.SCALE_ENV_VAR)
+        theme.apply_hidpi_scaling(app.window)  # the test screen's own again

@@ -14,7 +14,7 @@ from digitpad.gui.batch.table_data import (
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 300, "digit": 96, "confidence": 116, "error": 220}
+COLUMN_WIDTHS = {"file": 300, "digit": 96, "confidence": 116, "error": 220}  # 96-dpi pixels (theme.scaled)
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"
@@ -47,7 +47,7 @@ class ResultsTable(ttk.Frame):
         for column in COLUMNS:
             self.tree.heading(column, text=COLUMN_TITLES[column], anchor=COLUMN_ANCHORS[column],
                               command=lambda column=column: self.sort_by(column))
-            self.tree.column(column, width=COLUMN_WIDTHS[column], anchor=COLUMN_ANCHORS[column],
+            self.tree.column(column, width=theme.scaled(self, COLUMN_WIDTHS[column]), anchor=COLUMN_ANCHORS[column],
                              stretch=column in STRETCHING_COLUMNS)
         self.tree.tag_configure(ERROR_TAG, foreground=theme.ERROR)
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)

@@ -30,7 +30,8 @@ class TeachRow(ttk.Frame):
                                 command=lambda digit=digit: self.press(digit))
             button.pack(side="left", expand=True, fill="x", padx=(0 if digit == 0 else theme.scaled(self, 2), 0))
             self.buttons.append(button)
-        self.hint_label = ttk.Label(self, text=NOTHING_TO_TEACH_HINT, style="CardMuted.TLabel", wraplength=theme.scaled(self, HINT_WRAP),
+        self.hint_label = ttk.Label(self, text=NOTHING_TO_TEACH_HINT, style="CardMuted.TLabel",
+                                    wraplength=theme.scaled(self, HINT_WRAP),
                                     justify="left")
         self.hint_label.pack(anchor="w")
 

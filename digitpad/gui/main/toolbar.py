@@ -38,7 +38,8 @@ class Toolbar(ttk.Frame):
         ttk.Label(self, text="Pen").pack(side="left")
         self._on_pen_width = on_pen_width
         self.pen_scale = ttk.Scale(self, from_=MINIMUM_PEN_WIDTH, to=MAXIMUM_PEN_WIDTH, orient="horizontal",
-                                   length=theme.scaled(master, PEN_SCALE_LENGTH), value=pen_width, command=self._pen_moved)
+                                   length=theme.scaled(master, PEN_SCALE_LENGTH), value=pen_width,
+                                   command=self._pen_moved)
         self.pen_scale.pack(side="left", padx=(button_gap, button_gap))
         self.pen_value_label = ttk.Label(self, text=self._pen_text(pen_width), style="Muted.TLabel", width=3)
         self.pen_value_label.pack(side="left")
