@@ -50,7 +50,7 @@ class ErrorDialog(tk.Toplevel):
             anchor="w", pady=(theme.scaled(self, 6), 0))
         self.details_button = ttk.Button(outer, text=SHOW_DETAILS, command=self.toggle_details)
         self.details_button.pack(anchor="w", pady=(theme.scaled(self, 10), 0))
-        self.details_text = tk.Text(outer, height=DETAILS_LINES, width=80, wrap="none", font=theme.MONOSPACE_FONT,
+        self.details_text = tk.Text(outer, height=DETAILS_LINES, width=80, wrap="word", font=theme.MONOSPACE_FONT,
                                     background=theme.SURFACE, foreground=theme.TEXT, relief="flat")
         self.details_text.insert("1.0", details)
         self.details_text.configure(state="disabled")
