@@ -397,3 +397,24 @@ def test_the_scale_can_be_set_by_hand(app, monkeypatch):
     finally:
         monkeypatch.delenv(theme.SCALE_ENV_VAR)
         theme.apply_hidpi_scaling(app.window)  # the test screen's own again
+
+
+def test_a_retrained_model_kept_into_a_read_only_folder_is_not_saved_and_can_be_kept_later(
+        app, isolated_user_data, tiny_model_path):
+    from digitpad.gui.retrain.job import DONE
+    from digitpad.userdata.model_store import ModelStore
+    from tests.gui.test_retrain_gui import fake_result
+
+    models = isolated_user_data / "models"
+    models.mkdir(parents=True)
+    app.open_retrain()
+    window = app.retrain_window
+    window._finished(DONE, fake_result(tiny_model_path))  # as a finished retrain hands it over
+    with read_only_folder(isolated_user_data):
+        window.keep_button.invoke()
+        wait_until(app.window, lambda: "Could not save" in str(window.result_message.cget("text")), timeout=60)
+        assert "cannot save the model" in str(window.result_message.cget("text"))
+        assert str(window.keep_button.cget("state")) == "normal" and files_under(models) == []
+    window.keep_button.invoke()  # writable again: the same new model is kept now
+    wait_until(app.window, lambda: window.closed, timeout=60)
+    assert ModelStore().active().path == window.kept_path and window.kept_path.is_file()
