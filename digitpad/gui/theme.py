@@ -73,6 +73,19 @@ def enable_windows_dpi_awareness() -> bool:
         return False
 
 
+_screen_dpis: dict[str, float] = {}
+
+
+def screen_dpi(root: tk.Misc) -> float:
+    """The screen's DPI from its size in pixels and millimetres, as first seen in this process: setting
+    `tk scaling` rewrites the millimetres Tk reports (and `winfo fpixels 1i`) for the display, for every window."""
+    screen = root.winfo_screen()
+    if screen not in _screen_dpis:
+        millimetres = root.winfo_screenmmwidth()
+        _screen_dpis[screen] = root.winfo_screenwidth() * 25.4 / millimetres if millimetres > 0 else REFERENCE_DPI
+    return _screen_dpis[screen]
+
+
 def desktop_dpi() -> float | None:
     """The DPI an X11 desktop asks programs to use (the Xft.dpi resource that GNOME, KDE and xrdb set for a
     scaled desktop, while the X server still reports 96), or None."""
@@ -112,7 +125,7 @@ def apply_hidpi_scaling(root: tk.Misc) -> float:
     if SCALE_LIMITS[0] <= factor <= SCALE_LIMITS[1]:
         dpi = factor * REFERENCE_DPI
     else:
-        dpi = max(root.winfo_fpixels("1i"), desktop_dpi() or 0.0)
+        dpi = max(screen_dpi(root), desktop_dpi() or 0.0)
     root.tk.call("tk", "scaling", dpi / POINTS_PER_INCH)
     return dpi / REFERENCE_DPI
 

@@ -389,14 +389,16 @@ def test_windows_is_asked_for_per_monitor_dpi_awareness(monkeypatch):
     assert [call[1] for call in calls] == ["SetProcessDpiAwareness", "SetProcessDPIAware"]
 
 
-def test_the_scale_can_be_set_by_hand(app, monkeypatch):
+def test_the_scale_can_be_set_by_hand_and_back(app, monkeypatch):
+    screens_own = theme.scale_factor(app.window)
     monkeypatch.setenv(theme.SCALE_ENV_VAR, "2")
     try:
         assert theme.apply_hidpi_scaling(app.window) == 2.0
         assert theme.scaled(app.window, 12) == 24 and theme.scale_factor(app.window) == pytest.approx(2.0, abs=0.01)
     finally:
         monkeypatch.delenv(theme.SCALE_ENV_VAR)
-        theme.apply_hidpi_scaling(app.window)  # the test screen's own again
+        theme.apply_hidpi_scaling(app.window)
+    assert theme.scale_factor(app.window) == pytest.approx(screens_own, abs=0.01)  # the screen's own again
 
 
 def test_a_retrained_model_kept_into_a_read_only_folder_is_not_saved_and_can_be_kept_later(
