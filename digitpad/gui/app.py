@@ -137,7 +137,7 @@ class DigitpadApp(FileActions, ModelActions):
                                pen_width=self.pad.pen_width, on_pen_width=self._set_pen_width)
         self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, theme.scaled(self.window, 10)))
         self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, padding))
-        self.answer = AnswerPanel(outer)
+        self.answer = AnswerPanel(outer, side_by_side=True)
         self.answer.grid(row=1, column=1, sticky="nsew")
         self.answer.show_hint(LOADING_HINT)
         self.teach_row = TeachRow(outer, on_digit=self.teach)

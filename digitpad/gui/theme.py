@@ -143,6 +143,15 @@ def scaled(widget: tk.Misc, pixels: float) -> int:
     return value if value else (1 if pixels > 0 else -1)
 
 
+def fitting_geometry(window: tk.Misc, size: tuple[int, int], margin: tuple[int, int] = (40, 120)) -> str:
+    """A 'WxH' geometry for a window `size` 96-dpi pixels large, scaled for the screen and never larger than the
+    screen less `margin` (96-dpi pixels: the taskbar, the title bar)."""
+    width, height = (scaled(window, side) for side in size)
+    room_width, room_height = (screen - scaled(window, edge) for screen, edge in
+                               zip((window.winfo_screenwidth(), window.winfo_screenheight()), margin))
+    return f"{max(1, min(width, room_width))}x{max(1, min(height, room_height))}"
+
+
 def _scaled_padding(widget: tk.Misc, *pixels: float) -> tuple[int, ...]:
     return tuple(scaled(widget, value) for value in pixels)
 

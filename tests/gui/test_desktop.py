@@ -420,3 +420,5 @@ def test_a_retrained_model_kept_into_a_read_only_folder_is_not_saved_and_can_be_
     window.keep_button.invoke()  # writable again: the same new model is kept now
     wait_until(app.window, lambda: window.closed, timeout=60)
     assert ModelStore().active().path == window.kept_path and window.kept_path.is_file()
+    # the window loads it in a worker: wait, so that no thread is left inside the engine when the tests end
+    wait_until(app.window, lambda: app.model_state == "ready" and app.model_path == window.kept_path, timeout=120)

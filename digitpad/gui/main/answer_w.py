@@ -37,6 +37,8 @@ PANEL_PADDING = 12
 MESSAGE_WRAP = 230
 """The words' column (the digit or number, how sure, the hint)."""
 COLUMN_GAP = 16
+TALL_SCREEN = 1000
+"""A screen at least this tall (96-dpi pixels) has room for a panel's words above its pictures."""
 NO_DIGIT = " "
 MODEL_VIEW_CAPTION = "What the model sees\n28 \u00d7 28 input"
 SOURCE_CAPTION = "Image\n "
@@ -230,7 +232,10 @@ class AnswerPanel(ttk.Frame):
     """Shows one of: a hint, a prediction (with the model's input and, for files, the source image), a number read
     digit by digit (with its per-digit strip), an error."""
 
-    def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT):
+    def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT,
+                 side_by_side: bool | None = None):
+        """`side_by_side`: the words left of the pictures (wide, short); False: above them (a narrow side panel);
+        None: side by side on a short screen (under TALL_SCREEN 96-dpi pixels), else above."""
         super().__init__(master, style="Card.TFrame", padding=theme.scaled(master, PANEL_PADDING))
         self.state = "hint"
         wrap = theme.scaled(self, MESSAGE_WRAP)
@@ -239,10 +244,17 @@ class AnswerPanel(ttk.Frame):
         self._gap = theme.scaled(self, 6)
         ttk.Label(self, text=title, style="CardTitle.TLabel").grid(row=0, column=0, columnspan=2, sticky="w")
         words = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")  # left: what was read
-        words.grid(row=1, column=0, sticky="ew", padx=(0, theme.scaled(self, COLUMN_GAP)))
         words.columnconfigure(0, weight=1, minsize=wrap)
         pictures = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")  # right: how and from what
-        pictures.grid(row=1, column=1, sticky="n", pady=(theme.scaled(self, 4), 0))
+        if side_by_side is None:
+            side_by_side = self.winfo_screenheight() < theme.scaled(self, TALL_SCREEN)
+        if side_by_side:
+            words.grid(row=1, column=0, sticky="ew", padx=(0, theme.scaled(self, COLUMN_GAP)))
+            pictures.grid(row=1, column=1, sticky="n", pady=(theme.scaled(self, 4), 0))
+        else:
+            self.columnconfigure(0, weight=1)
+            words.grid(row=1, column=0, sticky="ew")
+            pictures.grid(row=2, column=0, pady=(theme.scaled(self, 10), 0))
         self.digit_label = tk.Label(words, text=NO_DIGIT, font=digit_font, background=theme.SURFACE,
                                     foreground=theme.ACCENT, width=2, anchor="center")
         self.digit_label.grid(row=1, column=0, sticky="ew")
