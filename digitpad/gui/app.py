@@ -376,6 +376,8 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None, open_pa
     reporter = errors.ErrorReporter(root, open_log_folder=app.open_log_folder).install(app.pump)
     if instance_server is not None:
         single_instance.serve(app, instance_server)
+    if sys.platform == "darwin":  # Finder's "Open With" sends its files as an Apple event, not as arguments
+        root.createcommand("::tk::mac::OpenDocument", lambda *given: app.open_paths(list(given)))
     root.update()  # on screen before anything heavy is imported
     close_splash()  # the executable's splash screen, if any, has done its job
 

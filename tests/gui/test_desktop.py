@@ -422,3 +422,22 @@ def test_a_retrained_model_kept_into_a_read_only_folder_is_not_saved_and_can_be_
     assert ModelStore().active().path == window.kept_path and window.kept_path.is_file()
     # the window loads it in a worker: wait, so that no thread is left inside the engine when the tests end
     wait_until(app.window, lambda: app.model_state == "ready" and app.model_path == window.kept_path, timeout=120)
+
+
+def test_samples_in_a_read_only_folder_stay_and_deleting_them_says_why(app, isolated_user_data):
+    from digitpad.userdata.samples import SampleStore
+
+    store = SampleStore()
+    drawing = np.zeros((64, 64), np.uint8)
+    drawing[16:48, 30:34] = 255
+    kept = store.add(drawing, 1)
+    app.open_samples()
+    window = app.samples_window
+    window.digit_list.selection_set("1")
+    wait_until(app.window, lambda: window.digit == 1 and window.thumbnails_loaded)
+    window.selected = {kept.sample_id}
+    with read_only_folder(isolated_user_data):
+        assert window.delete_selected() == 0
+    assert app.status.message == "Could not delete 1 sample: it is read-only for you."
+    assert store.find(kept.sample_id) is not None and window.counts[1] == 1
+    window.close()

@@ -11,6 +11,7 @@ from PIL import Image, ImageTk
 
 from digitpad.gui import theme
 from digitpad.gui.wording import plural
+from digitpad.gui.main.data_folder import reason
 from digitpad.gui.worker import Pump, run_in_thread
 
 WINDOW_TITLE = "Your samples - digitpad"
@@ -215,9 +216,15 @@ class SamplesWindow(tk.Toplevel):
         """Remove the selected samples from the store; returns how many were removed."""
         if not self.selected:
             return 0
-        removed = sum(bool(self.store.delete(sample_id)) for sample_id in sorted(self.selected))
+        removed = 0
+        try:
+            for sample_id in sorted(self.selected):
+                removed += bool(self.store.delete(sample_id))
+        except OSError as error:  # a read-only data folder: the samples stay
+            self._status(f"Could not delete {plural(len(self.selected) - removed, 'sample')}: {reason(error)}.")
+        else:
+            self._status(f"Deleted {plural(removed, 'sample')} of {self.digit}.")
         self.selected.clear()
-        self._status(f"Deleted {plural(removed, 'sample')} of {self.digit}.")
         self.refresh()
         return removed
 
