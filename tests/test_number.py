@@ -165,7 +165,7 @@ def test_folder_rows_hold_whole_numbers(mnist_test, tmp_path):
     write_csv(rows, stream)
     table = list(csv.reader(io.StringIO(stream.getvalue())))
     assert tuple(table[0]) == CSV_COLUMNS and CSV_COLUMNS[:5] == ("path", "digit", "confidence", "error", "top3")
-    assert table[0][-1] == "digit_confidences" and len(table[1]) == len(CSV_COLUMNS)
+    assert table[0][-2:] == ["digit_confidences", "text"] and len(table[1]) == len(CSV_COLUMNS)
 
 
 def test_folder_single_digit_mode(mnist_test, tmp_path):

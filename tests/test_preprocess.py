@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from digitpad.imaging.imageio import open_image
 from digitpad.imaging.ink import NoDigitError
@@ -106,6 +107,24 @@ def test_transparent_background_is_paper(samples, references, tmp_path):
             rgba[..., 3] = alpha
             opened = save_and_open(Image.fromarray(rgba, "RGBA"), tmp_path, f"t{index}.png")
             assert mean_difference(mnist_input(opened), reference) < 0.02, ink_colour
+
+
+def test_heavy_digit_on_a_transparent_canvas_is_read(samples, references, tmp_path):
+    """A canvas export whose ink covers most of its opaque pixels (a big digit drawn with a fat brush): the
+    opaque pixels are the strokes, never the paper (issue 12: these gave `no digit found`)."""
+    for index, ((digit, _), reference) in enumerate(zip(samples[:10], references)):
+        heavy = ndimage.grey_dilation(high_resolution(digit), size=(15, 15))
+        rows, columns = np.flatnonzero(heavy.max(axis=1) > 0.5), np.flatnonzero(heavy.max(axis=0) > 0.5)
+        alpha = as_uint8(heavy[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1])
+        assert (alpha > 127).mean() > 0.5  # the case: ink on most of the opaque pixels
+        for ink_colour in ((0, 0, 0), (200, 30, 30)):
+            rgba = np.zeros(alpha.shape + (4,), dtype=np.uint8)
+            rgba[..., :3] = ink_colour
+            rgba[..., 3] = alpha
+            opened = save_and_open(Image.fromarray(rgba, "RGBA"), tmp_path, f"h{index}.png")
+            thick = mnist_input(opened)
+            # The same digit, much bolder: compare where the strokes are, not how thick.
+            assert np.corrcoef(thick.ravel(), reference.ravel())[0, 1] > 0.6, ink_colour
 
 
 def test_jpeg_is_the_same_digit(samples, references, tmp_path):

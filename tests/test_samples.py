@@ -58,6 +58,15 @@ def test_add_accepts_pil_images_and_a_precomputed_input(store, digits):
     np.testing.assert_allclose(loaded.x[0], given, atol=1e-6)
 
 
+def test_a_sample_remembers_where_it_came_from(store, digits, tmp_path):
+    x, y = digits
+    source = str(tmp_path / "scans" / "formulaire n\u00b03.png")  # any path, non-ASCII too
+    sample = store.add(drawing_of(x[2]), int(y[2]), source=source)
+    assert store.source_of(sample) == source
+    assert store.source_of(store.add(drawing_of(x[3]), int(y[3]))) is None
+    assert store.load_dataset().ids == [sample.sample_id, store.list()[-1].sample_id]
+
+
 def test_add_refuses_bad_labels_and_blank_drawings(store, digits):
     x, _ = digits
     for label in (-1, 10, 2.5, True, "3"):

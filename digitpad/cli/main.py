@@ -57,8 +57,9 @@ def _add_classify_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "classify", help="classify image files and folders (recursively), one CSV row per image",
         description="Classify image files and folders. Each image is read as a whole number (digit = '2026'). "
-        "Writes CSV (path,digit,confidence,error,top3,digit_confidences): for a number, confidence and top3 "
-        "are its least confident digit's, digit_confidences lists every digit's. "
+        "Writes CSV (path,digit,confidence,error,top3,digit_confidences,text): for a number, confidence and top3 "
+        "are its least confident digit's, digit_confidences lists every digit's, text is the number as written "
+        "when it has separators ('1.990', '12,50'). "
         "Exit status: 0 all classified, 1 some rows have errors, 2 usage error.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")

@@ -24,7 +24,7 @@ BATCH_SIZE = 256
 PARALLEL_MIN_FILES = 400
 # Files per task sent to a decoding process.
 WORKER_CHUNK = 64
-CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences")
+CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences", "text")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Row:
 
     For a number, `digit` holds all its digits ('2026'), `confidence` and `top3` are those of its least
     confident digit, and `digit_confidences` lists every digit's confidence ('0.998 0.951 0.990 0.999').
+    `text` is the number as written when it has separators ('1.990', '12,50', '100.-'), else ''.
     """
 
     path: str
@@ -41,10 +42,11 @@ class Row:
     error: str = ""
     top3: str = ""
     digit_confidences: str = ""
+    text: str = ""
 
     def as_csv(self) -> list[str]:
         confidence = "" if self.confidence is None else f"{self.confidence:.4f}"
-        return [self.path, self.digit, confidence, self.error, self.top3, self.digit_confidences]
+        return [self.path, self.digit, confidence, self.error, self.top3, self.digit_confidences, self.text]
 
 
 def iter_image_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -77,7 +79,7 @@ def reading_row(path: str, reading: NumberReading) -> Row:
     least_confident = reading.least_confident
     return Row(
         path, reading.text, reading.confidence, "", _format_top(least_confident.probabilities),
-        " ".join(f"{prediction.confidence:.3f}" for prediction in reading.digits),
+        " ".join(f"{prediction.confidence:.3f}" for prediction in reading.digits), reading.written,
     )
 
 

@@ -17,7 +17,7 @@ from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
 from digitpad.gui.main import data_folder
 from digitpad.gui.main.answer_w import AnswerPanel
-from digitpad.gui.main.file_actions import EXPORT_LABEL, FileActions
+from digitpad.gui.main.file_actions import EXPORT_LABEL, OPEN_RESULTS_LABEL, FileActions
 from digitpad.gui.main.live import LiveAnswer
 from digitpad.gui.main.model_actions import ModelActions
 from digitpad.gui.main.menus import (
@@ -42,7 +42,8 @@ DIGIT_KEYS = [f"<KeyPress-{digit}>" for digit in range(10)] + [f"<KeyPress-KP_{d
 class DigitpadApp(FileActions, ModelActions):
     """Builds the main window into `window` (a Tk root, or a Toplevel in tests).
 
-    Dialog hooks (`ask_open_filename`, `ask_directory`, `ask_save_filename`, `show_message`, `ask_yes_no`) and
+    Dialog hooks (`ask_open_filename`, `ask_directory`, `ask_open_results`, `ask_save_filename`, `show_message`,
+    `ask_yes_no`) and
     `on_retrain` are plain attributes so tests and later features can replace them; so are `retrain_config` and
     `full_retrain_config` (the engine's configs for the retrain window; None for its defaults).
     """
@@ -80,6 +81,8 @@ class DigitpadApp(FileActions, ModelActions):
         self.ask_open_filename: Callable[[], str] = lambda: self._dialogs.ask_open_filename(
             self.settings.initial_folder())
         self.ask_directory: Callable[[], str] = lambda: self._dialogs.ask_directory(self.settings.initial_folder())
+        self.ask_open_results: Callable[[], str] = lambda: self._dialogs.ask_open_results(
+            self.settings.initial_folder())
         self.ask_save_filename: Callable[[], str] = lambda: self._dialogs.ask_save_filename(
             self.settings.initial_folder(), EXPORT_FILE_NAME)
         self.show_message: dialogs.MessageHook = self._dialogs.show_message
@@ -96,7 +99,7 @@ class DigitpadApp(FileActions, ModelActions):
         self.live = LiveAnswer(window, self.pump, self.pad.content, lambda: self.predictor, self._show_pad_answer,
                                self._show_empty_pad, self._show_pad_failure, pen_width=lambda: self.pad.pen_width,
                                single_digit=lambda: self.settings.single_digit)
-        window.protocol("WM_DELETE_WINDOW", self.close)
+        window.protocol("WM_DELETE_WINDOW", self.quit)
         window.update_idletasks()
         window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
         square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + self._teach_gap  # the column
@@ -110,8 +113,9 @@ class DigitpadApp(FileActions, ModelActions):
         self.menus = build_menu_bar(self.window, {
             "File": [Action("Open image…", self.open_image, "o"),
                      Action("Classify folder…", self.classify_folder, "O"),
+                     Action(OPEN_RESULTS_LABEL, self.open_results, "R"),
                      Action(EXPORT_LABEL, self.export_results, "e"), SEPARATOR,
-                     Action("Quit", self.close, "q")],
+                     Action("Quit", self.quit, "q")],
             "Edit": [Action("Undo stroke", self.undo, "z"),
                      Action("Clear pad", self.clear, "Escape", uses_modifier=False)],
             "Model": [Action("Retrain…", self.retrain), Action("Your samples…", self.open_samples),
@@ -330,8 +334,15 @@ class DigitpadApp(FileActions, ModelActions):
         self.show_message(dialogs.INFO, f"About {APP_NAME}", dialogs.about_text(
             accuracy=dialogs.model_test_accuracy()))
 
+    def quit(self) -> None:
+        """Quit and the window's close button: close, unless the user keeps a review's unexported corrections."""
+        if not self._may_replace_results():
+            return
+        self.close()
+
     def close(self) -> None:
-        """Save settings, stop timers and workers' deliveries, destroy the window."""
+        """Save settings, stop timers and workers' deliveries, destroy the window (and its batch window, without
+        asking)."""
         if self.closed:
             return
         self.closed = True
@@ -342,7 +353,7 @@ class DigitpadApp(FileActions, ModelActions):
         for variable in (self._single_digit_variable, self._clear_after_teaching_variable):
             self.window.tk.call("unset", "-nocomplain", variable)  # the menu's Tcl variables
         if self.batch_window is not None and self.batch_window.winfo_exists():
-            self.batch_window.close()
+            self.batch_window.close(ask=False)
         for child in (self.samples_window, self.retrain_window):
             if child is not None and child.winfo_exists():
                 child.close()

@@ -48,6 +48,10 @@ class Dialogs:
         return filedialog.askdirectory(parent=self.parent, title="Classify folder", initialdir=initial_folder,
                                        mustexist=True) or ""
 
+    def ask_open_results(self, initial_folder: str) -> str:
+        return filedialog.askopenfilename(parent=self.parent, title="Open results CSV", initialdir=initial_folder,
+                                          filetypes=CSV_FILE_TYPES) or ""
+
     def ask_save_filename(self, initial_folder: str, initial_name: str) -> str:
         return filedialog.asksaveasfilename(parent=self.parent, title="Export results", initialdir=initial_folder,
                                             initialfile=initial_name, defaultextension=".csv",

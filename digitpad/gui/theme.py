@@ -194,6 +194,8 @@ def apply_theme(root: tk.Misc) -> ttk.Style:
     style.configure("Card.TFrame", background=SURFACE, relief="solid", borderwidth=1)
     style.configure("TLabel", background=WINDOW_BACKGROUND, foreground=TEXT)
     style.configure("Card.TLabel", background=SURFACE)
+    style.configure("Card.TCheckbutton", background=SURFACE)
+    style.map("Card.TCheckbutton", background=[("active", SURFACE)])
     style.configure("Muted.TLabel", background=WINDOW_BACKGROUND, foreground=MUTED_TEXT, font=SMALL_FONT)
     style.configure("CardMuted.TLabel", background=SURFACE, foreground=MUTED_TEXT, font=SMALL_FONT)
     style.configure("CardTitle.TLabel", background=SURFACE, foreground=TEXT, font=TITLE_FONT)

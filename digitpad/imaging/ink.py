@@ -27,8 +27,9 @@ COMPONENT_THRESHOLD = 0.25
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 # The same within each image of a stack (N, H, W), never across images.
 _STACKED_EIGHT_CONNECTED = np.stack([np.zeros((3, 3), dtype=bool), EIGHT_CONNECTED, np.zeros((3, 3), dtype=bool)])
-# Connected pieces of ink smaller than this share of the largest piece are specks.
-SPECK_FRACTION = 0.04
+# Connected pieces of ink smaller than this share of the largest piece are specks (a full stop written with the
+# digits' pen is about 3% of a digit's ink, and must stay: see reading.marks).
+SPECK_FRACTION = 0.02
 # A piece of ink spanning this share of the image's width (height) and on average thinner than this share of
 # its height (width) is a line printed on the paper: a notebook's ruled lines and margin, a grid.
 RULE_SPAN = 0.9
@@ -40,8 +41,15 @@ RULE_COVERAGE = 0.6
 # the paper (0.05 is about 3 degrees).
 RULE_SLOPE_STEP = 0.005
 RULE_SLOPES = np.array(sorted(np.arange(-10, 11) * RULE_SLOPE_STEP, key=abs))
+# A single printed line (the line a number is written on) is erased only in pictures at least this many times as
+# long as they are across.
+UNDERLINE_ASPECT = 2.0
 # Only images at least this big are searched for lines (in smaller ones a stroke edge can look like one).
 RULE_MIN_SIZE = 64
+# Opaque pixels of which fewer than ONE_COLOUR_SHARE differ from their median grey by more than ONE_COLOUR_SPREAD
+# are strokes of one ink on a transparent canvas, not a picture (paper and ink) with transparent margins.
+ONE_COLOUR_SPREAD = 0.3
+ONE_COLOUR_SHARE = 0.01
 # Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
 RIM_RADIUS = 2
 
@@ -60,9 +68,18 @@ def _composite_alpha(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     opaque = alpha > 0.5
     if not opaque.any():
         return np.ones_like(grey)
-    if opaque.mean() < 0.5:
+    opaque_grey = grey[opaque]
+    middle = float(np.median(opaque_grey))
+    one_colour = float(np.mean(np.abs(opaque_grey - middle) > ONE_COLOUR_SPREAD)) < ONE_COLOUR_SHARE
+    if opaque.mean() < 0.5 or one_colour:
         # Strokes on a transparent canvas: paper must contrast with them.
-        paper = 1.0 if float(np.median(grey[opaque])) < 0.5 else 0.0
+        paper = 1.0 if middle < 0.5 else 0.0
+        if opaque.mean() >= 0.5:
+            # Strokes so heavy that they cover most of the canvas (then its opaque pixels are all one colour,
+            # the ink's): the canvas goes on as paper around them, so that paper stays the majority that tells
+            # ink from paper.
+            side = max(grey.shape) // 2
+            return np.pad(alpha * grey + (1.0 - alpha) * paper, side, constant_values=paper).astype(np.float32)
     else:
         # A picture with transparent margins: paper is the picture's dominant grey.
         paper = float(np.median(grey[opaque]))
@@ -229,12 +246,12 @@ def _offsets(slope: float, length: int) -> np.ndarray:
     return np.rint(slope * (np.arange(length) - length / 2)).astype(np.intp)
 
 
-def _ruling_slope(inked: np.ndarray) -> float | None:
-    """The slope among RULE_SLOPES at which the most (two or more) lines run along the rows of `inked`,
+def _ruling_slope(inked: np.ndarray, fewest: int) -> float | None:
+    """The slope among RULE_SLOPES at which the most (`fewest` or more) lines run along the rows of `inked`,
     searched at half size (a 2x2 block is inked if any of its pixels is)."""
     across, length = inked.shape[0] // 2, inked.shape[1] // 2
     half = inked[:across * 2, :length * 2].reshape(across, 2, length, 2).any(axis=(1, 3))
-    best, most = None, 1
+    best, most = None, fewest - 1
     for slope in RULE_SLOPES:
         bands = _line_bands(_sheared(half, _offsets(slope, length)), max(1.0, RULE_THICKNESS * across))
         if len(bands) > most:
@@ -244,16 +261,19 @@ def _ruling_slope(inked: np.ndarray) -> float | None:
 
 def _erase_lines_across(view: np.ndarray) -> None:
     """Erase, in place, two or more thin parallel lines running across `view` along its rows (nearly: at
-    one of RULE_SLOPES): each line pixel becomes the weaker of the ink just above and just below the line,
-    so strokes crossing it go on and the line itself goes."""
+    one of RULE_SLOPES), or a single one when the view is at least UNDERLINE_ASPECT times as long as it is
+    across (a line written on: only printed rules are that long and thin there, a digit's bar is not): each
+    line pixel becomes the weaker of the ink just above and just below the line, so strokes crossing it go on
+    and the line itself goes."""
     across, length = view.shape
     inked = view > 0
     ends = max(1, length // 10)
-    # Lines cross the whole picture: without two inked rows at each end, there are none (the usual case).
+    fewest = 1 if length >= UNDERLINE_ASPECT * across else 2
+    # Lines cross the whole picture: without inked rows at each end, there are none (the usual case).
     for end in (inked[:, :ends], inked[:, -ends:]):
-        if np.count_nonzero(end.mean(axis=1) >= 0.5) < 2:
+        if np.count_nonzero(end.mean(axis=1) >= 0.5) < fewest:
             return
-    rough = _ruling_slope(inked)
+    rough = _ruling_slope(inked, fewest)
     if rough is None:
         return
     # The half-size search is coarse: the slope is settled at full size among its neighbours.
@@ -261,7 +281,7 @@ def _erase_lines_across(view: np.ndarray) -> None:
     for slope in sorted(RULE_SLOPES[np.abs(RULE_SLOPES - rough) <= 2.5 * RULE_SLOPE_STEP], key=lambda s: abs(s - rough)):
         candidate = _offsets(float(slope), length)
         found = _line_bands(_sheared(inked, candidate), max(1.0, RULE_THICKNESS * across))
-        if len(found) > max(len(bands), 1):
+        if len(found) > max(len(bands), fewest - 1):
             offsets, bands = candidate, found
     if not bands:
         return

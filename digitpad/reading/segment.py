@@ -16,6 +16,7 @@ digit by the evidence of a boundary between each two of them (see LONE_MAXIMUM_A
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -63,6 +64,15 @@ MINIMUM_PLAUSIBILITY = 1e-6
 # training digits are (wider than this, or in parts of like height); of 3,200 other synthetic 2-digit
 # numbers, 4 are read as one digit (a "15" with a small 5 read as "6"); longer numbers are rarely that narrow.
 LONE_MAXIMUM_ASPECT = 1.2
+# Two holes side by side (as _side_by_side tells for digits: an 8's slanted loops are stacked), each at least
+# HOLE_MINIMUM_SIDE (times the ink's height) across, are two digits however the network reads the whole: no digit
+# has them (an 8's are stacked); zeros joined in one movement ("00", "000") do. Ink narrower than HOLE_MINIMUM_ASPECT
+# times its height is not searched. The ink must also narrow between them, to less than HOLE_WAIST of its height
+# in some column: a slashed zero's two holes, or a zero's drawn twice, are parted by one stroke under a whole
+# outline.
+HOLE_MINIMUM_SIDE = 0.12
+HOLE_MINIMUM_ASPECT = 0.9
+HOLE_WAIST = 0.75
 LONE_HEIGHT_RATIO = 0.65
 LONE_HEIGHT_WEIGHT = 20.0
 LONE_ASPECT_WEIGHT = 4.0
@@ -125,6 +135,10 @@ class Components:
     def context(self) -> Context:
         return IN_NUMBER if len(self.main) > 1 else ALONE
 
+    @cached_property
+    def has_holes_side_by_side(self) -> bool:
+        return self.aspect >= HOLE_MINIMUM_ASPECT and holes_side_by_side(self.labels > 0)
+
     @property
     def is_lone(self) -> bool:
         """Is all the ink no wider than a digit (LONE_MAXIMUM_ASPECT)?"""
@@ -164,10 +178,38 @@ def settled_plausibility(components: Components) -> float:
     return math.exp(-min(SPLIT_PENALTY, SKIP_PENALTY))
 
 
+def holes_side_by_side(mask: np.ndarray) -> bool:
+    """Does this ink (a boolean map) enclose two holes side by side (see HOLE_MINIMUM_SIDE)?"""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return False
+    mask = mask[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    paper, count = ndimage.label(np.pad(~mask, 1, constant_values=True))
+    if count < 3:  # the outside and at most one hole
+        return False
+    least = HOLE_MINIMUM_SIDE * mask.shape[0]
+    holes = []
+    for rows_slice, columns_slice in ndimage.find_objects(paper)[1:]:  # (the outside is label 1: it holds the corner)
+        if rows_slice.stop - rows_slice.start >= least and columns_slice.stop - columns_slice.start >= least:
+            holes.append((columns_slice.start, columns_slice.stop, rows_slice.start, rows_slice.stop))
+    inked = mask.any(axis=0)
+    tops = np.where(inked, np.argmax(mask, axis=0), 0)
+    bottoms = np.where(inked, mask.shape[0] - 1 - np.argmax(mask[::-1], axis=0), 0)
+    extents = (bottoms - tops + 1) * inked / mask.shape[0]
+
+    def waisted(first, second) -> bool:
+        left, right = sorted((first, second))
+        start, stop = min(left[1], right[0]), max(left[1], right[0]) + 1
+        return float(extents[start:stop].min()) < HOLE_WAIST
+
+    return any(_side_by_side(first, second) and waisted(first, second)
+               for index, first in enumerate(holes) for second in holes[index + 1:])
+
+
 def whole_is_settled(components: Components, whole_scores) -> bool:
     """True when all the ink read as one digit, scored so ((10,) probabilities, or a confidence), beats
     every other reading: `Segmentation.choose` would pick it whatever the other candidates scored."""
-    if not whole_is_candidate(components):
+    if not whole_is_candidate(components) or components.has_holes_side_by_side:
         return False
     threshold = settled_plausibility(components)
     aspect = components.aspect
@@ -421,8 +463,19 @@ def plan_segmentation(ink: np.ndarray, components: Components | None = None) -> 
             if _is_plausible_digit(pieces[first:stop], layout):
                 candidates.append((first, stop))
     fragments = frozenset(index for index, piece in enumerate(pieces) if piece.component not in layout.main_components)
+    if components.has_holes_side_by_side:
+        # Two digits at least: no candidate may hold two holes side by side.
+        possible = [(first, stop) for first, stop in candidates
+                    if not holes_side_by_side((piece_labels > first) & (piece_labels <= stop))]
+        fragments = frozenset(index for index, piece in enumerate(pieces)
+                              if piece.component not in layout.main_components)
+        try:
+            _cover(len(pieces), possible, [1.0] * len(possible), fragments, frozenset(), 0.0)
+            candidates = possible
+        except ValueError:  # the pieces cannot be read without such a candidate: keep them all
+            pass
     lone_whole, whole_only = None, frozenset()
-    if components.is_lone:
+    if components.is_lone and not components.has_holes_side_by_side:
         if (0, len(pieces)) not in candidates:
             whole_only = frozenset((len(candidates),))
             candidates.append((0, len(pieces)))

@@ -75,7 +75,7 @@ def stroke_box(stroke, pen_width: float) -> Box:
     return Box(min(xs) - radius, min(ys) - radius, max(xs) + radius, max(ys) + radius)
 
 
-def _union(boxes: Iterable[Box]) -> Box:
+def union_box(boxes: Iterable[Box]) -> Box:
     boxes = list(boxes)
     result = boxes[0]
     for box in boxes[1:]:
@@ -142,7 +142,7 @@ def group_strokes(strokes: Sequence, pen_width: float, drop_marks: bool = False)
             groups.append([index])  # a mark, for now: later short strokes may join it
         else:
             groups[target].append(index)
-    spans = [_union(shapes[member].box for member in group) for group in groups]
+    spans = [union_box(shapes[member].box for member in group) for group in groups]
     if drop_marks:
         groups = [group for group, span in zip(groups, spans) if span.height >= FRAGMENT_HEIGHT_FRACTION * tallest]
         spans = [span for span in spans if span.height >= FRAGMENT_HEIGHT_FRACTION * tallest]
@@ -192,7 +192,7 @@ def _fragment_target(index: int, groups: Sequence[list[int]], shapes: Sequence[_
 
         return max(touching, key=preference)
     overlapping = [group_index for group_index, group in enumerate(groups)
-                   if _union(shapes[member].box for member in group).column_overlap(shape.box) > 0]
+                   if union_box(shapes[member].box for member in group).column_overlap(shape.box) > 0]
     if not overlapping:
         return None
     nearest_group = min(overlapping, key=lambda group_index: distances[group_index])

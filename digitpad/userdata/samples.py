@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from digitpad.imaging.imageio import ImageError, is_candidate_image, open_image
 from digitpad.imaging.ink import NoDigitError, to_grey
@@ -24,6 +24,8 @@ DIGITS = tuple(range(10))
 # Larger drawings or photos are reduced to this longer side before they are stored (plenty for a 28x28 input).
 MAX_STORED_SIDE = 2048
 PNG_COMPRESS_LEVEL = 6
+# A sample taken from an image file remembers it in its PNG's text: the file's path, and which digit of a number.
+SOURCE_KEY = "digitpad-source"
 
 
 class SampleFolderError(ValueError):
@@ -87,9 +89,13 @@ def _input_to_image(model_input: np.ndarray) -> Image.Image:
     return Image.fromarray(np.round(np.clip(model_input, 0.0, 1.0) * 255.0).astype(np.uint8), mode="L")
 
 
-def _write_png(target: Path, image: Image.Image) -> None:
-    atomic.write_with(target, lambda temporary: image.save(temporary, format="PNG", compress_level=PNG_COMPRESS_LEVEL),
-                      suffix=".tmp")
+def _write_png(target: Path, image: Image.Image, source: str | None = None) -> None:
+    text = None
+    if source:
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt(SOURCE_KEY, source)  # international text: any path, in UTF-8
+    atomic.write_with(target, lambda temporary: image.save(temporary, format="PNG", compress_level=PNG_COMPRESS_LEVEL,
+                                                           pnginfo=text), suffix=".tmp")
 
 
 def _read_cached_input(path: Path) -> np.ndarray | None:
@@ -140,8 +146,9 @@ class SampleStore:
     def _sample(self, label: int, sample_id: str) -> Sample:
         return Sample(sample_id, label, self._image_path(label, sample_id), self._input_path(label, sample_id))
 
-    def add(self, image, label: int, model_input: np.ndarray | None = None) -> Sample:
-        """Store a drawing or image of digit `label`; `model_input` (28x28) saves recomputing it.
+    def add(self, image, label: int, model_input: np.ndarray | None = None, source: str | None = None) -> Sample:
+        """Store a drawing or image of digit `label`; `model_input` (28x28) saves recomputing it; `source` says
+        where it came from (an image file's path, say), read back with `source_of`.
 
         Raises ValueError for a label outside 0..9 and NoDigitError when the image holds no ink.
         """
@@ -153,13 +160,23 @@ class SampleStore:
         sample = self._sample(label, _new_sample_id())
         # The image first: a sample exists once its image does. Both or neither: a sample whose input cannot be
         # written (a full disk) is taken back, so a failed save leaves nothing behind.
-        _write_png(sample.image_path, grey)
+        _write_png(sample.image_path, grey, source)
         try:
             _write_png(sample.input_path, input_image)
         except BaseException:
             sample.image_path.unlink(missing_ok=True)
             raise
         return sample
+
+    def source_of(self, sample: Sample) -> str | None:
+        """Where the sample came from, as given to `add`; None when not said (or the file cannot be read)."""
+        try:
+            with Image.open(sample.image_path) as image:
+                image.load()
+                source = image.text.get(SOURCE_KEY)
+                return None if source is None else str(source)
+        except (OSError, ValueError, SyntaxError, AttributeError):
+            return None
 
     def list(self, label: int | None = None) -> list[Sample]:
         """Stored samples, oldest first (all digits, or only `label`)."""

@@ -119,7 +119,8 @@ def test_menus_show_shortcuts(app):
                     for index in range(file_menu.index("end") + 1) if file_menu.type(index) == "command"}
     modifier = theme.shortcut_modifier()[1]
     assert accelerators == {"Open image…": f"{modifier}+O", "Classify folder…": f"{modifier}+Shift+O",
-                            "Export results…": f"{modifier}+E", "Quit": f"{modifier}+Q"}
+                            "Open results CSV…": f"{modifier}+Shift+R", "Export results…": f"{modifier}+E",
+                            "Quit": f"{modifier}+Q"}
     assert app.menus["Edit"].entrycget(0, "accelerator") == f"{modifier}+Z"
     assert app.menus["Edit"].entrycget(1, "accelerator") == "Esc"
     assert file_menu.entrycget("Export results…", "state") == "disabled"  # nothing to export yet

@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from digitpad.folders import batch
+from digitpad.folders.results import REVIEWED_CSV_COLUMNS
 from digitpad.gui import dialogs
 from digitpad.gui.batch.table_data import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
@@ -174,9 +175,12 @@ def test_export_writes_the_command_line_csv(app, digit_folder, tmp_path):
     app.menus["File"].invoke("Export results…")
     expected = io.StringIO()
     batch.write_csv(window.rows, expected)
-    assert target.read_text(encoding="utf-8") == expected.getvalue()
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert tuple(rows[0]) == batch.CSV_COLUMNS and len(rows) == 15
+    cli_rows = list(csv.reader(io.StringIO(expected.getvalue())))
+    # The command line's columns, cell for cell, then the model's answer and the review state (none yet).
+    assert tuple(rows[0]) == REVIEWED_CSV_COLUMNS and len(rows) == 15
+    assert [cells[:len(batch.CSV_COLUMNS)] for cells in rows] == cli_rows
+    assert all(cells[len(batch.CSV_COLUMNS):] == [cells[1], "no"] for cells in rows[1:])
     assert "Exported 14 rows" in app.status.message
 
 

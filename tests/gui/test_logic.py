@@ -124,7 +124,13 @@ def test_table_view_sorts_and_filters():
     assert view.order(rows) == [2]
     view.filter_name = table_data.SHOW_PROBLEMS
     assert view.order(rows) == [1, 2]
-    assert table_data.display_values(rows[2], "/d") == ("img1.png", "8", "42.0%", "")
+    assert table_data.display_values(rows[2], "/d") == ("img1.png", "8", "42.0%", "", "")
+    from digitpad.folders.results import ReviewedRow  # noqa: PLC0415
+
+    corrected = ReviewedRow(rows[2], "3", "corrected")
+    assert table_data.display_values(rows[2], "/d", corrected) == ("img1.png", "3", "42.0%", "corrected (read 8)", "")
+    assert table_data.display_values(rows[2], "/d", ReviewedRow(rows[2], "8", "accepted"))[1:4] == (
+        "8", "42.0%", "accepted")
 
 
 def test_settings_round_trip_and_damaged_file(tmp_path):

@@ -99,6 +99,17 @@ def test_a_number_written_on_the_pad_is_read_with_a_strip_per_digit(make_app, bu
     assert {app.answer.number_view.itemcget(item, "fill") for item in drawn} == {theme.ACCENT}
 
 
+def test_two_zeros_written_in_one_stroke_are_read_as_00(make_app, bundled_predictor):
+    """No pen-up between the two loops: the pad's stroke grouping sees one digit, the reader two (issue 12)."""
+    app = make_app(bundled_predictor)
+    app.toolbar.set_pen_width(PEN_WIDTH)
+    loops = [(centre + 45 * np.cos(np.radians(90 + step * 10)), 140 - 80 * np.sin(np.radians(90 + step * 10)))
+             for centre in (80, 190) for step in range(37)]
+    draw_digit(app.pad, [loops])
+    wait_for_number(app, "00")
+    assert len(app.answer.strip.cells) == 2
+
+
 def test_undo_removes_the_last_stroke_and_the_answer_follows(make_app, bundled_predictor):
     app = make_app(bundled_predictor)
     write_number(app)
@@ -208,9 +219,9 @@ def test_a_folder_of_numbers_and_single_digit_mode(make_app, bundled_predictor, 
     app.export_results(target)
     expected = io.StringIO()
     batch.write_csv(window.rows, expected)
-    assert target.read_text(encoding="utf-8") == expected.getvalue()
-    header = next(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert tuple(header) == batch.CSV_COLUMNS and header[-1] == "digit_confidences"
+    exported = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [cells[:len(batch.CSV_COLUMNS)] for cells in exported] == list(csv.reader(io.StringIO(expected.getvalue())))
+    assert exported[0][len(batch.CSV_COLUMNS) - 2:] == ["digit_confidences", "text", "model_digit", "reviewed"]
     window.preview_row(0)
     wait_until(window, lambda: window.preview.state != "hint" and window.preview.state != "error",
                timeout=ANSWER_TIMEOUT_SECONDS)

@@ -7,18 +7,20 @@ from collections import deque
 from tkinter import ttk
 from typing import Callable
 
+from digitpad.folders.results import CORRECTED
 from digitpad.gui import theme
 from digitpad.gui.batch.table_data import (
-    COLUMN_TITLES, COLUMNS, TableView, display_values, is_low_confidence, keep_row,
+    COLUMN_TITLES, COLUMNS, SORTABLE_COLUMNS, TableView, display_values, is_low_confidence, keep_row,
 )
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 300, "digit": 96, "confidence": 116, "error": 220}  # 96-dpi pixels (theme.scaled)
-COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "error": "w"}
+COLUMN_WIDTHS = {"file": 260, "digit": 80, "confidence": 100, "review": 130, "error": 160}  # 96-dpi px (theme.scaled)
+COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "review": "w", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"
 UNCERTAIN_TAG = "uncertain"
+CORRECTED_TAG = "corrected"
 SORT_ARROWS = {False: "  \u25b2", True: "  \u25bc"}
 
 
@@ -27,6 +29,8 @@ class ResultsTable(ttk.Frame):
     MAXIMUM_ROWS_PER_POLL each, so the window stays responsive for 10,000 files.
 
     `on_activate(index)` runs on double-click or Return; `on_drained()` whenever every added row is shown.
+    `verdict_of(index)` gives a row's review (a folders.results.ReviewedRow) or None: the table shows the answer
+    as reviewed, and marks corrected rows.
     """
 
     def __init__(self, master: tk.Misc, on_activate: Callable[[int], None] | None = None,
@@ -41,16 +45,19 @@ class ResultsTable(ttk.Frame):
         self._after_id: str | None = None
         self._on_activate = on_activate
         self._on_drained = on_drained
+        self.verdict_of: Callable[[int], object | None] = lambda index: None
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse")
         for column in COLUMNS:
             self.tree.heading(column, text=COLUMN_TITLES[column], anchor=COLUMN_ANCHORS[column],
-                              command=lambda column=column: self.sort_by(column))
+                              command=(lambda column=column: self.sort_by(column)) if column in SORTABLE_COLUMNS
+                              else "")
             self.tree.column(column, width=theme.scaled(self, COLUMN_WIDTHS[column]), anchor=COLUMN_ANCHORS[column],
                              stretch=column in STRETCHING_COLUMNS)
         self.tree.tag_configure(ERROR_TAG, foreground=theme.ERROR)
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)
+        self.tree.tag_configure(CORRECTED_TAG, foreground=theme.SUCCESS, font=theme.BOLD_FONT)
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scrollbar.set)
         self.tree.grid(row=0, column=0, sticky="nsew")
@@ -115,8 +122,7 @@ class ResultsTable(ttk.Frame):
             uncertain = is_low_confidence(row)
             self.error_count += bool(row.error)
             self.uncertain_count += uncertain
-            tags = (ERROR_TAG,) if row.error else (UNCERTAIN_TAG,) if uncertain else ()
-            self.tree.insert("", "end", iid=str(index), values=display_values(row, self.folder), tags=tags)
+            self.tree.insert("", "end", iid=str(index), values=self._values(index), tags=self._tags(index))
             if not keep_row(row, self.view.filter_name):
                 hidden.append(str(index))
         if hidden:
@@ -125,6 +131,28 @@ class ResultsTable(ttk.Frame):
             self._schedule()
         if self._on_drained is not None:
             self._on_drained()
+
+    def _values(self, index: int) -> tuple:
+        return display_values(self.rows[index], self.folder, self.verdict_of(index))
+
+    def _tags(self, index: int) -> tuple[str, ...]:
+        row, verdict = self.rows[index], self.verdict_of(index)
+        if verdict is not None and verdict.reviewed == CORRECTED:
+            return (CORRECTED_TAG,)
+        return (ERROR_TAG,) if row.error else (UNCERTAIN_TAG,) if is_low_confidence(row) else ()
+
+    def update_row(self, index: int) -> None:
+        """Show a row's cells again (after its review changed)."""
+        item = str(index)
+        if self.tree.exists(item):
+            self.tree.item(item, values=self._values(index), tags=self._tags(index))
+
+    def show_row(self, index: int) -> None:
+        """Select a row and scroll to it."""
+        item = str(index)
+        if item in self.tree.get_children(""):  # not filtered out
+            self.tree.selection_set(item)
+            self.tree.see(item)
 
     def _on_double_click(self, event: tk.Event) -> None:
         item = self.tree.identify_row(event.y)

@@ -8,10 +8,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from digitpad.folders.results import CORRECTED, NOT_REVIEWED
 from digitpad.gui.wording import LOW_CONFIDENCE_THRESHOLD, format_duration, format_percent
 
-COLUMNS = ("file", "digit", "confidence", "error")
-COLUMN_TITLES = {"file": "File", "digit": "Digits", "confidence": "Confidence", "error": "Error"}
+COLUMNS = ("file", "digit", "confidence", "review", "error")
+COLUMN_TITLES = {"file": "File", "digit": "Digits", "confidence": "Confidence", "review": "Review", "error": "Error"}
+SORTABLE_COLUMNS = ("file", "digit", "confidence", "error")
 
 SHOW_ALL = "All files"
 SHOW_ERRORS = "Errors only"
@@ -86,8 +88,18 @@ def is_low_confidence(row) -> bool:
     return not row.error and row.confidence is not None and row.confidence < LOW_CONFIDENCE_THRESHOLD
 
 
-def display_values(row, folder: str | os.PathLike | None = None) -> tuple[str, str, str, str]:
-    """The table's cells for one batch Row: file (relative to the folder), digit, confidence, error."""
+def review_text(verdict) -> str:
+    """The Review cell: '' before a review, 'accepted', or 'corrected (read 8)' with the model's answer."""
+    if verdict is None or verdict.reviewed == NOT_REVIEWED:
+        return ""
+    if verdict.reviewed == CORRECTED:
+        return f"corrected (read {verdict.row.digit or 'nothing'})"
+    return verdict.reviewed
+
+
+def display_values(row, folder: str | os.PathLike | None = None, verdict=None) -> tuple[str, str, str, str, str]:
+    """The table's cells for one batch Row: file (relative to the folder), digits (as reviewed, with a
+    `verdict`: a folders.results.ReviewedRow), confidence, review, error."""
     name = row.path
     if folder:
         try:
@@ -95,7 +107,8 @@ def display_values(row, folder: str | os.PathLike | None = None) -> tuple[str, s
         except ValueError:  # another drive on Windows
             name = row.path
     confidence = "" if row.confidence is None else format_percent(row.confidence)
-    return (name, row.digit, confidence, row.error)
+    digit = row.digit if verdict is None else verdict.digit
+    return (name, digit, confidence, review_text(verdict), row.error)
 
 
 def sort_key(column: str) -> Callable:

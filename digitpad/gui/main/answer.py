@@ -23,6 +23,8 @@ SINGLE_DIGIT_PAD_HINT = ("Draw one digit (0-9) on the pad:\nthe answer appears w
                          "(Model > Read single digits only is on.)")
 LOADING_HINT = "Loading the model…\nYou can start drawing meanwhile."
 UNCERTAIN_WORDING = "not sure"
+WRITING_ADVICE = " Try writing it bigger or clearer."
+"""Follows an unsure answer's runner-up where the user writes (not where the user reviews others' writing)."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,7 @@ def describe_number(predictions: Sequence) -> NumberText:
         confidence_text = (f"{unsure} of {count} digits \u2013 {UNCERTAIN_WORDING}" if unsure > 1
                            else f"Digit {least + 1} of {count}: {format_percent(lowest)} \u2013 {UNCERTAIN_WORDING}")
         second_digit, second_probability = predictions[least].top(2)[1]
-        hint = (f"Digit {least + 1} may be a {second_digit} ({format_percent(second_probability)}). "
-                "Try writing it bigger or clearer.")
+        hint = f"Digit {least + 1} may be a {second_digit} ({format_percent(second_probability)}).{WRITING_ADVICE}"
     elif format_percent(lowest) == "100%":
         confidence_text = f"{count} digits, all 100% sure"
     else:

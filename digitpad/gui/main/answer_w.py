@@ -16,7 +16,8 @@ from PIL import Image, ImageTk
 
 from digitpad.gui import theme
 from digitpad.gui.main.answer import (
-    DIGIT_COUNT, EMPTY_PAD_HINT, MODEL_VIEW_SCALE, STRIP_CELL_PADDING, STRIP_WIDTH, describe, describe_number,
+    DIGIT_COUNT, EMPTY_PAD_HINT, MODEL_VIEW_SCALE, STRIP_CELL_PADDING, STRIP_WIDTH, WRITING_ADVICE, describe,
+    describe_number,
     model_view_image, strip_rows, strip_scale, thumbnail,
 )
 from digitpad.gui.wording import format_percent
@@ -233,11 +234,13 @@ class AnswerPanel(ttk.Frame):
     digit by digit (with its per-digit strip), an error."""
 
     def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT,
-                 side_by_side: bool | None = None):
+                 side_by_side: bool | None = None, advice: bool = True):
         """`side_by_side`: the words left of the pictures (wide, short); False: above them (a narrow side panel);
         None: side by side on a short screen (under TALL_SCREEN 96-dpi pixels), else above."""
         super().__init__(master, style="Card.TFrame", padding=theme.scaled(master, PANEL_PADDING))
         self.state = "hint"
+        self.advice = advice
+        """Unsure answers end with advice on writing (not for reviewing images written elsewhere)."""
         wrap = theme.scaled(self, MESSAGE_WRAP)
         self._view_scale = max(1, round(MODEL_VIEW_SCALE * theme.scale_factor(self)))
         """The model's view is 28 x this many pixels: 112 at 96 dpi, as large in inches at any other."""
@@ -335,7 +338,7 @@ class AnswerPanel(ttk.Frame):
                                         foreground=theme.UNCERTAIN_TEXT if answer.is_uncertain else theme.TEXT)
         if answer.is_uncertain:
             second = prediction.top(2)[1]
-            hint = f"Maybe a {second[0]} ({format_percent(second[1])}). Try writing it bigger or clearer."
+            hint = f"Maybe a {second[0]} ({format_percent(second[1])}).{WRITING_ADVICE if self.advice else ''}"
             caption = f"{caption}\n{hint}" if caption else hint
         self.message_label.configure(text=caption, foreground=theme.MUTED_TEXT)
         self.bars.show(prediction.probabilities, uncertain=answer.is_uncertain)
@@ -358,8 +361,11 @@ class AnswerPanel(ttk.Frame):
                                for prediction, answer in zip(reading.digits, words.digits)])
         self.confidence_label.configure(text=words.confidence_text,
                                         foreground=theme.UNCERTAIN_TEXT if words.is_uncertain else theme.TEXT)
-        if words.hint:
-            caption = f"{caption}\n{words.hint}" if caption else words.hint
+        hint = words.hint if self.advice else words.hint.replace(WRITING_ADVICE, "")
+        if hint:
+            caption = f"{caption}\n{hint}" if caption else hint
+        if reading.written:
+            caption = f"As written: {reading.written}\n{caption}" if caption else f"As written: {reading.written}"
         self.message_label.configure(text=caption, foreground=theme.MUTED_TEXT)
         self.strip.show(reading.digits)
         self.model_input = None

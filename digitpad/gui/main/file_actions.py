@@ -1,4 +1,4 @@
-"""Opening images, classifying folders and exporting results, for the main window (a mixin of DigitpadApp)."""
+"""Opening images, classifying folders, opening and exporting results, for the main window (a mixin of DigitpadApp)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from digitpad.gui.main.menus import set_entry_state
 from digitpad.gui.worker import run_in_thread
 
 EXPORT_LABEL = "Export results…"
+OPEN_RESULTS_LABEL = "Open results CSV…"
+MISSING_IMAGES_SHOWN = 10
 
 
 class FileActions:
@@ -71,7 +73,7 @@ class FileActions:
         if answer.error is None:
             self._shown_image, self._image_taught = path, False
             self.answer.show_reading(answer.reading, source=answer.image, caption=f"From {name}")
-            self.status.set_message(f"{name}: {answer.reading.text} ({answer.reading.confidence:.1%})")
+            self.status.set_message(f"{name}: {answer.reading.written or answer.reading.text} ({answer.reading.confidence:.1%})")
             self._refresh_teach()
             return
         self._shown_image = None
@@ -89,16 +91,71 @@ class FileActions:
         self.when_model_ready(lambda: self._classify_folder(folder), "The folder is classified once the model "
                                                                      "is loaded…")
 
-    def _classify_folder(self, folder: str) -> None:
+    def _results_window(self):
+        """The batch window, made when first needed."""
         from digitpad.gui.batch.window import BatchWindow  # noqa: PLC0415 - only built when first used
 
         if self.batch_window is None or not self.batch_window.winfo_exists():
             self.batch_window = BatchWindow(self.window, self.pump, self.predictor, load_preview=self.load_preview,
-                                            on_export=self.export_results, on_status=self._batch_status)
-        self.batch_window.start(folder, single_digit=self.settings.single_digit)
+                                            on_export=self.export_results, on_status=self._batch_status,
+                                            on_retrain=self.retrain,
+                                            ask_yes_no=lambda title, text: self.ask_yes_no(title, text))
+        return self.batch_window
+
+    def _may_replace_results(self) -> bool:
+        """Nothing to lose in the batch window, or the user agrees to discard its unexported corrections."""
+        window = self.batch_window
+        return window is None or not window.winfo_exists() or window.may_discard_review()
+
+    def _classify_folder(self, folder: str) -> None:
+        if not self._may_replace_results():
+            return
+        self._results_window().start(folder, single_digit=self.settings.single_digit)
         self.batch_results = self.batch_window.rows
         self.batch_window.lift()
         self.status.set_message(f"Classifying {folder}…")
+
+    def open_results(self, path: str | os.PathLike | None = None) -> None:
+        """Ask for a results CSV (unless given), e.g. one `digitpad classify` wrote, and show it in the batch
+        window for review; its images may be anywhere the CSV says (relative paths next to it)."""
+        path = str(path) if path else self.ask_open_results()
+        if not path:
+            return
+        self._remember_folder(path)
+        self.when_model_ready(lambda: self._open_results(path), f"{Path(path).name} opens once the model is "
+                                                                "loaded…")
+
+    def _open_results(self, path: str) -> None:
+        from digitpad.folders.results import read_results_csv  # noqa: PLC0415
+
+        if not self._may_replace_results():
+            return
+        self.status.set_message(f"Opening {Path(path).name}…")
+        run_in_thread(lambda: read_results_csv(path), lambda succeeded, value: self._results_read(path, succeeded,
+                                                                                                   value),
+                      pump=self.pump, name="digitpad-open-results")
+
+    def _results_read(self, path: str, succeeded: bool, value) -> None:
+        if self.closed:
+            return
+        name = Path(path).name
+        if not succeeded:
+            reason = value.strerror if isinstance(value, OSError) and value.strerror else value
+            self.status.set_message(f"Cannot open {name}: {reason}", error=True)
+            self.show_message(dialogs.ERROR, "Cannot open results", f"{path}\n\n{reason}")
+            return
+        window = self._results_window()
+        window.load_results(value, single_digit=self.settings.single_digit)
+        self.batch_results = window.rows
+        window.lift()
+        if value.missing:
+            shown = [value.rows[index].row.path for index in value.missing[:MISSING_IMAGES_SHOWN]]
+            more = len(value.missing) - len(shown)
+            listing = "\n".join(shown) + (f"\n… and {more:,} more" if more else "")
+            self.show_message(dialogs.WARNING, "Missing images",
+                              f"{len(value.missing):,} of the {len(value.rows):,} images {name} lists "
+                              f"{'is' if len(value.missing) == 1 else 'are'} not there:\n\n{listing}\n\n"
+                              "Their rows are kept as they are and left out of the review.")
 
     def _batch_status(self, text: str) -> None:
         self.status.set_message(text)
@@ -106,9 +163,13 @@ class FileActions:
         set_entry_state(self.menus["File"], EXPORT_LABEL, bool(self.batch_results))
 
     def export_results(self, path: str | os.PathLike | None = None) -> None:
-        """Write the last batch's rows as the command line's CSV."""
-        if self.batch_window is not None and self.batch_window.winfo_exists():
-            self.batch_results = self.batch_window.rows
+        """Write the last batch's rows as the command line's CSV, with the review's answers and two more columns:
+        the model's answer (model_digit) and what the review did (reviewed)."""
+        from digitpad.folders.results import ReviewedRow  # noqa: PLC0415
+
+        window = self.batch_window if self.batch_window is not None and self.batch_window.winfo_exists() else None
+        if window is not None:
+            self.batch_results = window.rows
         if not self.batch_results:
             self.show_message(dialogs.INFO, "Export results", "Classify a folder first (File > Classify folder).")
             return
@@ -116,11 +177,15 @@ class FileActions:
         if not path:
             return
         self._remember_folder(path)
+        rows = window.reviewed_rows() if window is not None else [ReviewedRow.unreviewed(row)
+                                                                   for row in self.batch_results]
         try:
-            write_results_csv(self.batch_results, path)
+            write_results_csv(rows, path)
         except OSError as error:
             self.show_message(dialogs.ERROR, "Export failed", f"Cannot write {path}:\n{error.strerror or error}")
             return
+        if window is not None:
+            window.exported()
         self.status.set_message(f"Exported {len(self.batch_results):,} rows to {path}")
 
     def _remember_folder(self, path: str) -> None:

@@ -1,4 +1,4 @@
-"""File work for the window, run in worker threads: read one image (a digit or a number), export batch rows as CSV."""
+"""File work for the window, run in worker threads: read one image (a digit or a number), export results as CSV."""
 
 from __future__ import annotations
 
@@ -39,11 +39,12 @@ def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = Fa
 
 
 def write_results_csv(rows: list, path: str | os.PathLike) -> None:
-    """Write batch rows atomically with the command line's CSV writer."""
-    from digitpad.folders.batch import write_csv  # noqa: PLC0415
+    """Write reviewed rows (folders.results.ReviewedRow) atomically: the command line's columns, the answers as
+    reviewed, plus model_digit and reviewed."""
+    from digitpad.folders.results import write_reviewed_csv  # noqa: PLC0415
 
     def write(temporary: Path) -> None:
         with open(temporary, "w", newline="", encoding="utf-8") as stream:
-            write_csv(rows, stream)
+            write_reviewed_csv(rows, stream)
 
     atomic.write_with(path, write, suffix=".csv.tmp")

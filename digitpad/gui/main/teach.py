@@ -77,5 +77,5 @@ def store_sample(source: TeachSource, label: int, store=None) -> tuple[object, i
         from digitpad.imaging.imageio import open_image  # noqa: PLC0415
 
         image = open_image(source.image_path)
-    sample = store.add(image, label, model_input=source.model_input)
+    sample = store.add(image, label, model_input=source.model_input, source=source.image_path)
     return sample, len(store.list(label))

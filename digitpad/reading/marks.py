@@ -1,0 +1,112 @@
+"""Separators written between and after digits ("1.990", "12,50", "100.-", "74965=") told from digits by shape (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from digitpad.reading.segment import Components, Piece
+
+# A mark is a piece of ink no taller than MARK_HEIGHT and no wider than MARK_WIDTH times the tallest piece, at least
+# MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that
+# shares no column with any other piece of ink and keeps at least MARK_GAP times that height away from them (a 5's
+# flag or a 7's bar sits over its digit's stem, a broken digit's pieces overlap; a separator stands apart).
+MARK_HEIGHT = 0.4
+MARK_WIDTH = 0.6
+MARK_SIZE = 0.1
+MARK_GAP = 0.04
+# Its place in the band of the digits' height (0 = top, 1 = bottom) and its shape say which mark it is:
+# a dash is at least DASH_ASPECT times as wide as tall and sits in the middle of the band;
+# a dot is round (DOT_ASPECT either way) and sits low; a comma sits low too, reaches COMMA_BELOW (times the band)
+# below the digits, and is COMMA_ASPECT times as tall as wide.
+DASH_ASPECT = 1.8
+DASH_BAND = (0.25, 0.8)
+DOT_ASPECT = 2.0
+DOT_LOW = 0.65
+COMMA_BELOW = 0.08
+COMMA_ASPECT = (1.3, 4.0)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A separator: its character and the columns of its ink (in the ink map it was found in)."""
+
+    character: str
+    left: int
+    right: int
+    components: tuple[int, ...]
+
+
+def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) -> str | None:
+    height, width = bottom - top, right - left
+    band_top, band_bottom = band
+    band_height = max(band_bottom - band_top, 1)
+    middle = ((top + bottom) / 2 - band_top) / band_height
+    if width >= DASH_ASPECT * height and DASH_BAND[0] <= middle <= DASH_BAND[1]:
+        return "-"
+    if middle < DOT_LOW:
+        return None
+    if bottom > band_bottom + COMMA_BELOW * band_height and COMMA_ASPECT[0] * width <= height <= COMMA_ASPECT[1] * width:
+        return ","
+    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT:
+        return "."
+    return None
+
+
+def _apart(pieces: list[Piece], others: list[Piece], gap: float) -> bool:
+    """Do these pieces share no column with any of the others, with at least `gap` to spare?"""
+    left, right = min(piece.left for piece in pieces), max(piece.right for piece in pieces)
+    return not any(left - gap < other.right and other.left < right + gap for other in others)
+
+
+def find_marks(components: Components) -> list[Mark]:
+    """The separators among a number's pieces of ink, left to right (none when only marks are there)."""
+    tall = [box for box in components.boxes if box.component in components.main]
+    if not tall:
+        return []
+    band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
+    small = [box for box in components.boxes
+             if box.component not in components.main
+             and box.bottom - box.top <= MARK_HEIGHT * components.tallest
+             and box.right - box.left <= MARK_WIDTH * components.tallest
+             and max(box.bottom - box.top, box.right - box.left) >= MARK_SIZE * components.tallest]
+    shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band) for box in small}
+    gap = MARK_GAP * components.tallest
+    marks: list[Mark] = []
+    used: set[int] = set()
+    for box in sorted(small, key=lambda piece: piece.left):
+        if box.component in used or shapes[box.component] is None:
+            continue
+        # Two dashes one above the other: an equals sign.
+        partner = next((other for other in small if other.component not in used and other.component != box.component
+                        and shapes[box.component] == shapes[other.component] == "-"
+                        and min(box.right, other.right) - max(box.left, other.left)
+                        > 0.5 * min(box.right - box.left, other.right - other.left)), None)
+        pieces = [box] if partner is None else [box, partner]
+        others = [other for other in components.boxes if other not in pieces]
+        if not _apart(pieces, others, gap):  # part of a digit (a 5's flag, a broken 6's loop), not a separator
+            continue
+        used |= {piece.component for piece in pieces}
+        marks.append(Mark("=" if partner is not None else shapes[box.component],
+                          min(piece.left for piece in pieces), max(piece.right for piece in pieces),
+                          tuple(piece.component for piece in pieces)))
+    return marks
+
+
+def without_marks(ink: np.ndarray, components: Components, marks: list[Mark]) -> np.ndarray:
+    """The ink map with the marks' ink removed."""
+    if not marks:
+        return ink
+    gone = np.isin(components.labels, [component for mark in marks for component in mark.components])
+    # Their soft rims too.
+    near = ndimage.binary_dilation(gone, iterations=2) & ~(components.labels > 0) | gone
+    return np.where(near, 0.0, ink).astype(np.float32)
+
+
+def written(digits: str, digit_columns: list[tuple[int, int]], marks: list[Mark]) -> str:
+    """The number as written: its digits (left to right, with their column spans) and the marks in their places."""
+    items = [(left + right, digit) for digit, (left, right) in zip(digits, digit_columns)]
+    items += [(mark.left + mark.right, mark.character) for mark in marks]
+    return "".join(character for _, character in sorted(items, key=lambda item: item[0]))

@@ -1,0 +1,69 @@
+"""Numbers on real paper: whole numbers read right per nuisance (separators, printed backgrounds, touching, broken
+and uneven digits, all together), from MNIST *test* digits and held-out pen writers only.
+
+Run: .venv/bin/python tests/bench/bench_number_scenes.py [--count 200] [--model FILE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
+from tests.number_scenes import NUISANCES, random_scenes  # noqa: E402
+
+SEED = 4242
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200, help="numbers per nuisance (default 200)")
+    parser.add_argument("--model", action="append", help="a .keras model (repeatable; default: the bundled one)")
+    parser.add_argument("--nuisance", action="append", choices=NUISANCES, help="only these (repeatable)")
+    arguments = parser.parse_args()
+
+    from digitpad.inference.predictor import KerasPredictor
+    from digitpad.reading.number import read_number
+    from digitpad.training.pendigits import load_pendigits
+
+    with np.load(MNIST) as data:
+        mnist = data["x_test"], data["y_test"]
+    pen = load_pendigits(PENDIGITS).split()[2] if PENDIGITS.exists() else None
+    predictors = []
+    for model in arguments.model or [None]:
+        predictor = KerasPredictor(model)
+        predictor.load()
+        predictors.append((model or "bundled", predictor))
+    for nuisance in arguments.nuisance or NUISANCES:
+        scenes = random_scenes(mnist, pen, arguments.count, nuisance, seed=SEED + NUISANCES.index(nuisance))
+        for name, predictor in predictors:
+            digits_right = text_right = count_right = 0
+            seconds = []
+            for scene in scenes:
+                started = time.perf_counter()
+                try:
+                    reading = read_number(scene.image, predictor)
+                    got, got_text = reading.text, reading.written or reading.text
+                except Exception:  # noqa: BLE001 - a failure is a miss
+                    got = got_text = ""
+                seconds.append(time.perf_counter() - started)
+                digits_right += got == scene.digits
+                text_right += got_text == (scene.text or scene.digits)
+                count_right += len(got) == len(scene.digits)
+            total = len(scenes)
+            print(f"{nuisance:<11} {name}: whole number {digits_right / total:.1%}, with separators as written "
+                  f"{text_right / total:.1%}, digit count right {count_right / total:.1%}, "
+                  f"median {statistics.median(seconds) * 1000:.1f} ms ({total} numbers of 2-8 digits)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Numbers on paper: separators kept apart and given back as written, printed boxes and rules erased (issue 12)."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitpad.folders.batch import classify_files, write_csv
+from digitpad.imaging.ink import ink_map
+from digitpad.imaging.preprocess import crop_to_ink
+from digitpad.reading.form_lines import erase_form_lines
+from digitpad.reading.marks import find_marks
+from digitpad.reading.segment import find_components
+from tests.number_scenes import compose, mnist_ink, scan
+
+
+@pytest.fixture(scope="module")
+def clear_digits(mnist_test, bundled_predictor):
+    """Per digit, MNIST test digits the bundled model reads alone with at least 99.9% confidence."""
+    x_test, y_test = mnist_test
+    probabilities = bundled_predictor.predict_inputs(x_test[:600].astype(np.float32) / 255.0)
+    sure = (probabilities.argmax(axis=1) == y_test[:600]) & (probabilities.max(axis=1) > 0.999)
+    return {digit: [x_test[index] for index in np.flatnonzero(sure & (y_test[:600] == digit))] for digit in range(10)}
+
+
+def _number_image(clear_digits, tokens: list[str], nuisance: str, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    inks = [mnist_ink(clear_digits[int(token)][index % 3]) for index, token in enumerate(tokens) if token.isdigit()]
+    return scan(compose(inks, tokens, nuisance, rng), nuisance, rng)
+
+
+CASES = [
+    ("1.990", "separators"), ("12,50", "separators"), ("100.-", "separators"), ("74965=", "separators"),
+    ("3-4", "separators"), ("2026", "background"), ("4711", "background"), ("590", "spaced"),
+]
+
+
+def test_separators_and_printed_backgrounds_from_real_files(tmp_path, clear_digits, bundled_predictor):
+    """Each number as a PNG scan read by the folder pipeline: `digit` has the digits only, `text` the number
+    with its separators as written (empty when there are none); boxes and security patterns are not ink."""
+    expected = {}
+    for index, (text, nuisance) in enumerate(CASES):
+        path = tmp_path / f"{index:02d}.png"
+        Image.fromarray(_number_image(clear_digits, list(text), nuisance, seed=index)).save(path)
+        expected[path.name] = text
+    rows = list(classify_files(sorted(tmp_path.glob("*.png")), bundled_predictor))
+    stream_path = tmp_path / "out.csv"
+    with open(stream_path, "w", encoding="utf-8", newline="") as stream:
+        write_csv(rows, stream)
+    with open(stream_path, newline="", encoding="utf-8") as stream:
+        table = {row["path"].rsplit("/", 1)[-1]: row for row in csv.DictReader(stream)}
+    for name, text in expected.items():
+        digits = "".join(character for character in text if character.isdigit())
+        assert table[name]["digit"] == digits, (name, text, table[name])
+        assert table[name]["text"] == ("" if text == digits else text), (name, text, table[name])
+
+
+def _ink_with(draw_marks) -> np.ndarray:
+    """Two tall bars (digits) 40 px high, and whatever `draw_marks` adds, as a clean ink map."""
+    image = Image.new("L", (200, 80), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line((30, 20, 30, 60), fill=255, width=5)
+    draw.line((70, 20, 70, 60), fill=255, width=5)
+    draw_marks(draw)
+    return np.asarray(image, np.float32) / 255.0
+
+
+@pytest.mark.parametrize("draw_marks, expected", [
+    (lambda draw: draw.ellipse((95, 54, 101, 60), fill=255), ["."]),
+    (lambda draw: draw.line((95, 40, 112, 40), fill=255, width=4), ["-"]),
+    (lambda draw: [draw.line((95, 34, 112, 34), fill=255, width=4), draw.line((95, 46, 112, 46), fill=255, width=4)],
+     ["="]),
+    (lambda draw: [draw.ellipse((95, 54, 101, 60), fill=255), draw.line((100, 57, 96, 68), fill=255, width=3)], [","]),
+    (lambda draw: draw.ellipse((95, 54, 96, 55), fill=255), []),  # a speck of dust is no separator
+    (lambda draw: draw.line((60, 14, 80, 14), fill=255, width=4), []),  # a bar over a digit belongs to it
+])
+def test_marks_are_told_by_shape_and_place(draw_marks, expected):
+    ink = crop_to_ink(_ink_with(draw_marks))
+    assert [mark.character for mark in find_marks(find_components(ink))] == expected
+
+
+def test_a_printed_box_goes_and_the_digits_stay():
+    image = Image.new("L", (240, 100), 0)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((5, 5, 234, 94), outline=255, width=2)
+    draw.line((60, 25, 60, 75), fill=255, width=6)
+    draw.ellipse((100, 25, 140, 75), outline=255, width=6)
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_form_lines(ink)
+    assert erased[:8].max() == 0 and erased[:, :8].max() == 0 and erased[:, -8:].max() == 0
+    assert np.array_equal(erased[15:85, 40:160] > 0.5, ink[15:85, 40:160] > 0.5)
+
+
+def test_a_box_side_beside_the_writing_goes_but_a_ruler_straight_digit_stays():
+    image = Image.new("L", (240, 100), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line((8, 6, 8, 94), fill=255, width=2)  # the side of a box, taller than the writing
+    draw.line((60, 25, 60, 75), fill=255, width=6)  # a 1 drawn with a ruler
+    draw.ellipse((100, 25, 140, 75), outline=255, width=6)
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_form_lines(ink)
+    assert erased[:, :12].max() == 0
+    assert np.array_equal(erased[:, 40:] > 0.5, ink[:, 40:] > 0.5)
+
+
+def test_mnist_digits_keep_every_stroke(mnist_test):
+    """No MNIST test digit loses ink to the form-line eraser (a foot under a 1, a 4's straight stem)."""
+    x_test, _ = mnist_test
+    for image in x_test[:1500]:
+        ink = ink_map(image)
+        assert erase_form_lines(ink) is ink

@@ -1,0 +1,28 @@
+"""Numbers on the pad that stroke grouping alone gets wrong: several digits in one stroke, one digit in two (issue 12)."""
+
+from __future__ import annotations
+
+import math
+
+from digitpad.reading.number import read_strokes
+
+
+def _loop(centre_x: float, centre_y: float, radius_x: float, radius_y: float, start: float = 90.0) -> list:
+    return [(centre_x + radius_x * math.cos(math.radians(start + step * 10)),
+             centre_y - radius_y * math.sin(math.radians(start + step * 10))) for step in range(37)]
+
+
+def test_two_zeros_in_one_stroke_read_as_00(bundled_predictor):
+    stroke = _loop(80, 140, 45, 80) + _loop(190, 140, 45, 80)  # no pen-up between the loops
+    assert read_strokes([stroke], 14.0, bundled_predictor).text == "00"
+
+
+def test_an_open_four_in_two_strokes_that_do_not_meet_is_one_4(bundled_predictor):
+    arm = [(95, 40), (85, 90), (75, 140), (110, 142), (150, 142)]
+    stem = [(172, 50), (172, 150), (172, 250)]
+    reading = read_strokes([arm, stem], 16.0, bundled_predictor)
+    assert reading.text == "4"
+
+
+def test_two_ones_side_by_side_stay_two_digits(bundled_predictor):
+    assert read_strokes([[(100, 40), (100, 240)], [(180, 40), (180, 240)]], 16.0, bundled_predictor).text == "11"
