@@ -227,8 +227,8 @@ def test_samples_and_models_are_written_whole_or_not_at_all(isolated_user_data, 
     def full_disk(*arguments, **options):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(samples, "_write_png", lambda target, image: (
-        full_disk() if samples.INPUTS_DIR_NAME in target.parts else real_write_png(target, image)))
+    monkeypatch.setattr(samples, "_write_png", lambda target, image, *source: (
+        full_disk() if samples.INPUTS_DIR_NAME in target.parts else real_write_png(target, image, *source)))
     with pytest.raises(OSError):
         store.add(drawing, 1)  # the image was written, its input was not: the image is taken back
     monkeypatch.setattr(atomic, "write_json", full_disk)
