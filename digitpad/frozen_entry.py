@@ -82,12 +82,15 @@ def prepare_streams() -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Prepare the process for a frozen app and run the command line (no arguments: the window)."""
+    """Prepare the process for a frozen app and run the command line (no arguments, images or a folder: the window)."""
+    from digitpad.cli.main import main, window_paths  # noqa: PLC0415 - light: argparse only
+
     argv = strip_macos_process_serial_number(sys.argv[1:] if argv is None else argv)
-    if argv:
+    command = bool(argv) and window_paths(argv) is None  # `digitpad a.png` (Open with) opens the window
+    if command:
         attach_parent_console()
     prepare_streams()
-    if argv:
+    if command:
         from digitpad.bundle.splash import close_splash  # noqa: PLC0415
 
         close_splash()  # a command: no window will come, and the terminal is where output goes
@@ -95,8 +98,6 @@ def run(argv: list[str] | None = None) -> int:
         from digitpad.gui.splash_watch import close_splash_when_window_visible  # noqa: PLC0415
 
         close_splash_when_window_visible()
-    from digitpad.cli.main import main  # noqa: PLC0415
-
     return main(argv)
 
 

@@ -364,7 +364,8 @@ def test_install_desktop_entry_writes_a_valid_entry_and_icon(tmp_path, monkeypat
     parser.read_string(entry_path.read_text(encoding="utf-8"))
     entry = parser["Desktop Entry"]
     assert entry["Type"] == "Application" and entry["Name"] == APP_NAME and entry["Terminal"] == "false"
-    assert _exec_argv(entry["Exec"]) == [str(executable)]
+    assert _exec_argv(entry["Exec"]) == [str(executable), "%F"]  # files opened with it come as arguments
+    assert {"image/png", "image/jpeg"} <= set(entry["MimeType"].rstrip(";").split(";"))
     assert entry["TryExec"].replace("\\\\", "\\") == str(executable)
     assert entry["Icon"] == icon_path.stem
     assert "@" not in entry_path.read_text(encoding="utf-8"), "a template placeholder was left"
@@ -406,3 +407,19 @@ def test_current_executable_is_the_frozen_file_or_the_digitpad_command(tmp_path,
 
 def test_package_version_is_the_one_the_command_line_reports():
     assert digitpad.__version__ == __version__ and APP_NAME == "digitpad"
+
+
+def test_frozen_entry_opens_the_window_for_images_and_runs_commands_in_the_terminal(monkeypatch, tmp_path):
+    """`digitpad.exe a.png` (Open with) is the window, with its splash screen; `digitpad.exe classify` is a command."""
+    from digitpad.cli import main as cli_main
+
+    seen = []
+    monkeypatch.setattr(cli_main, "main", lambda argv: seen.append(("main", argv)) or 0)
+    monkeypatch.setattr(splash_watch, "close_splash_when_window_visible", lambda: seen.append(("watch",)))
+    monkeypatch.setattr(splash, "close_splash", lambda: seen.append(("close",)))
+    image = str(tmp_path / "a.png")
+    assert frozen_entry.run([image]) == 0
+    assert seen == [("watch",), ("main", [image])]
+    seen.clear()
+    assert frozen_entry.run(["-psn_0_1", "classify", image]) == 0
+    assert seen == [("close",), ("main", ["classify", image])]

@@ -19,6 +19,12 @@ DESKTOP_TEMPLATE_NAME = f"{APP_NAME}.desktop"
 WINDOWS_ICON_NAME = "icon.ico"
 WINDOWS_ICON_SIZES = [(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)]
 MACOS_ICON_NAME = "icon.icns"
+# What the menu entry offers to open (`Exec=... %F`, "Open with" in file managers): the image types read.
+MIME_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff", "image/webp",
+              "image/x-portable-bitmap", "image/x-portable-graymap", "image/x-portable-pixmap",
+              "image/x-portable-anymap", "image/vnd.microsoft.icon", "image/x-tga", "image/x-pcx", "image/jp2",
+              "image/avif", "image/heic", "image/qoi")
+OPEN_FILES_FIELD_CODE = "%F"
 # Characters that force quoting of an Exec argument (Desktop Entry Specification, "The Exec key").
 _EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
 
@@ -59,7 +65,11 @@ def desktop_entry_text(executable: str | os.PathLike) -> str:
         raise ValueError(f"cannot put a path with a line break in a desktop entry: {executable!r}")
     template = (paths.assets_dir() / DESKTOP_TEMPLATE_NAME).read_text(encoding="utf-8")
     try_exec = executable.replace("\\", "\\\\")  # TryExec is a plain string: no quoting, only string escapes
-    return template.replace("@EXEC@", quote_exec_argument(executable)).replace("@TRYEXEC@", try_exec)
+    text = template.replace("@EXEC@", f"{quote_exec_argument(executable)} {OPEN_FILES_FIELD_CODE}")
+    text = text.replace("@TRYEXEC@", try_exec)
+    if "\nMimeType=" not in text:
+        text = text.rstrip("\n") + f"\nMimeType={';'.join(MIME_TYPES)};\n"
+    return text
 
 
 def _icon_png_bytes() -> bytes:

@@ -1,4 +1,4 @@
-"""Command line: no arguments opens the window; `classify`, `train`, `retrain` work in a terminal."""
+"""Command line: no arguments (or images, or a folder) opens the window; `classify`, `train`, `retrain` work in a terminal."""
 
 from __future__ import annotations
 
@@ -125,8 +125,39 @@ def _run_install_desktop(arguments) -> int:
     return EXIT_OK
 
 
+COMMANDS = ("classify", "train", "retrain", "install-desktop")
+WINDOW_USAGE = f"{APP_NAME} [IMAGE... | FOLDER]\n       {APP_NAME} {{{','.join(COMMANDS)}}} ..."
+
+
+def window_paths(argv: list[str]) -> list[str] | None:
+    """The images and folders to open in the window when `argv` names some (`digitpad a.png`, `digitpad scans/`,
+    `digitpad -- -odd.png`); None when it is a command or an option. Paths are made absolute."""
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    elif not argv or argv[0] in COMMANDS or argv[0].startswith("-"):
+        return None
+    return [os.path.abspath(path) for path in argv] if argv else None
+
+
+def _run_window(paths: list[str]) -> int:
+    missing = [path for path in paths if not os.path.exists(path)]
+    if missing:
+        print(f"{APP_NAME}: no such file or folder: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    from digitpad.storage.instance import hand_over_or_serve
+
+    handed_over, server = hand_over_or_serve(paths)  # one window per user: a running one takes the paths
+    if handed_over:
+        return EXIT_OK
+    from digitpad.gui.app import run_app
+
+    return run_app(open_paths=paths, instance_server=server)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=APP_NAME, description="Read handwritten digits.")
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME, usage=WINDOW_USAGE, description="Read handwritten digits. With no command, open the window; "
+        "with images, open the window reading the first; with a folder, classify it in the window.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     subparsers = parser.add_subparsers(dest="command")
     _add_classify_parser(subparsers)
@@ -138,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    paths = window_paths(argv)
+    if paths is not None:
+        return _run_window(paths)
     parser = build_parser()
     try:
         arguments = parser.parse_args(argv)
@@ -151,6 +186,4 @@ def main(argv: list[str] | None = None) -> int:
         return _run_retrain(arguments)
     if arguments.command == "install-desktop":
         return _run_install_desktop(arguments)
-    from digitpad.gui.app import run_app
-
-    return run_app()
+    return _run_window([])

@@ -8,13 +8,14 @@ import sys
 import tkinter as tk
 from tkinter import ttk
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from digitpad import APP_NAME
 from digitpad.bundle.splash import close_splash
-from digitpad.gui import dialogs, theme
+from digitpad.gui import dialogs, errors, single_instance, theme
 from digitpad.gui.icon import set_window_icon
 from digitpad.gui.main.answer import EMPTY_PAD_HINT, LOADING_HINT, SINGLE_DIGIT_PAD_HINT
+from digitpad.gui.main import data_folder
 from digitpad.gui.main.answer_w import AnswerPanel
 from digitpad.gui.main.file_actions import EXPORT_LABEL, OPEN_RESULTS_LABEL, FileActions
 from digitpad.gui.main.live import LiveAnswer
@@ -51,6 +52,7 @@ class DigitpadApp(FileActions, ModelActions):
         self.window = window
         self.predictor = predictor
         self.settings_path = settings_path
+        self._data_folder_problem_shown = False
         self.settings: Settings = load_settings(settings_path)
         self.model_state = MODEL_LOADING
         self.model_error: BaseException | None = None
@@ -64,6 +66,10 @@ class DigitpadApp(FileActions, ModelActions):
         self.model_path = getattr(predictor, "model_path", None)
         """The model file in use (None when a predictor without a file was given)."""
         self.model_source = "given"
+        self.instance_server = None
+        """Where a second launch hands its paths over (gui.single_instance), closed with the window."""
+        self.model_hold = None
+        """The model store's record that this process uses `model_path` (a retrained model), released on close."""
         self.model_warning: str | None = None
         self._model_warning_shown = False
         self.samples_window = self.retrain_window = self.report_window = None
@@ -81,6 +87,7 @@ class DigitpadApp(FileActions, ModelActions):
             self.settings.initial_folder(), EXPORT_FILE_NAME)
         self.show_message: dialogs.MessageHook = self._dialogs.show_message
         self.ask_yes_no: dialogs.QuestionHook = self._dialogs.ask_yes_no
+        self.open_folder: Callable[[Path], None] = dialogs.open_folder
 
         theme.apply_hidpi_scaling(window)
         theme.apply_theme(window)
@@ -95,7 +102,7 @@ class DigitpadApp(FileActions, ModelActions):
         window.protocol("WM_DELETE_WINDOW", self.quit)
         window.update_idletasks()
         window.minsize(window.winfo_reqwidth(), window.winfo_reqheight())
-        square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + 8  # as tall as the column
+        square = self.answer.winfo_reqheight() + self.teach_row.winfo_reqheight() + self._teach_gap  # the column
         self.pad.configure(width=square, height=square)
 
     # -- layout -----------------------------------------------------------------------------------------------
@@ -117,11 +124,14 @@ class DigitpadApp(FileActions, ModelActions):
                       Toggle(SINGLE_DIGIT_LABEL, self._single_digit_variable, self._single_digit_toggled),
                       Toggle(CLEAR_AFTER_TEACHING_LABEL, self._clear_after_teaching_variable,
                              self._clear_after_teaching_toggled)],
-            "Help": [Action(f"About {APP_NAME}", self.about)],
+            "Help": [Action(f"About {APP_NAME}", self.about), SEPARATOR,
+                     Action(errors.OPEN_LOG_FOLDER_LABEL, self.open_log_folder)],
         })
         self.window.bind("<Delete>", lambda event: self.clear())
         set_entry_state(self.menus["File"], EXPORT_LABEL, False)
-        outer = ttk.Frame(self.window, padding=(WINDOW_PADDING, WINDOW_PADDING, WINDOW_PADDING, 6))
+        padding = theme.scaled(self.window, WINDOW_PADDING)
+        self._teach_gap = theme.scaled(self.window, 8)
+        outer = ttk.Frame(self.window, padding=(padding, padding, padding, theme.scaled(self.window, 6)))
         outer.pack(side="top", fill="both", expand=True)
         outer.columnconfigure(0, weight=1)
         outer.rowconfigure(1, weight=1)
@@ -129,13 +139,13 @@ class DigitpadApp(FileActions, ModelActions):
         self.toolbar = Toolbar(outer, open_image=self.open_image, classify_folder=self.classify_folder,
                                undo=self.undo, clear=self.clear, retrain=self.retrain,
                                pen_width=self.pad.pen_width, on_pen_width=self._set_pen_width)
-        self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 10))
-        self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, WINDOW_PADDING))
-        self.answer = AnswerPanel(outer)
+        self.toolbar.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, theme.scaled(self.window, 10)))
+        self.pad.grid(row=1, column=0, rowspan=2, sticky="nsew", padx=(0, padding))
+        self.answer = AnswerPanel(outer, side_by_side=True)
         self.answer.grid(row=1, column=1, sticky="nsew")
         self.answer.show_hint(LOADING_HINT)
         self.teach_row = TeachRow(outer, on_digit=self.teach)
-        self.teach_row.grid(row=2, column=1, sticky="ew", pady=(8, 0))
+        self.teach_row.grid(row=2, column=1, sticky="ew", pady=(self._teach_gap, 0))
         for sequence in DIGIT_KEYS:  # with the pad (or anything in the main window) focused
             self.window.bind(sequence, self._teach_key)
         self.pad.canvas.bind("<ButtonPress-1>", lambda event: self.pad.canvas.focus_set(), add="+")
@@ -272,9 +282,9 @@ class DigitpadApp(FileActions, ModelActions):
         if single_digit == self.settings.single_digit:
             return
         self.settings.single_digit = single_digit
-        save_settings(self.settings, self.settings_path)
         self.status.set_message("Reading single digits only." if single_digit
                                 else "Reading numbers: digits written side by side.")
+        self.save_settings()  # after: a failure to save is the last word in the status bar
         if self._shown_image is not None and self.answer.state != "error":
             self._read_image(self._shown_image)  # read the file again the new way
         elif self.model_state != MODEL_FAILED:
@@ -282,7 +292,24 @@ class DigitpadApp(FileActions, ModelActions):
 
     def _clear_after_teaching_toggled(self) -> None:
         self.settings.clear_after_teaching = toggle_value(self.window, self._clear_after_teaching_variable)
-        save_settings(self.settings, self.settings_path)
+        self.save_settings()
+
+    # -- the user data folder ---------------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        """Save the settings now; a failure is said (see `data_folder_problem`) and the window goes on."""
+        error = save_settings(self.settings, self.settings_path)
+        if error is not None:
+            self.data_folder_problem("Settings", error)
+
+    def data_folder_problem(self, what: str, error: BaseException) -> None:
+        """Writing `what` to the user data folder failed: a line in the status bar each time, a message once."""
+        from digitpad.storage.paths import user_data_dir  # noqa: PLC0415
+
+        self.status.set_message(data_folder.status_text(what, error), error=True)
+        if not self._data_folder_problem_shown and not self.closed:
+            self._data_folder_problem_shown = True
+            self.show_message(dialogs.WARNING, data_folder.DATA_FOLDER_TITLE,
+                              data_folder.data_folder_text(error, user_data_dir()))
 
     def retrain(self) -> None:
         """The Retrain button and Model > Retrain…: the `on_retrain` hook when set, else the retrain window."""
@@ -290,6 +317,18 @@ class DigitpadApp(FileActions, ModelActions):
             self.on_retrain(self)
             return
         self.open_retrain()
+
+    def open_log_folder(self) -> None:
+        """Help > Open log folder: the folder of the error log, in the file manager."""
+        from digitpad.storage.logfile import log_dir  # noqa: PLC0415
+
+        folder = log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.open_folder(folder)
+        except OSError as error:
+            self.show_message(dialogs.ERROR, errors.OPEN_LOG_FOLDER_LABEL,
+                              f"Cannot open {folder}:\n{error.strerror or error}")
 
     def about(self) -> None:
         self.show_message(dialogs.INFO, f"About {APP_NAME}", dialogs.about_text(
@@ -307,7 +346,9 @@ class DigitpadApp(FileActions, ModelActions):
         if self.closed:
             return
         self.closed = True
-        save_settings(self.settings, self.settings_path)
+        if self.instance_server is not None:
+            self.instance_server.close()  # the next launch becomes the window at once
+        save_settings(self.settings, self.settings_path)  # a failure was shown when the setting changed
         self.live.close()
         for variable in (self._single_digit_variable, self._clear_after_teaching_variable):
             self.window.tk.call("unset", "-nocomplain", variable)  # the menu's Tcl variables
@@ -320,21 +361,34 @@ class DigitpadApp(FileActions, ModelActions):
             self.report_window.destroy()
         self.pump.close()
         set_default_pump(None)
+        if self.model_hold is not None:
+            self.model_hold.release()
+            self.model_hold = None
         self.window.destroy()
 
 
-def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
+def run_app(predictor=None, model_path: str | os.PathLike | None = None, open_paths: Sequence[str] = (),
+            instance_server=None) -> int:
     """Open the window at once, load the model behind it, run until closed; returns the exit code.
 
     `predictor` wins, then `model_path`; else the active model (a kept retrained model, else the bundled one).
+    `open_paths`: images and folders to open as soon as the model is ready (`digitpad a.png`).
+    `instance_server` (storage.instance): where later launches hand their paths to this window.
     """
     theme.enable_windows_dpi_awareness()
     try:
         root = tk.Tk(className=APP_NAME)
     except tk.TclError as error:
         print(f"{APP_NAME}: cannot open a window: {error}", file=sys.stderr)
+        if instance_server is not None:
+            instance_server.close()
         return EXIT_NO_DISPLAY
     app = DigitpadApp(root, predictor)
+    reporter = errors.ErrorReporter(root, open_log_folder=app.open_log_folder).install(app.pump)
+    if instance_server is not None:
+        single_instance.serve(app, instance_server)
+    if sys.platform == "darwin":  # Finder's "Open With" sends its files as an Apple event, not as arguments
+        root.createcommand("::tk::mac::OpenDocument", lambda *given: app.open_paths(list(given)))
     root.update()  # on screen before anything heavy is imported
     close_splash()  # the executable's splash screen, if any, has done its job
 
@@ -342,7 +396,9 @@ def run_app(predictor=None, model_path: str | os.PathLike | None = None) -> int:
         app.load_active_model(model_path)  # in a worker: the engine, the model store and the model itself
     else:
         app.start_loading_model()
+    app.open_paths(open_paths)
     root.mainloop()
-    del app, root
+    reporter.uninstall()
+    del app, root, reporter
     gc.collect()  # free Tk objects here: a worker thread's garbage collection must never free the interpreter
     return EXIT_OK

@@ -65,6 +65,13 @@ class Dialogs:
         return bool(messagebox.askyesno(title, text, parent=self.parent))
 
 
+def open_folder(folder: str | os.PathLike) -> None:
+    """Show `folder` in the desktop's file manager (raises OSError when that is not possible)."""
+    from digitpad.bundle.file_manager import open_folder as open_in_file_manager  # noqa: PLC0415
+
+    open_in_file_manager(folder)
+
+
 def model_test_accuracy(report_path: str | os.PathLike | None = None) -> float | None:
     """The bundled model's test accuracy from assets/model_report/report.json, or None if unknown."""
     report_path = Path(report_path) if report_path is not None else paths.assets_dir() / REPORT_RELATIVE_PATH

@@ -1,4 +1,8 @@
-"""Retrained models in `user_data_dir()/models/`: versioned files, an atomically switched `active.json`, safe fallback."""
+"""Retrained models in `user_data_dir()/models/`: versioned files, an atomically switched `active.json`, safe fallback.
+
+Several processes may share the store (two windows, the command line): a lock file serialises saving, activating
+and pruning, and a model a process has in use (`hold`) is never pruned while that process lives.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from digitpad.inference.keras_model import ModelLoadError, load_keras_model
 from digitpad.inference.predictor import KerasPredictor
 from digitpad.storage import atomic, paths
 from digitpad.storage.hashing import file_sha256
+from digitpad.storage.locking import FileLock
 
 MODELS_DIR_NAME = "models"
 ACTIVE_FILE_NAME = "active.json"
@@ -27,6 +32,11 @@ KEEP_MODELS = 5
 STALE_TEMPORARY_SECONDS = 3600
 # Files every .keras archive holds; a model missing one of them cannot load.
 KERAS_ARCHIVE_MEMBERS = ("config.json", "model.weights.h5")
+LOCK_FILE_NAME = "store.lock"
+IN_USE_DIR_NAME = "in-use"
+IN_USE_SEPARATOR = "@"
+# A save (TensorFlow writing and reading back a model) takes seconds; waiting longer means something is stuck.
+LOCK_TIMEOUT_SECONDS = 300
 _VERSION_PATTERN = re.compile(rf"^{re.escape(MODEL_PREFIX)}(\d+)-")
 
 
@@ -80,6 +90,24 @@ def check_keras_archive(path: str | os.PathLike) -> str | None:
     return None
 
 
+class ModelHold:
+    """A model this process has in use: a locked record in `models/in-use/` that pruning honours while this
+    process lives (the system drops the lock of a process that dies). `release()` when done with the model."""
+
+    def __init__(self, record: Path, lock: FileLock):
+        self.record = record
+        self._lock = lock
+
+    @property
+    def model_name(self) -> str:
+        return self.record.name.partition(IN_USE_SEPARATOR)[2]
+
+    def release(self) -> None:
+        if self._lock.held:
+            self.record.unlink(missing_ok=True)
+            self._lock.release()
+
+
 class ModelStore:
     """The retrained models of one user. The bundled model is only ever read, never written."""
 
@@ -92,6 +120,41 @@ class ModelStore:
     def active_file(self) -> Path:
         return self.root / ACTIVE_FILE_NAME
 
+    def _lock(self) -> FileLock:
+        """The store's lock, for `with` (it waits for another process's save to finish)."""
+        return FileLock(self.root / LOCK_FILE_NAME, timeout=LOCK_TIMEOUT_SECONDS)
+
+    def hold(self, path: str | os.PathLike) -> ModelHold | None:
+        """Mark a model of this store as in use by this process (never pruned while held); None for a model outside
+        the store or when the store cannot be written (then nothing is pruned by this process either)."""
+        path = Path(path)
+        if path.parent.resolve() != self.root.resolve() or not path.name.startswith(MODEL_PREFIX):
+            return None
+        record = self.root / IN_USE_DIR_NAME / f"{os.getpid()}-{secrets.token_hex(4)}{IN_USE_SEPARATOR}{path.name}"
+        try:
+            with self._lock():  # a pruner never sees the record before it is locked
+                lock = FileLock(record)
+                lock.acquire(blocking=False)
+        except OSError:
+            return None
+        return ModelHold(record, lock)
+
+    def _models_in_use(self) -> set[str]:
+        """Names of models that live processes hold; records of dead processes are removed. Call with the lock."""
+        names = set()
+        folder = self.root / IN_USE_DIR_NAME
+        for record in folder.iterdir() if folder.is_dir() else []:
+            probe = FileLock(record)
+            try:
+                if not probe.acquire(blocking=False):
+                    names.add(record.name.partition(IN_USE_SEPARATOR)[2])
+                    continue
+                record.unlink(missing_ok=True)  # its process is gone
+                probe.release()
+            except OSError:
+                names.add(record.name.partition(IN_USE_SEPARATOR)[2])  # cannot tell: keep its model
+        return names
+
     # -- saving -------------------------------------------------------------------------------------------
 
     def save_new(self, model, details: dict | None = None) -> Path:
@@ -100,7 +163,18 @@ class ModelStore:
         The written file is loaded back before it gets its final name, so a saved model always loads.
         `details` (JSON-able figures, e.g. RetrainResult.figures()) are stored beside it.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            lock = self._lock()
+            lock.acquire(timeout=lock.timeout)
+        except OSError as error:
+            raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
+        try:
+            return self._save_new_locked(model, details)
+        finally:
+            lock.release()
+
+    def _save_new_locked(self, model, details: dict | None) -> Path:
         version = self._next_version()
         name = f"{MODEL_PREFIX}{version:04d}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
         target = self.root / f"{name}{MODEL_SUFFIX}"
@@ -117,8 +191,12 @@ class ModelStore:
         except OSError as error:
             raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
         record = {"version": version, "created": time.time(), "sha256": file_sha256(target), **(details or {})}
-        atomic.write_json(target.with_suffix(DETAILS_SUFFIX), record)
-        self.prune()
+        try:
+            atomic.write_json(target.with_suffix(DETAILS_SUFFIX), record)
+        except OSError as error:  # a model without its figures is not kept: all or nothing
+            target.unlink(missing_ok=True)
+            raise ModelStoreError(f"cannot save the model in {self.root}: {error.strerror or error}") from error
+        self._prune_locked(KEEP_MODELS)
         return target
 
     def _next_version(self) -> int:
@@ -154,9 +232,14 @@ class ModelStore:
             problem = "the file has changed since it was saved"
         if problem is not None:
             raise ModelStoreError(f"cannot activate {path.name}: {problem}")
-        atomic.write_json(self.active_file, {"model": path.name, "sha256": checksum, "activated": time.time()})
+        try:
+            with self._lock():
+                atomic.write_json(self.active_file, {"model": path.name, "sha256": checksum,
+                                                     "activated": time.time()})
+                self._prune_locked(KEEP_MODELS)
+        except OSError as error:
+            raise ModelStoreError(f"cannot switch to {path.name}: {error.strerror or error}") from error
         self.warning = None
-        self.prune()
 
     def reset_to_bundled(self) -> None:
         """Use the bundled model again (the retrained models stay in history)."""
@@ -220,13 +303,23 @@ class ModelStore:
     # -- housekeeping -------------------------------------------------------------------------------------
 
     def prune(self, keep: int = KEEP_MODELS) -> None:
-        """Delete all but the newest `keep` models (never the active one) and temporary files left by a killed save."""
+        """Delete all but the newest `keep` models (never the active one, nor one a running process holds) and
+        temporary files left by a killed save."""
+        if not self.root.is_dir():
+            return
+        with self._lock():
+            self._prune_locked(keep)
+
+    def _prune_locked(self, keep: int) -> None:
         record = self._read_active_record() or {}
-        active_name = record.get("model")
+        kept = {record.get("model")} | self._models_in_use()
         for path in self._model_files()[:-keep] if keep > 0 else self._model_files():
-            if path.name != active_name:
-                path.unlink(missing_ok=True)
-                path.with_suffix(DETAILS_SUFFIX).unlink(missing_ok=True)
+            if path.name not in kept:
+                try:
+                    path.unlink(missing_ok=True)
+                    path.with_suffix(DETAILS_SUFFIX).unlink(missing_ok=True)
+                except OSError:
+                    pass  # tried again at the next prune
         self._remove_stale_temporaries()
 
     def _remove_stale_temporaries(self) -> None:

@@ -158,9 +158,14 @@ class SampleStore:
             model_input = mnist_input(grey)
         input_image = _input_to_image(model_input)
         sample = self._sample(label, _new_sample_id())
-        # The image first: a sample exists once its image does; a missing cached input is recomputed on load.
+        # The image first: a sample exists once its image does. Both or neither: a sample whose input cannot be
+        # written (a full disk) is taken back, so a failed save leaves nothing behind.
         _write_png(sample.image_path, grey, source)
-        _write_png(sample.input_path, input_image)
+        try:
+            _write_png(sample.input_path, input_image)
+        except BaseException:
+            sample.image_path.unlink(missing_ok=True)
+            raise
         return sample
 
     def source_of(self, sample: Sample) -> str | None:

@@ -4,6 +4,8 @@ Run under a virtual display:
     xvfb-run -a -s '-screen 0 1280x900x24' .venv/bin/python tests/bench/screenshot_gui.py [output.png]
     xvfb-run -a -s '-screen 0 1280x900x24' .venv/bin/python tests/bench/screenshot_gui.py \
         assets/screenshot-number.png --number 2026
+    xvfb-run -a -s '-screen 0 1920x1080x24 -dpi 144' .venv/bin/python tests/bench/screenshot_gui.py \
+        docs/screenshot-hidpi.png --number 2026    # a 150% screen: the window is sized for it
 Uses the bundled model when assets/model.keras exists, else a stand-in predictor (layout checks only).
 """
 
@@ -26,7 +28,6 @@ from tests.gui.gui_helpers import FakePredictor, draw_digit, number_strokes, wai
 from tests.synthetic_strokes import TEMPLATES  # noqa: E402
 
 DEFAULT_OUTPUT = REPOSITORY / "assets" / "screenshot.png"
-WINDOW_SIZE = "1000x700"
 DIGIT_TEMPLATE = "4"
 DIGIT_BOX = (70.0, 40.0, 200.0)  # left, top, height in pad units
 NUMBER_HEIGHT = 88.0  # pad units per digit of a number: four digits side by side fill the pad
@@ -47,7 +48,7 @@ def wrapper_window(window_id: int) -> str:
     return match.group(1) if match and "(the root window)" not in match.group(0) else str(window_id)
 
 
-def main(output: Path, number: str | None = None) -> int:
+def main(output: Path, number: str | None = None, image: Path | None = None) -> int:
     model = REPOSITORY / "assets" / "model.keras"
     if model.is_file():
         from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
@@ -59,11 +60,13 @@ def main(output: Path, number: str | None = None) -> int:
     root = tk.Tk(className="digitpad")
     settings_folder = tempfile.TemporaryDirectory(prefix="digitpad-screenshot-")  # default settings every time
     app = DigitpadApp(root, predictor, settings_path=Path(settings_folder.name) / "settings.json")
-    root.geometry(WINDOW_SIZE)
+    root.geometry("")  # the window's own size: the pad as tall as the answer column, at any screen scale
     root.update()
     app.start_loading_model()
     wait_until(root, lambda: app.model_state != "loading", timeout=120)
-    if number:
+    if image is not None:
+        app.open_image(image)
+    elif number:
         app.toolbar.set_pen_width(NUMBER_PEN_WIDTH)
         draw_digit(app.pad, number_strokes(number, NUMBER_HEIGHT, NUMBER_GAP, slants=NUMBER_SLANTS))
     else:
@@ -85,5 +88,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--number", help="write these digits side by side instead of one digit")
+    parser.add_argument("--image", type=Path, help="open this image instead of writing on the pad")
     arguments = parser.parse_args()
-    sys.exit(main(arguments.output, arguments.number))
+    sys.exit(main(arguments.output, arguments.number, arguments.image))

@@ -137,7 +137,7 @@ def test_settings_round_trip_and_damaged_file(tmp_path):
     path = tmp_path / "config" / "gui-settings.json"
     assert settings.load_settings(path) == settings.Settings()
     stored = settings.Settings(last_folder=str(tmp_path), pen_width=25.0)
-    assert settings.save_settings(stored, path)
+    assert settings.save_settings(stored, path) is None
     assert json.loads(path.read_text()) == {"last_folder": str(tmp_path), "pen_width": 25.0, "single_digit": False,
                                             "clear_after_teaching": True}
     assert settings.load_settings(path) == stored

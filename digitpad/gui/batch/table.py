@@ -15,7 +15,7 @@ from digitpad.gui.batch.table_data import (
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 260, "digit": 80, "confidence": 100, "review": 130, "error": 160}
+COLUMN_WIDTHS = {"file": 260, "digit": 80, "confidence": 100, "review": 130, "error": 160}  # 96-dpi px (theme.scaled)
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "review": "w", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"
@@ -53,7 +53,7 @@ class ResultsTable(ttk.Frame):
             self.tree.heading(column, text=COLUMN_TITLES[column], anchor=COLUMN_ANCHORS[column],
                               command=(lambda column=column: self.sort_by(column)) if column in SORTABLE_COLUMNS
                               else "")
-            self.tree.column(column, width=COLUMN_WIDTHS[column], anchor=COLUMN_ANCHORS[column],
+            self.tree.column(column, width=theme.scaled(self, COLUMN_WIDTHS[column]), anchor=COLUMN_ANCHORS[column],
                              stretch=column in STRETCHING_COLUMNS)
         self.tree.tag_configure(ERROR_TAG, foreground=theme.ERROR)
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)

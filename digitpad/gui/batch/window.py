@@ -25,8 +25,8 @@ from digitpad.gui.wording import format_duration, plural
 from digitpad.gui.worker import Pump
 
 WINDOW_TITLE = "Classify folder - digitpad"
-WINDOW_SIZE = "1000x720"
-MINIMUM_WINDOW_SIZE = (720, 480)
+WINDOW_SIZE = (1200, 720)
+MINIMUM_WINDOW_SIZE = (720, 480)  # both in 96-dpi pixels (theme.scaled)
 PROGRESS_ANIMATION_MS = 15
 PREVIEW_HINT = "Double-click a row to see its image\nand what the model sees."
 DISCARD_TITLE = "Discard corrections?"
@@ -47,8 +47,8 @@ class BatchWindow(tk.Toplevel):
                  ask_yes_no: Callable[[str, str], bool] | None = None):
         super().__init__(master)
         self.title(WINDOW_TITLE)
-        self.geometry(WINDOW_SIZE)
-        self.minsize(*MINIMUM_WINDOW_SIZE)
+        self.geometry(theme.fitting_geometry(self, WINDOW_SIZE))
+        self.minsize(*(theme.scaled(self, side) for side in MINIMUM_WINDOW_SIZE))
         self.configure(background=theme.WINDOW_BACKGROUND)
         self._pump = pump
         self._predictor = predictor

@@ -78,8 +78,8 @@ def describe_number(predictions: Sequence) -> NumberText:
 
 
 # The per-digit strip: each digit's model's-eye view, its answer and confidence, in rows under the number.
-STRIP_WIDTH = 300
-"""Pixels the strip may take (the answer panel's text width)."""
+STRIP_WIDTH = 270
+"""Pixels the strip may take at 96 dpi (as wide as the probability bars it replaces)."""
 STRIP_CELL_PADDING = 4
 """Pixels around each cell's picture (its border and the gap to the next cell)."""
 
@@ -89,12 +89,13 @@ def strip_scale(count: int) -> int:
     return 3 if count <= 3 else 2 if count <= 8 else 1
 
 
-def strip_rows(count: int, scale: int, width: int = STRIP_WIDTH, minimum_cell: int = 0) -> list[int]:
+def strip_rows(count: int, scale: int, width: int = STRIP_WIDTH, minimum_cell: int = 0,
+               cell_padding: int = STRIP_CELL_PADDING) -> list[int]:
     """How many cells go in each row of the strip: as few rows as fit `width`, filled evenly. A cell is as wide
     as its enlarged view, or `minimum_cell` pixels (its text) if that is wider."""
     if count <= 0:
         return []
-    per_row = max(1, width // (max(28 * scale, minimum_cell) + 2 * STRIP_CELL_PADDING))
+    per_row = max(1, width // (max(28 * scale, minimum_cell) + 2 * cell_padding))
     rows = -(-count // per_row)
     base, extra = divmod(count, rows)
     return [base + 1 if row < extra else base for row in range(rows)]

@@ -1,7 +1,8 @@
 """The answer panel: the digit or the number read, how sure, and what the model saw.
 
 For one digit: the digit large, its confidence, ten probability bars and the model's-eye view; for a number:
-the number large and a strip with each digit's answer, confidence and model's-eye view.
+the number large and a strip with each digit's answer, confidence and model's-eye view. Words on the left, pictures
+on the right, so that the window fits a short screen; every size follows the screen's scaling (theme.scaled).
 """
 
 from __future__ import annotations
@@ -24,17 +25,21 @@ from digitpad.gui.wording import format_percent
 if TYPE_CHECKING:
     import numpy as np
 
+# Sizes in 96-dpi pixels (theme.scaled gives this screen's).
 BAR_LENGTH = 200
 BAR_THICKNESS = 12
-BAR_ROW_SPACING = 6
+BAR_ROW_SPACING = 3
 MINIMUM_VISIBLE_BAR = 1.0  # pixels: shorter bars (probabilities under 0.5%) are not drawn at all
-SOURCE_THUMBNAIL_SIDE = 28 * MODEL_VIEW_SCALE
 NUMBER_SOURCE_HEIGHT = 80
-"""An image of a number is shown at most this tall (and as wide as the panel): the strip needs the room."""
+"""An image of a number is shown at most this tall (and as wide as the strip): the strip needs the room."""
 TOP_BAR_COLOUR = theme.ACCENT
 OTHER_BAR_COLOUR = "#a5b4fc"
-PANEL_PADDING = 16
-MESSAGE_WRAP = 300
+PANEL_PADDING = 12
+MESSAGE_WRAP = 230
+"""The words' column (the digit or number, how sure, the hint)."""
+COLUMN_GAP = 16
+TALL_SCREEN = 1000
+"""A screen at least this tall (96-dpi pixels) has room for a panel's words above its pictures."""
 NO_DIGIT = " "
 MODEL_VIEW_CAPTION = "What the model sees\n28 \u00d7 28 input"
 SOURCE_CAPTION = "Image\n "
@@ -53,28 +58,31 @@ class ProbabilityBars(tk.Canvas):
     """
 
     def __init__(self, master: tk.Misc):
-        self._font = tkfont.nametofont(theme.SMALL_FONT)
-        self._row_height = max(BAR_THICKNESS, self._font.metrics("linespace")) + BAR_ROW_SPACING
-        self._left = self._font.measure("0") + 10
-        value_width = self._font.measure("100.0%") + 8
+        self._font = tkfont.nametofont(theme.SMALL_FONT, root=master)
+        self._length, self._thickness = theme.scaled(master, BAR_LENGTH), theme.scaled(master, BAR_THICKNESS)
+        self._row_height = max(self._thickness, self._font.metrics("linespace")) + theme.scaled(master, BAR_ROW_SPACING)
+        self._gap = theme.scaled(master, 10)
+        self._minimum_bar = MINIMUM_VISIBLE_BAR * theme.scale_factor(master)
+        self._left = self._font.measure("0") + self._gap
+        value_width = self._font.measure("100.0%") + theme.scaled(master, 8)
         super().__init__(master, background=theme.SURFACE, highlightthickness=0, borderwidth=0,
-                         width=self._left + BAR_LENGTH + value_width, height=self._row_height * DIGIT_COUNT)
+                         width=self._left + self._length + value_width, height=self._row_height * DIGIT_COUNT)
         self.values: list[float] | None = None
         self._labels, self._fills, self._texts = [], [], []
         for digit in range(DIGIT_COUNT):
             top, bottom = self._bar_edges(digit)
             middle = (top + bottom) / 2
-            self._labels.append(self.create_text(self._left - 10, middle, text=str(digit), anchor="w"))
-            self.create_rectangle(self._left, top, self._left + BAR_LENGTH, bottom, fill=theme.BAR_TRACK,
+            self._labels.append(self.create_text(self._left - self._gap, middle, text=str(digit), anchor="w"))
+            self.create_rectangle(self._left, top, self._left + self._length, bottom, fill=theme.BAR_TRACK,
                                   outline="")
             self._fills.append(self.create_rectangle(self._left, top, self._left, bottom, outline=""))
-            self._texts.append(self.create_text(self._left + BAR_LENGTH + 6, middle, anchor="w",
-                                                font=theme.SMALL_FONT))
+            self._texts.append(self.create_text(self._left + self._length + theme.scaled(self, 6), middle,
+                                                anchor="w", font=theme.SMALL_FONT))
         self.show(None)
 
     def _bar_edges(self, digit: int) -> tuple[float, float]:
         middle = digit * self._row_height + self._row_height / 2
-        return middle - BAR_THICKNESS / 2, middle + BAR_THICKNESS / 2
+        return middle - self._thickness / 2, middle + self._thickness / 2
 
     def show(self, probabilities: np.ndarray | None, uncertain: bool = False) -> None:
         """Show ten probabilities, or empty tracks for None."""
@@ -84,7 +92,7 @@ class ProbabilityBars(tk.Canvas):
             is_top = digit == top
             value = self.values[digit] if self.values is not None else 0.0
             bar_top, bar_bottom = self._bar_edges(digit)
-            length = BAR_LENGTH * value if BAR_LENGTH * value >= MINIMUM_VISIBLE_BAR else 0.0
+            length = self._length * value if self._length * value >= self._minimum_bar else 0.0
             self.coords(self._fills[digit], self._left, bar_top, self._left + length, bar_bottom)
             colour = (theme.UNCERTAIN if uncertain else TOP_BAR_COLOUR) if is_top else OTHER_BAR_COLOUR
             self.itemconfigure(self._fills[digit], fill=colour, state="normal" if length else "hidden")
@@ -139,13 +147,14 @@ class _DigitCell:
     """One digit of the strip: the model's-eye view, the digit (with '?' when unsure) and its confidence."""
 
     def __init__(self, master: tk.Misc):
-        self.frame = tk.Frame(master, background=theme.SURFACE, borderwidth=0, highlightthickness=CELL_BORDER,
+        self.frame = tk.Frame(master, background=theme.SURFACE, borderwidth=0,
+                              highlightthickness=theme.scaled(master, CELL_BORDER),
                               highlightbackground=theme.SURFACE, highlightcolor=theme.SURFACE)
         self.view = tk.Label(self.frame, background=theme.MODEL_VIEW_BACKGROUND, borderwidth=0)
         self.view.pack()
         self.digit_label = tk.Label(self.frame, font=theme.STRIP_DIGIT_FONT, background=theme.SURFACE,
                                     borderwidth=0, padx=0, pady=0)
-        self.digit_label.pack(pady=(2, 0))
+        self.digit_label.pack(pady=(theme.scaled(master, 2), 0))
         self.confidence_label = tk.Label(self.frame, font=theme.SMALL_FONT, background=theme.SURFACE,
                                          borderwidth=0, padx=0, pady=0)
         self.confidence_label.pack()
@@ -179,20 +188,24 @@ class DigitStrip(ttk.Frame):
     Rows and cells are made when first needed and reused afterwards.
     """
 
-    def __init__(self, master: tk.Misc):
+    def __init__(self, master: tk.Misc, width: int | None = None):
         super().__init__(master, style="Card.TFrame", borderwidth=0, relief="flat")
+        self.width = width or theme.scaled(self, STRIP_WIDTH)
+        """Pixels the strip may take (the probability bars' width in the answer panel)."""
         self._rows_frame = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")
         self._rows_frame.pack()
         ttk.Label(self, text=STRIP_CAPTION, style="CardMuted.TLabel", justify="center",
-                  wraplength=STRIP_WIDTH).pack(pady=(4, 0))
+                  wraplength=self.width).pack(pady=(theme.scaled(self, 4), 0))
         self._rows: list[tuple[ttk.Frame, list[_DigitCell]]] = []
         self.cells: list[_DigitCell] = []
         """The cells showing the current number, left to right."""
 
     def show(self, predictions) -> None:
-        scale = strip_scale(len(predictions))
+        scale = max(1, round(strip_scale(len(predictions)) * theme.scale_factor(self)))
         text_width = int(self.tk.call("font", "measure", theme.SMALL_FONT, "99.9%"))
-        layout = strip_rows(len(predictions), scale, minimum_cell=text_width)
+        padding, border = theme.scaled(self, STRIP_CELL_PADDING), theme.scaled(self, CELL_BORDER)
+        layout = strip_rows(len(predictions), scale, width=self.width, minimum_cell=text_width,
+                            cell_padding=padding)
         self.cells = []
         remaining = list(predictions)
         for row_index in range(max(len(layout), len(self._rows))):
@@ -210,8 +223,7 @@ class DigitStrip(ttk.Frame):
             for index, cell in enumerate(cells):
                 if index < count:
                     cell.show(remaining.pop(0), scale)
-                    cell.frame.pack(side="left", padx=STRIP_CELL_PADDING - CELL_BORDER,
-                                    pady=STRIP_CELL_PADDING - CELL_BORDER)
+                    cell.frame.pack(side="left", padx=padding - border, pady=padding - border)
                     self.cells.append(cell)
                 else:
                     cell.frame.pack_forget()
@@ -222,43 +234,64 @@ class AnswerPanel(ttk.Frame):
     digit by digit (with its per-digit strip), an error."""
 
     def __init__(self, master: tk.Misc, title: str = "Answer", digit_font: str = theme.DIGIT_FONT,
-                 advice: bool = True):
-        super().__init__(master, style="Card.TFrame", padding=PANEL_PADDING)
+                 side_by_side: bool | None = None, advice: bool = True):
+        """`side_by_side`: the words left of the pictures (wide, short); False: above them (a narrow side panel);
+        None: side by side on a short screen (under TALL_SCREEN 96-dpi pixels), else above."""
+        super().__init__(master, style="Card.TFrame", padding=theme.scaled(master, PANEL_PADDING))
         self.state = "hint"
         self.advice = advice
         """Unsure answers end with advice on writing (not for reviewing images written elsewhere)."""
-        self.columnconfigure(0, weight=1, minsize=MESSAGE_WRAP)
+        wrap = theme.scaled(self, MESSAGE_WRAP)
+        self._view_scale = max(1, round(MODEL_VIEW_SCALE * theme.scale_factor(self)))
+        """The model's view is 28 x this many pixels: 112 at 96 dpi, as large in inches at any other."""
+        self._gap = theme.scaled(self, 6)
         ttk.Label(self, text=title, style="CardTitle.TLabel").grid(row=0, column=0, columnspan=2, sticky="w")
-        self.digit_label = tk.Label(self, text=NO_DIGIT, font=digit_font, background=theme.SURFACE,
+        words = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")  # left: what was read
+        words.columnconfigure(0, weight=1, minsize=wrap)
+        pictures = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")  # right: how and from what
+        if side_by_side is None:
+            side_by_side = self.winfo_screenheight() < theme.scaled(self, TALL_SCREEN)
+        if side_by_side:
+            words.grid(row=1, column=0, sticky="ew", padx=(0, theme.scaled(self, COLUMN_GAP)))
+            pictures.grid(row=1, column=1, sticky="n", pady=(theme.scaled(self, 4), 0))
+        else:
+            self.columnconfigure(0, weight=1)
+            words.grid(row=1, column=0, sticky="ew")
+            pictures.grid(row=2, column=0, pady=(theme.scaled(self, 10), 0))
+        self.digit_label = tk.Label(words, text=NO_DIGIT, font=digit_font, background=theme.SURFACE,
                                     foreground=theme.ACCENT, width=2, anchor="center")
         self.digit_label.grid(row=1, column=0, sticky="ew")
-        self.number_view = NumberView(self, digit_font, STRIP_WIDTH, self.digit_label.winfo_reqheight())
+        self.number_view = NumberView(words, digit_font, wrap, self.digit_label.winfo_reqheight())
         self.number_view.grid(row=1, column=0)
         self.number_view.grid_remove()
-        self.confidence_label = ttk.Label(self, text="", style="Card.TLabel", font=theme.TITLE_FONT,
-                                          anchor="center", justify="center", wraplength=MESSAGE_WRAP)
+        self.confidence_label = ttk.Label(words, text="", style="Card.TLabel", font=theme.TITLE_FONT,
+                                          anchor="center", justify="center", wraplength=wrap)
         self.confidence_label.grid(row=2, column=0, sticky="ew")
-        self.message_label = ttk.Label(self, text="", style="CardMuted.TLabel", wraplength=MESSAGE_WRAP,
+        self.message_label = ttk.Label(words, text="", style="CardMuted.TLabel", wraplength=wrap,
                                        justify="center", anchor="center")
-        self.message_label.grid(row=3, column=0, sticky="ew", pady=(4, 10))
-        self.bars = ProbabilityBars(self)
-        self.bars.grid(row=4, column=0, pady=(0, 12))
-        self.strip = DigitStrip(self)
-        self.strip.grid(row=4, column=0, pady=(0, 12))
+        self.message_label.grid(row=3, column=0, sticky="ew", pady=(theme.scaled(self, 4), 0))
+        self.bars = ProbabilityBars(pictures)
+        self.bars.grid(row=4, column=0, pady=(0, theme.scaled(self, 12)))
+        self.strip = DigitStrip(pictures, width=int(self.bars.cget("width")))
+        self.strip.grid(row=4, column=0, pady=(0, theme.scaled(self, 12)))
         self.strip.grid_remove()
-        views = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")
+        views = ttk.Frame(pictures, style="Card.TFrame", borderwidth=0, relief="flat")
         views.grid(row=5, column=0)
-        self._source_frame = ttk.Frame(views, style="Card.TFrame", borderwidth=0, relief="flat")
+        self._words, self._views = words, views
+        # The file's picture: beside the model's view for a digit, under the words for a number (the strip takes
+        # the pictures' room). A child of the panel, so that it can be placed in either column.
+        self._source_frame = ttk.Frame(self, style="Card.TFrame", borderwidth=0, relief="flat")
         self.source_view = tk.Label(self._source_frame, background=theme.SURFACE, borderwidth=0)
         self.source_view.pack()
         ttk.Label(self._source_frame, text=SOURCE_CAPTION, style="CardMuted.TLabel", justify="center").pack(
-            pady=(4, 0))
+            pady=(theme.scaled(self, 4), 0))
         model_frame = ttk.Frame(views, style="Card.TFrame", borderwidth=0, relief="flat")
-        model_frame.grid(row=0, column=1, padx=6)
+        model_frame.grid(row=0, column=1, padx=self._gap)
         self._model_frame = model_frame
         self.model_view = tk.Label(model_frame, background=theme.MODEL_VIEW_BACKGROUND, borderwidth=0)
         self.model_view.pack()
-        ttk.Label(model_frame, text=MODEL_VIEW_CAPTION, style="CardMuted.TLabel", justify="center").pack(pady=(4, 0))
+        ttk.Label(model_frame, text=MODEL_VIEW_CAPTION, style="CardMuted.TLabel", justify="center").pack(
+            pady=(theme.scaled(self, 4), 0))
         self._model_photo: ImageTk.PhotoImage | None = None
         self._source_photo: ImageTk.PhotoImage | None = None
         self.model_input: np.ndarray | None = None
@@ -372,6 +405,7 @@ class AnswerPanel(ttk.Frame):
             self.digit_label.grid_remove()
             self.bars.grid_remove()
             self._model_frame.grid_remove()
+            self._views.grid_remove()  # empty now: gone (an emptied grid keeps its last size)
             self.number_view.grid()
             self.strip.grid()
         else:
@@ -380,13 +414,14 @@ class AnswerPanel(ttk.Frame):
             self.digit_label.grid()
             self.bars.grid()
             self._model_frame.grid()
+            self._views.grid()
 
     def _set_digit(self, text: str, colour: str) -> None:
         self.digit_label.configure(text=text, foreground=colour)
 
     def _set_model_view(self, model_input: np.ndarray | None) -> None:
         self.model_input = model_input
-        picture = model_view_image(model_input)
+        picture = model_view_image(model_input, self._view_scale)
         if self._model_photo is None:
             self._model_photo = ImageTk.PhotoImage(picture, master=self)
             self.model_view.configure(image=self._model_photo)
@@ -399,10 +434,14 @@ class AnswerPanel(ttk.Frame):
             self._source_photo = None
             self.source_view.configure(image="")
             return
-        if self._number_shown:  # a number's picture is wide, and has the row to itself
-            picture = thumbnail(source, NUMBER_SOURCE_HEIGHT, STRIP_WIDTH - 12)
+        if self._number_shown:  # a number's picture is wide: under the words, as wide as they are
+            picture = thumbnail(source, theme.scaled(self, NUMBER_SOURCE_HEIGHT), self.number_view.winfo_reqwidth())
         else:
-            picture = thumbnail(source, SOURCE_THUMBNAIL_SIDE)
+            picture = thumbnail(source, 28 * self._view_scale)
         self._source_photo = ImageTk.PhotoImage(picture, master=self)
         self.source_view.configure(image=self._source_photo)
-        self._source_frame.grid(row=0, column=0, padx=6)
+        if self._number_shown:
+            self._source_frame.grid(in_=self._words, row=4, column=0, padx=0, pady=(self._gap, 0))
+        else:
+            self._source_frame.grid(in_=self._views, row=0, column=0, padx=self._gap, pady=0)
+        self._source_frame.lift()

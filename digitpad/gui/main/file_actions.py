@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from digitpad.gui import dialogs
 from digitpad.gui.main.files import FileAnswer, read_and_predict, write_results_csv
 from digitpad.gui.main.menus import set_entry_state
-from digitpad.gui.main.settings import save_settings
 from digitpad.gui.worker import run_in_thread
 
 EXPORT_LABEL = "Export results…"
@@ -19,9 +18,23 @@ MISSING_IMAGES_SHOWN = 10
 
 class FileActions:
     """File menu work. Relies on DigitpadApp's attributes: dialog hooks, settings, pad, answer, status, pump,
-    predictor, menus, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and `_image_taught`."""
+    predictor, menus, `save_settings`, `when_model_ready`, `_refresh_teach`, `_image_serial`, `_shown_image` and
+    `_image_taught`."""
 
     # -- files ------------------------------------------------------------------------------------------------
+    def open_paths(self, paths: Sequence[str | os.PathLike]) -> None:
+        """Open what the command line (or a second copy) names: the first image is read as Open image does, a
+        folder is classified in the batch window (the last one, when several are named)."""
+        folders = [str(path) for path in paths if os.path.isdir(path)]
+        images = [str(path) for path in paths if not os.path.isdir(path)]
+        if folders:
+            self.classify_folder(folders[-1])
+        if images:
+            self.open_image(images[0])
+        if len(images) > 1 or len(folders) > 1:
+            self.status.set_message(f"{len(paths)} files and folders were given: showing "
+                                    f"{Path(images[0] if images else folders[-1]).name}. To read many images at "
+                                    "once, classify their folder.")
     def open_image(self, path: str | os.PathLike | None = None) -> None:
         """Ask for an image (unless given) and show it with its answer."""
         path = str(path) if path else self.ask_open_filename()
@@ -177,4 +190,4 @@ class FileActions:
 
     def _remember_folder(self, path: str) -> None:
         self.settings.remember_folder(path)
-        save_settings(self.settings, self.settings_path)
+        self.save_settings()

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from digitpad.gui import dialogs
+from digitpad.gui.main import data_folder
 from digitpad.gui.main.teach import TeachSource, saved_text, store_sample, teach_state
 from digitpad.gui.worker import run_in_thread
 
@@ -18,7 +19,7 @@ WARNING_STYLE = "StatusWarning.TLabel"
 
 class ModelActions:
     """Relies on DigitpadApp's attributes: window, pump, pad, answer, status, settings, teach_row, show_message,
-    ask_directory, ask_yes_no, `_model_loaded`, `_shown_image` and the model_* attributes."""
+    ask_directory, ask_yes_no, `data_folder_problem`, `model_hold`, `_model_loaded`, `_shown_image` and the model_* attributes."""
 
     # -- the active model -------------------------------------------------------------------------------------
     def load_active_model(self, explicit: str | os.PathLike | None = None) -> None:
@@ -34,17 +35,23 @@ class ModelActions:
             choice = choose_model(explicit, store)
             predictor, warning = load_active_predictor(explicit, store)
             source = choice.source if Path(predictor.model_path) == Path(choice.path) else "bundled"
-            return predictor, warning, source
+            hold = store.hold(predictor.model_path)  # another copy's pruning leaves the model in use alone
+            return predictor, warning, source, hold
 
         run_in_thread(load, self._active_model_loaded, pump=self.pump, name="digitpad-model-load")
 
     def _active_model_loaded(self, succeeded: bool, value) -> None:
         if self.closed:
+            if succeeded and value[3] is not None:
+                value[3].release()
             return
         if not succeeded:
             self._model_loaded(False, value)
             return
-        predictor, warning, source = value
+        predictor, warning, source, hold = value
+        if self.model_hold is not None:
+            self.model_hold.release()  # the model used until now
+        self.model_hold = hold
         self.model_path, self.model_source, self.model_warning = Path(predictor.model_path), source, warning
         self._model_loaded(True, predictor)
         if warning:
@@ -102,7 +109,7 @@ class ModelActions:
             self._image_taught = True
         self._refresh_teach()
         self.status.set_message(f"Saving as a {digit}…")
-        run_in_thread(lambda: store_sample(source, digit), lambda ok, value: self._taught(digit, ok, value),
+        run_in_thread(lambda: store_sample(source, digit), lambda ok, value: self._taught(source, digit, ok, value),
                       pump=self.pump, name="digitpad-teach")
         return True
 
@@ -113,11 +120,19 @@ class ModelActions:
         self.teach_row.press(int(digit)) or self.status.set_message(self.teach_row.hint)
         return "break"
 
-    def _taught(self, digit: int, succeeded: bool, value) -> None:
+    def _taught(self, source: TeachSource, digit: int, succeeded: bool, value) -> None:
         if self.closed:
             return
         if not succeeded:
-            self.status.set_message(f"Could not save the sample: {value}", error=True)
+            if source.from_pad:
+                self.pad.restore(source.strokes)  # cleared for the next sample: the drawing comes back
+            elif self._shown_image == source.image_path:
+                self._image_taught = False  # the image can be taught again
+                self._refresh_teach()
+            if data_folder.is_data_folder_error(value):
+                self.data_folder_problem("Sample", value)
+            else:
+                self.status.set_message(f"Could not save the sample: {value}", error=True)
             return
         _, count = value
         self.samples_saved += 1
@@ -169,7 +184,11 @@ class ModelActions:
             return False
         from digitpad.userdata.model_store import ModelStore  # noqa: PLC0415
 
-        ModelStore().reset_to_bundled()
+        try:
+            ModelStore().reset_to_bundled()
+        except OSError as error:
+            self.data_folder_problem("The switch to the bundled model", error)
+            return False
         self.model_warning = None
         self.status.set_message("Back to the bundled model; loading it…")
         self.load_active_model()

@@ -22,6 +22,7 @@ STROKE_STARTED = "stroke-started"
 STROKE_ENDED = "stroke-ended"
 UNDONE = "undone"
 CLEARED = "cleared"
+RESTORED = "restored"
 
 
 class DrawingPad(ttk.Frame):
@@ -88,6 +89,20 @@ class DrawingPad(ttk.Frame):
         self._current_tag = None
         self._update_placeholder()
         self._notify(CLEARED)
+        return True
+
+    def restore(self, strokes) -> bool:
+        """Put `strokes` back on an empty pad (a drawing cleared for a sample that could not be saved); returns
+        whether they were put back (not when something was drawn meanwhile)."""
+        if not strokes or not self.content.is_empty:
+            return False
+        for stroke in strokes:
+            self.content.strokes.append(stroke)
+            self._serial += 1
+            self._stroke_tags.append(f"stroke-{self._serial}")
+        self.content.revision += 1
+        self._redraw()
+        self._notify(RESTORED)
         return True
 
     def render(self, side: int | None = None) -> Image.Image:

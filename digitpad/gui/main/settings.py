@@ -61,11 +61,12 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     return settings
 
 
-def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> bool:
-    """Write settings atomically; returns False (and keeps the old file) when the folder is not writable."""
+def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> OSError | None:
+    """Write settings atomically; None when written, else the error (the old file is kept: a read-only, full or
+    vanished folder)."""
     path = Path(path) if path is not None else default_settings_path()
     try:
         atomic.write_json(path, asdict(settings))
-    except OSError:
-        return False
-    return True
+    except OSError as error:
+        return error
+    return None

@@ -56,9 +56,10 @@ class ReportWindow(tk.Toplevel):
         outer = ttk.Frame(self, padding=14)
         outer.pack(fill="both", expand=True)
         ttk.Label(outer, text=f"Model report: {report.name}", style="Title.TLabel").pack(anchor="w")
-        ttk.Label(outer, text=report.describes, style="Muted.TLabel", wraplength=WRAP, justify="left").pack(
+        wrap = theme.scaled(self, WRAP)
+        ttk.Label(outer, text=report.describes, style="Muted.TLabel", wraplength=wrap, justify="left").pack(
             anchor="w", pady=(2, 8))
-        self.retrain_label = ttk.Label(outer, text=retrain_text(report.retrain), wraplength=WRAP, justify="left")
+        self.retrain_label = ttk.Label(outer, text=retrain_text(report.retrain), wraplength=wrap, justify="left")
         if report.retrain:
             self.retrain_label.pack(anchor="w", pady=(0, 8))
         self.accuracy_label = ttk.Label(outer, text=accuracy_text(report), font=theme.TITLE_FONT)
@@ -90,7 +91,7 @@ class ReportWindow(tk.Toplevel):
                     picture = image.convert("RGB")
             except (OSError, ValueError):
                 continue
-            picture.thumbnail((CHART_SIDE, CHART_SIDE), Image.Resampling.LANCZOS)
+            picture.thumbnail((theme.scaled(self, CHART_SIDE),) * 2, Image.Resampling.LANCZOS)
             photo = ImageTk.PhotoImage(picture, master=self)
             self._photos.append(photo)
             self.charts.add(tk.Label(self.charts, image=photo, background=theme.SURFACE), text=title)
@@ -98,7 +99,8 @@ class ReportWindow(tk.Toplevel):
             self.charts.add(ttk.Label(self.charts, text="No charts for this model.", padding=20), text="Charts")
         if report.credits:
             self.credits_label = ttk.Label(outer, text="Trained on: " + "; ".join(report.credits) + ".",
-                                           style="Muted.TLabel", wraplength=WRAP + CHART_SIDE, justify="left")
+                                           style="Muted.TLabel", wraplength=theme.scaled(self, WRAP + CHART_SIDE),
+                                           justify="left")
             self.credits_label.pack(anchor="w", pady=(10, 0))
         ttk.Button(outer, text="Close", command=self.destroy).pack(anchor="e", pady=(10, 0))
 

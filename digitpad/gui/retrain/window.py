@@ -61,12 +61,16 @@ class RetrainWindow(tk.Toplevel):
         self.show_setup()
 
     # -- layout -----------------------------------------------------------------------------------------------
+    def _px(self, pixels: float) -> int:
+        """A size in 96-dpi pixels on this screen (theme.scaled)."""
+        return theme.scaled(self, pixels)
+
     def _build(self, base_description: str) -> None:
-        self.outer = ttk.Frame(self, padding=16)
+        self.outer = ttk.Frame(self, padding=self._px(16))
         self.outer.pack(fill="both", expand=True)
         ttk.Label(self.outer, text="Teach digitpad your handwriting", style="Title.TLabel").pack(anchor="w")
         ttk.Label(self.outer, text=f"Starting from {base_description}.", style="Muted.TLabel",
-                  wraplength=WRAP).pack(anchor="w", pady=(2, 10))
+                  wraplength=self._px(WRAP)).pack(anchor="w", pady=(self._px(2), self._px(10)))
         self.setup_frame = self._build_setup(self.outer)
         self.progress_frame = self._build_progress(self.outer)
         self.result_frame = self._build_result(self.outer)
@@ -75,8 +79,8 @@ class RetrainWindow(tk.Toplevel):
         frame = ttk.Frame(master)
         ttk.Label(frame, text=f"Your samples: {self.sample_count:,}", style="TLabel", font=theme.BOLD_FONT).pack(
             anchor="w")
-        ttk.Label(frame, text=counts_text(self.counts), style="Muted.TLabel").pack(anchor="w", pady=(0, 8))
-        fine = ttk.Labelframe(frame, text="Fine-tune on your samples (recommended)", padding=10)
+        ttk.Label(frame, text=counts_text(self.counts), style="Muted.TLabel").pack(anchor="w", pady=(0, self._px(8)))
+        fine = ttk.Labelframe(frame, text="Fine-tune on your samples (recommended)", padding=self._px(10))
         fine.pack(fill="x")
         enough = self.sample_count >= MIN_SAMPLES
         if enough:
@@ -86,36 +90,36 @@ class RetrainWindow(tk.Toplevel):
             text = (f"Retraining needs at least {MIN_SAMPLES} samples; you have {self.sample_count}. "
                     "Write a digit on the pad and press the right digit key (or click it under the answer) to "
                     "add samples \u2013 a few of each digit you write differently works best.")
-        self.fine_tune_text = ttk.Label(fine, text=text, wraplength=WRAP, justify="left")
+        self.fine_tune_text = ttk.Label(fine, text=text, wraplength=self._px(WRAP), justify="left")
         self.fine_tune_text.pack(anchor="w")
         self.start_button = ttk.Button(fine, text="Start retraining", style="Accent.TButton",
                                        command=self.start_fine_tune, state="normal" if enough else "disabled")
-        self.start_button.pack(anchor="e", pady=(8, 0))
-        full = ttk.Labelframe(frame, text="Full retrain from MNIST", padding=10)
-        full.pack(fill="x", pady=(10, 0))
+        self.start_button.pack(anchor="e", pady=(self._px(8), 0))
+        full = ttk.Labelframe(frame, text="Full retrain from MNIST", padding=self._px(10))
+        full.pack(fill="x", pady=(self._px(10), 0))
         if self.mnist_path is not None:
             text = ("Trains a new model from scratch on MNIST plus your samples. Slow: about 1.5 minutes per "
                     "epoch on two cores; the bundled model had 20 epochs.")
         else:
             text = ("Needs the MNIST data set, which was not found. Set DIGITPAD_MNIST to the path of mnist.npz "
                     "(with x_train, y_train, x_test, y_test) and restart digitpad.")
-        self.full_text = ttk.Label(full, text=text, wraplength=WRAP, justify="left")
+        self.full_text = ttk.Label(full, text=text, wraplength=self._px(WRAP), justify="left")
         self.full_text.pack(anchor="w")
         row = ttk.Frame(full)
-        row.pack(fill="x", pady=(8, 0))
+        row.pack(fill="x", pady=(self._px(8), 0))
         ttk.Label(row, text="Epochs").pack(side="left")
         self.epochs_box = ttk.Spinbox(row, from_=1, to=MAXIMUM_FULL_EPOCHS, width=4, increment=1)
         self.epochs_box.set(str(DEFAULT_FULL_EPOCHS))
-        self.epochs_box.pack(side="left", padx=(6, 0))
+        self.epochs_box.pack(side="left", padx=(self._px(6), 0))
         self.full_button = ttk.Button(row, text="Start full retrain", command=self.start_full_retrain)
         self.full_button.pack(side="right")
         if self.mnist_path is None:
             self.epochs_box.configure(state="disabled")
             self.full_button.configure(state="disabled")
-        self.setup_message = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=WRAP, justify="left")
-        self.setup_message.pack(anchor="w", pady=(10, 0))
+        self.setup_message = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=self._px(WRAP), justify="left")
+        self.setup_message.pack(anchor="w", pady=(self._px(10), 0))
         bottom = ttk.Frame(frame)
-        bottom.pack(fill="x", pady=(8, 0))
+        bottom.pack(fill="x", pady=(self._px(8), 0))
         ttk.Button(bottom, text="Close", command=self.close).pack(side="right")
         return frame
 
@@ -123,43 +127,44 @@ class RetrainWindow(tk.Toplevel):
         frame = ttk.Frame(master)
         self.job_title = ttk.Label(frame, text="", font=theme.BOLD_FONT)
         self.job_title.pack(anchor="w")
-        self.stage_label = ttk.Label(frame, text="", wraplength=WRAP)
-        self.stage_label.pack(anchor="w", pady=(6, 4))
+        self.stage_label = ttk.Label(frame, text="", wraplength=self._px(WRAP))
+        self.stage_label.pack(anchor="w", pady=(self._px(6), self._px(4)))
         row = ttk.Frame(frame)
         row.pack(fill="x")
-        self.progress_bar = ttk.Progressbar(row, mode="indeterminate", maximum=1.0, length=360)
-        self.progress_bar.pack(side="left", fill="x", expand=True, padx=(0, 10))
+        self.progress_bar = ttk.Progressbar(row, mode="indeterminate", maximum=1.0, length=self._px(360))
+        self.progress_bar.pack(side="left", fill="x", expand=True, padx=(0, self._px(10)))
         self.cancel_button = ttk.Button(row, text="Cancel", command=self.cancel)
         self.cancel_button.pack(side="right")
         self.figures_label = ttk.Label(frame, text="", style="Muted.TLabel")
-        self.figures_label.pack(anchor="w", pady=(6, 0))
+        self.figures_label.pack(anchor="w", pady=(self._px(6), 0))
         self.time_label = ttk.Label(frame, text="", style="Muted.TLabel")
         self.time_label.pack(anchor="w")
         ttk.Label(frame, text="You can keep using the pad meanwhile; the current model stays active until you "
-                              "keep a new one.", style="Muted.TLabel", wraplength=WRAP).pack(anchor="w", pady=(10, 0))
+                              "keep a new one.", style="Muted.TLabel", wraplength=self._px(WRAP)).pack(
+            anchor="w", pady=(self._px(10), 0))
         return frame
 
     def _build_result(self, master: tk.Misc) -> ttk.Frame:
         frame = ttk.Frame(master)
         self.result_title = ttk.Label(frame, text="The new model", font=theme.BOLD_FONT)
         self.result_title.pack(anchor="w")
-        self.summary_label = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=WRAP)
-        self.summary_label.pack(anchor="w", pady=(0, 8))
-        self.figures_table = ttk.Frame(frame, style="Card.TFrame", padding=10)
+        self.summary_label = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=self._px(WRAP))
+        self.summary_label.pack(anchor="w", pady=(0, self._px(8)))
+        self.figures_table = ttk.Frame(frame, style="Card.TFrame", padding=self._px(10))
         self.figures_table.pack(fill="x")
-        self.verdict_label = ttk.Label(frame, text="", wraplength=WRAP, justify="left")
-        self.verdict_label.pack(anchor="w", pady=(10, 0))
-        self.notes_label = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=WRAP, justify="left")
+        self.verdict_label = ttk.Label(frame, text="", wraplength=self._px(WRAP), justify="left")
+        self.verdict_label.pack(anchor="w", pady=(self._px(10), 0))
+        self.notes_label = ttk.Label(frame, text="", style="Muted.TLabel", wraplength=self._px(WRAP), justify="left")
         self.notes_label.pack(anchor="w")
         ttk.Label(frame, text="Keep makes it the model digitpad uses (Model > Reset to bundled model goes back); "
-                              "Discard drops it and changes nothing.", style="Muted.TLabel", wraplength=WRAP,
-                  justify="left").pack(anchor="w", pady=(8, 0))
+                              "Discard drops it and changes nothing.", style="Muted.TLabel", wraplength=self._px(WRAP),
+                  justify="left").pack(anchor="w", pady=(self._px(8), 0))
         buttons = ttk.Frame(frame)
-        buttons.pack(fill="x", pady=(12, 0))
+        buttons.pack(fill="x", pady=(self._px(12), 0))
         self.keep_button = ttk.Button(buttons, text="Keep", style="Accent.TButton", command=self.keep)
         self.keep_button.pack(side="right")
         self.discard_button = ttk.Button(buttons, text="Discard", command=self.discard)
-        self.discard_button.pack(side="right", padx=(0, 8))
+        self.discard_button.pack(side="right", padx=(0, self._px(8)))
         self.result_message = ttk.Label(buttons, text="", style="Muted.TLabel")
         self.result_message.pack(side="left")
         return frame
@@ -268,20 +273,21 @@ class RetrainWindow(tk.Toplevel):
             child.destroy()
         for column, heading in enumerate(("", "Before", "", "After")):
             ttk.Label(self.figures_table, text=heading, style="CardMuted.TLabel").grid(row=0, column=column,
-                                                                                       sticky="e", padx=4)
+                                                                                       sticky="e", padx=self._px(4))
         for index, row in enumerate(text.rows, start=1):
-            ttk.Label(self.figures_table, text=row.label, style="Card.TLabel").grid(row=index, column=0, sticky="w",
-                                                                                    padx=(0, 12), pady=2)
+            ttk.Label(self.figures_table, text=row.label, style="Card.TLabel").grid(
+                row=index, column=0, sticky="w", padx=(0, self._px(12)), pady=self._px(2))
             if row.note:
-                ttk.Label(self.figures_table, text=row.note, style="CardMuted.TLabel", wraplength=260,
-                          justify="left").grid(row=index, column=1, columnspan=3, sticky="w", pady=2)
+                ttk.Label(self.figures_table, text=row.note, style="CardMuted.TLabel", wraplength=self._px(260),
+                          justify="left").grid(row=index, column=1, columnspan=3, sticky="w", pady=self._px(2))
                 continue
             colour = {"better": theme.SUCCESS, "worse": theme.ERROR}.get(row.change, theme.TEXT)
             ttk.Label(self.figures_table, text=row.before, style="Card.TLabel").grid(row=index, column=1, sticky="e",
-                                                                                     padx=4)
-            ttk.Label(self.figures_table, text="\u2192", style="CardMuted.TLabel").grid(row=index, column=2, padx=4)
+                                                                                     padx=self._px(4))
+            ttk.Label(self.figures_table, text="\u2192", style="CardMuted.TLabel").grid(row=index, column=2,
+                                                                                     padx=self._px(4))
             ttk.Label(self.figures_table, text=row.after, style="Card.TLabel", foreground=colour,
-                      font=theme.BOLD_FONT).grid(row=index, column=3, sticky="e", padx=4)
+                      font=theme.BOLD_FONT).grid(row=index, column=3, sticky="e", padx=self._px(4))
         self.figures_table.columnconfigure(0, weight=1)
         self.verdict_label.configure(text=text.verdict, style="Good.TLabel" if text.acceptable else "Warning.TLabel")
         self.notes_label.configure(text="\n".join(text.notes))

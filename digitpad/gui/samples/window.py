@@ -11,6 +11,7 @@ from PIL import Image, ImageTk
 
 from digitpad.gui import theme
 from digitpad.gui.wording import plural
+from digitpad.gui.main.data_folder import reason
 from digitpad.gui.worker import Pump, run_in_thread
 
 WINDOW_TITLE = "Your samples - digitpad"
@@ -94,8 +95,10 @@ class SamplesWindow(tk.Toplevel):
         grid_frame.grid(row=1, column=1, sticky="nsew")
         grid_frame.rowconfigure(0, weight=1)
         grid_frame.columnconfigure(0, weight=1)
-        width = COLUMNS * (THUMBNAIL_SIDE + THUMBNAIL_GAP) + THUMBNAIL_GAP
-        self.canvas = tk.Canvas(grid_frame, width=width, height=GRID_HEIGHT, background=theme.SURFACE,
+        self._side, self._gap = theme.scaled(self, THUMBNAIL_SIDE), theme.scaled(self, THUMBNAIL_GAP)
+        width = COLUMNS * (self._side + self._gap) + self._gap
+        self.canvas = tk.Canvas(grid_frame, width=width, height=theme.scaled(self, GRID_HEIGHT),
+                                background=theme.SURFACE,
                                 highlightthickness=0, borderwidth=0)
         self.canvas.grid(row=0, column=0, sticky="nsew")
         scrollbar = ttk.Scrollbar(grid_frame, orient="vertical", command=self.canvas.yview)
@@ -104,7 +107,8 @@ class SamplesWindow(tk.Toplevel):
         self.canvas.bind("<ButtonPress-1>", self._clicked)
         self.grid_label = ttk.Label(outer, text="", style="Muted.TLabel")
         self.grid_label.grid(row=2, column=1, sticky="w", pady=(6, 0))
-        self.damaged_label = ttk.Label(outer, text="", foreground=theme.UNCERTAIN_TEXT, wraplength=520)
+        self.damaged_label = ttk.Label(outer, text="", foreground=theme.UNCERTAIN_TEXT,
+                                       wraplength=theme.scaled(self, 520))
         self.damaged_label.grid(row=3, column=0, columnspan=2, sticky="w", pady=(6, 0))
         buttons = ttk.Frame(outer)
         buttons.grid(row=4, column=0, columnspan=2, sticky="ew", pady=(10, 0))
@@ -156,7 +160,8 @@ class SamplesWindow(tk.Toplevel):
         else:
             self.grid_label.configure(text=f"{plural(len(samples), 'sample')} of {digit}. Click to select; "
                                            "Delete removes the selected ones.")
-        run_in_thread(lambda: load_thumbnails(shown),
+        side = self._side
+        run_in_thread(lambda: load_thumbnails(shown, side),
                       lambda succeeded, value: self._thumbnails_loaded(serial, succeeded, value),
                       pump=self._pump, name="digitpad-thumbnails")
 
@@ -167,22 +172,23 @@ class SamplesWindow(tk.Toplevel):
         if not succeeded:
             self.grid_label.configure(text=f"Cannot show the samples: {value}")
             return
-        step = THUMBNAIL_SIDE + THUMBNAIL_GAP
+        side, gap = self._side, self._gap
+        step = side + gap
         for index, (sample_id, picture) in enumerate(value):
             row, column = divmod(index, COLUMNS)
-            x, y = THUMBNAIL_GAP + column * step, THUMBNAIL_GAP + row * step
+            x, y = gap + column * step, gap + row * step
             tag = f"sample:{sample_id}"
-            self.canvas.create_rectangle(x - 3, y - 3, x + THUMBNAIL_SIDE + 2, y + THUMBNAIL_SIDE + 2,
+            self.canvas.create_rectangle(x - 3, y - 3, x + side + 2, y + side + 2,
                                          outline=theme.BORDER, width=1, tags=(tag, "frame"))
             if picture is None:
-                self.canvas.create_text(x + THUMBNAIL_SIDE / 2, y + THUMBNAIL_SIDE / 2, text="damaged",
+                self.canvas.create_text(x + side / 2, y + side / 2, text="damaged",
                                         fill=theme.ERROR, font=theme.SMALL_FONT, tags=(tag,))
                 continue
             photo = ImageTk.PhotoImage(picture, master=self.canvas)
             self._photos[sample_id] = photo
             self.canvas.create_image(x, y, image=photo, anchor="nw", tags=(tag,))
         rows = -(-len(value) // COLUMNS)
-        self.canvas.configure(scrollregion=(0, 0, COLUMNS * step + THUMBNAIL_GAP, rows * step + THUMBNAIL_GAP))
+        self.canvas.configure(scrollregion=(0, 0, COLUMNS * step + gap, rows * step + gap))
 
     # -- selection and deleting -------------------------------------------------------------------------------
     def _clicked(self, event: tk.Event) -> None:
@@ -215,9 +221,15 @@ class SamplesWindow(tk.Toplevel):
         """Remove the selected samples from the store; returns how many were removed."""
         if not self.selected:
             return 0
-        removed = sum(bool(self.store.delete(sample_id)) for sample_id in sorted(self.selected))
+        removed = 0
+        try:
+            for sample_id in sorted(self.selected):
+                removed += bool(self.store.delete(sample_id))
+        except OSError as error:  # a read-only data folder: the samples stay
+            self._status(f"Could not delete {plural(len(self.selected) - removed, 'sample')}: {reason(error)}.")
+        else:
+            self._status(f"Deleted {plural(removed, 'sample')} of {self.digit}.")
         self.selected.clear()
-        self._status(f"Deleted {plural(removed, 'sample')} of {self.digit}.")
         self.refresh()
         return removed
 
