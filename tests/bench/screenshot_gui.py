@@ -5,7 +5,7 @@ Run under a virtual display:
     xvfb-run -a -s '-screen 0 1280x900x24' .venv/bin/python tests/bench/screenshot_gui.py \
         assets/screenshot-number.png --number 2026
     xvfb-run -a -s '-screen 0 1920x1080x24 -dpi 144' .venv/bin/python tests/bench/screenshot_gui.py \
-        docs/screenshot-hidpi.png --number 2026    # a 150% screen: the window is sized for it
+        assets/screenshot-hidpi.png --number 2026    # a 150% screen: the window is sized for it
 Uses the bundled model when assets/model.keras exists, else a stand-in predictor (layout checks only).
 """
 
