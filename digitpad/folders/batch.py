@@ -20,10 +20,14 @@ from digitpad.imaging.ink import NoDigitError
 from digitpad.reading.number import NumberReading, finish_number
 
 BATCH_SIZE = 256
-# Folders of at least this many files are decoded in worker processes (starting them takes ~0.5 s).
+# Folders of at least this many files, or of this many bytes (a dozen phone photos), are decoded in worker
+# processes (starting them takes ~0.5 s).
 PARALLEL_MIN_FILES = 400
-# Files per task sent to a decoding process.
+PARALLEL_MIN_BYTES = 16_000_000
+# Files per task sent to a decoding process, ending early at this many bytes: a photo is a task of its own,
+# so a folder of photos keeps every process busy.
 WORKER_CHUNK = 64
+WORKER_CHUNK_BYTES = 1_000_000
 CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences", "text")
 
 
@@ -103,21 +107,35 @@ def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
     return rows
 
 
-def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _file_bytes(path: str | os.PathLike) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # (its row will say why)
+
+
+def _chunks(items: Iterable[str], size: int, most_bytes: int | None = None) -> Iterator[list[str]]:
+    """Lists of `size` items, ending early once their files hold `most_bytes` (when given)."""
     chunk: list[str] = []
+    chunk_bytes = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) == size:
+        if most_bytes is not None:
+            chunk_bytes += _file_bytes(item)
+        if len(chunk) == size or (most_bytes is not None and chunk_bytes >= most_bytes):
             yield chunk
-            chunk = []
+            chunk, chunk_bytes = [], 0
     if chunk:
         yield chunk
 
 
 def decoding_workers(files: Iterable) -> int:
-    """Processes to decode with: one per core for big folders, none (a thread) when starting them costs more."""
+    """Processes to decode with: one per core for big folders (many files, or big ones), none (a thread) when
+    starting them costs more."""
     cores = os.cpu_count() or 1
-    if cores > 1 and isinstance(files, Sized) and len(files) >= PARALLEL_MIN_FILES:
+    if cores > 1 and isinstance(files, Sized) and (
+        len(files) >= PARALLEL_MIN_FILES or sum(_file_bytes(file) for file in files) >= PARALLEL_MIN_BYTES
+    ):
         return cores
     return 1
 
@@ -142,7 +160,8 @@ def classify_files(
     own_pool = pool is None
     if pool is None:
         pool = DecodingPool(decoding_workers(files) if workers is None else workers)
-    chunks = _chunks((str(file) for file in files), WORKER_CHUNK if pool.workers > 1 else batch_size)
+    paths = (str(file) for file in files)
+    chunks = _chunks(paths, WORKER_CHUNK, WORKER_CHUNK_BYTES) if pool.workers > 1 else _chunks(paths, batch_size)
     stopped = (lambda: False) if should_stop is None else should_stop
     finished = False
     try:

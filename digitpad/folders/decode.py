@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Sequence
 
 import numpy as np
+from PIL import Image
 
 from digitpad.imaging.imageio import ImageError, open_image
-from digitpad.imaging.ink import NoDigitError, cleaned_together, ink_maps, to_grey
+from digitpad.imaging.ink import WORKING_SIZE, NoDigitError, cleaned_together, ink_maps, to_grey
 from digitpad.reading.number import PreparedNumber, prepare_number
 
 Prepared = tuple[str, PreparedNumber | None, str]
@@ -24,9 +25,15 @@ def _failure(error: Exception) -> str:
     return f"cannot process image: {type(error).__name__}: {error}"
 
 
-def read_grey(path: str | Path) -> np.ndarray:
-    """A file's first frame, upright, as float32 grey in [0, 1] (ImageError says why it cannot be)."""
-    image = open_image(path)
+def open_for_reading(path: str | os.PathLike) -> Image.Image:
+    """A file's first frame, upright, decoded no bigger than reading it needs (WORKING_SIZE): the one way
+    files are opened to be read, in folders and in the window (ImageError says why it cannot be)."""
+    return open_image(path, longest=WORKING_SIZE)
+
+
+def read_grey(path: str | os.PathLike) -> np.ndarray:
+    """A file's first frame, upright, as float32 grey in [0, 1], no bigger than WORKING_SIZE (see open_for_reading)."""
+    image = open_for_reading(path)
     try:
         return to_grey(image)
     finally:

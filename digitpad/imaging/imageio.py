@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 # Refuse images above this many pixels (a 50-megapixel photo is fine; decompression bombs are not).
 MAX_PIXELS = 64_000_000
@@ -27,6 +28,14 @@ _SIGNATURES = (
 
 # Formats whose orientation lives in tags rather than in an "exif" info block.
 _FORMATS_WITH_ORIENTATION = frozenset({"JPEG", "MPO", "TIFF", "WEBP", "HEIF", "AVIF"})
+# Formats whose decoder can scale down while decoding (JPEG's DCT scaling: by 2, 4 or 8).
+_FORMATS_WITH_DRAFT = frozenset({"JPEG", "MPO"})
+_DRAFT_SCALES = (8, 4, 2)
+# Modes Image.reduce cannot average, and the mode each is averaged in instead (palette indices and
+# bilevel pixels are no greys; 16-bit greys are widened).
+_REDUCED_AS = {"1": "L", "P": "RGB", "PA": "RGBA", "I;16": "I", "I;16L": "I", "I;16B": "I", "I;16N": "I"}
+# Such images are converted and averaged this many output rows at a time, so no full-size copy is made.
+_REDUCE_STRIP_ROWS = 64
 
 IMAGE_FILE_TYPES = [
     ("Images", " ".join(f"*{extension}" for extension in sorted(IMAGE_EXTENSIONS))),
@@ -58,8 +67,54 @@ def is_candidate_image(path: str | os.PathLike) -> bool:
     return has_image_signature(path)
 
 
-def open_image(path: str | os.PathLike) -> Image.Image:
+def reduction_factor(size: tuple[int, int], longest: int) -> int:
+    """The smallest whole factor that brings an image of `size` to at most `longest` pixels on its longer side."""
+    return max(1, math.ceil(max(size) / longest))
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """Block means of factor x factor pixels (the last blocks may be partial)."""
+    if factor <= 1:
+        return image
+    mode = image.mode
+    if mode == "P" and "transparency" in image.info:
+        mode = "PA"
+    target = _REDUCED_AS.get(mode)
+    if target is None:
+        return image.reduce(factor)
+    width, height = image.size
+    reduced = Image.new(target, (math.ceil(width / factor), math.ceil(height / factor)))
+    step = _REDUCE_STRIP_ROWS * factor
+    for top in range(0, height, step):
+        strip = image.crop((0, top, width, min(top + step, height)))
+        reduced.paste(strip.convert(target).reduce(factor), (0, top // factor))
+    return reduced
+
+
+# EXIF orientation -> the turn that makes the image upright (as ImageOps.exif_transpose).
+_UPRIGHT_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright_turn(image: Image.Image) -> Image.Transpose | None:
+    """The turn that makes the image upright per its EXIF orientation (None: it is upright)."""
+    if image.format not in _FORMATS_WITH_ORIENTATION and "exif" not in image.info:
+        return None  # no orientation to apply (parsing EXIF costs more than decoding a small PNG)
+    try:
+        return _UPRIGHT_TURNS.get(image.getexif().get(ExifTags.Base.Orientation))
+    except Exception:  # a broken EXIF block must not lose an otherwise good image
+        return None
+
+
+def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Image:
     """Open, validate and fully decode the first frame of an image, upright per its EXIF orientation.
+
+    With `longest`, an image bigger than that on its longer side comes back reduced to at most `longest`
+    by a whole factor, as block means: a JPEG is decoded small (DCT scaling), others are averaged after
+    decoding without any other full-size copy.
 
     Raises ImageError with a specific reason: file not found, empty file, not an image,
     image too large: N pixels, truncated file, damaged image.
@@ -74,7 +129,17 @@ def open_image(path: str | os.PathLike) -> Image.Image:
                 raise ImageError(f"image too large: {pixels} pixels")
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)
+            factor = 1 if longest is None else reduction_factor(image.size, longest)
+            if factor > 1 and image.format in _FORMATS_WITH_DRAFT:
+                scale = next((scale for scale in _DRAFT_SCALES if scale <= factor), 1)
+                image.draft(None, (image.width // scale, image.height // scale))
             image.load()
+            turn = _upright_turn(image)
+            if factor > 1:
+                reduced = _reduce(image, reduction_factor(image.size, longest))
+                if reduced is not image:
+                    image.close()
+                    image = reduced
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -98,13 +163,7 @@ def open_image(path: str | os.PathLike) -> Image.Image:
         raise ImageError(f"damaged image: {error}") from None
     if image.width == 0 or image.height == 0:
         raise ImageError("empty image")
-    if image.format not in _FORMATS_WITH_ORIENTATION and "exif" not in image.info:
-        return image  # no orientation to apply (parsing EXIF costs more than decoding a small PNG)
-    try:
-        upright = ImageOps.exif_transpose(image)
-    except Exception:  # a broken EXIF block must not lose an otherwise good image
-        upright = image
-    return upright if upright is not None else image
+    return image if turn is None else image.transpose(turn)
 
 
 def _is_empty(path: str | os.PathLike) -> bool:

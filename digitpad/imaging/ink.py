@@ -8,7 +8,8 @@ from scipy import ndimage
 
 from digitpad.imaging.histogram import Histograms
 
-# Images larger than this (longer side) are reduced first; strokes survive thanks to a max/mean blend.
+# Images larger than this (longer side) are reduced first; strokes survive thanks to a max/mean blend. Files
+# are decoded no bigger than this already (decode.open_for_reading: block means, a JPEG scaled while decoded).
 WORKING_SIZE = 512
 # Paper unevenness is only estimated on images at least this big (small ones are clean exports).
 FLATTEN_MIN_SIZE = 64

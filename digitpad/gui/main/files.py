@@ -21,14 +21,15 @@ class FileAnswer:
 
 
 def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = False) -> FileAnswer:
-    """Open an image with the engine's checks and read the number on it (one digit with `single_digit`);
-    ImageError and NoDigitError become `error`."""
-    from digitpad.imaging.imageio import ImageError, open_image  # noqa: PLC0415 - needed only once a file is opened
+    """Open an image as folders open theirs (decode.open_for_reading) and read the number on it (one digit
+    with `single_digit`); ImageError and NoDigitError become `error`."""
+    from digitpad.folders.decode import open_for_reading  # noqa: PLC0415 - needed only once a file is opened
+    from digitpad.imaging.imageio import ImageError  # noqa: PLC0415
     from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
     from digitpad.reading.number import read_number  # noqa: PLC0415
 
     try:
-        image = open_image(path)
+        image = open_for_reading(path)
     except ImageError as error:
         return FileAnswer(None, None, error)
     try:
