@@ -97,3 +97,84 @@ def test_limit_is_what_is_enforced(tmp_path, monkeypatch):
     Image.new("L", (50, 50)).save(path)
     with pytest.raises(ImageError, match="image too large: 2500 pixels"):
         open_image(path)
+
+
+def block_means(values: np.ndarray, factor: int) -> np.ndarray:
+    """Means of factor x factor blocks, the last ones partial (as Image.reduce takes them)."""
+    height, width = values.shape[:2]
+    padded_height, padded_width = -(-height // factor) * factor, -(-width // factor) * factor
+    sums = np.zeros((padded_height, padded_width) + values.shape[2:])
+    counts = np.zeros((padded_height, padded_width))
+    sums[:height, :width], counts[:height, :width] = values, 1
+    shape = (padded_height // factor, factor, padded_width // factor, factor)
+    block_counts = counts.reshape(shape).sum(axis=(1, 3))
+    return sums.reshape(shape + values.shape[2:]).sum(axis=(1, 3)) / block_counts.reshape(block_counts.shape + (1,) * (values.ndim - 2))
+
+
+def picture(mode: str, width: int = 1100, height: int = 700) -> Image.Image:
+    """A picture in `mode` with detail at every scale: smooth gradients and sharp-edged boxes."""
+    rows, columns = np.mgrid[0:height, 0:width]
+    grey = (64 + 128 * columns / width + 40 * ((rows // 37 + columns // 53) % 2)).astype(np.uint8)
+    if mode == "I;16":
+        return Image.fromarray(grey.astype(np.uint16) * 257)
+    if mode in ("RGB", "RGBA"):
+        colour = np.stack([grey, 255 - grey, (rows * 255 // height).astype(np.uint8)], axis=-1)
+        if mode == "RGBA":
+            colour = np.concatenate([colour, np.full((height, width, 1), 255, np.uint8)], axis=-1)
+        return Image.fromarray(colour)
+    image = Image.fromarray(grey)
+    return image.convert(mode) if mode != "L" else image
+
+
+@pytest.mark.parametrize(("mode", "name"), [
+    ("L", "grey.png"), ("RGB", "colour.png"), ("RGBA", "alpha.png"), ("P", "palette.png"), ("1", "bilevel.png"),
+    ("I;16", "sixteen.tif"), ("RGB", "photo.jpg"), ("L", "grey.jpg"),
+])
+def test_big_images_come_back_as_block_means_no_bigger_than_asked(tmp_path, mode, name):
+    path = tmp_path / name
+    picture(mode).save(path, **({"quality": 95} if name.endswith(".jpg") else {}))
+    reduced = open_image(path, longest=400)
+    # A factor of 3 (1100 / 400, rounded up), the last blocks partial; a JPEG is scaled by 2 while decoded,
+    # then by 2 again: never bigger than asked, never less than half.
+    factor = 4 if name.endswith(".jpg") else 3
+    assert reduced.size == (-(-1100 // factor), -(-700 // factor))
+    full = open_image(path)
+    if full.mode == "I;16":
+        expected, got = block_means(np.asarray(full, np.float64), factor), np.asarray(reduced, np.float64)
+        tolerance = 257
+    else:
+        comparable = "RGBA" if full.mode in ("RGBA", "P") else "RGB" if full.mode == "RGB" else "L"
+        expected = block_means(np.asarray(full.convert(comparable), np.float64), factor)
+        got = np.asarray(reduced.convert(comparable), np.float64)
+        tolerance = 6 if name.endswith(".jpg") else 1  # (JPEG: DCT scaling while decoding)
+    assert np.abs(got - expected).mean() <= tolerance
+
+
+def test_small_images_and_no_limit_come_back_whole(tmp_path):
+    path = tmp_path / "photo.jpg"
+    picture("RGB").save(path)
+    assert open_image(path).size == (1100, 700)
+    assert open_image(path, longest=1100).size == (1100, 700)
+    assert open_image(path, longest=1099).size == (550, 350)  # DCT scaling by 2 is all it takes
+
+
+def test_a_reduced_photo_is_still_turned_upright(tmp_path):
+    image = Image.new("RGB", (1200, 800), "white")
+    image.paste((0, 0, 0), (0, 0, 200, 100))  # a dark mark in the top-left corner, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned: shown after a quarter turn clockwise
+    path = tmp_path / "turned.jpg"
+    image.save(path, exif=exif.tobytes())
+    for longest in (None, 400):
+        upright = np.asarray(open_image(path, longest).convert("L"), np.float32)
+        height, width = upright.shape
+        assert height > width  # turned upright
+        # A quarter turn clockwise brings the top-left corner to the top right.
+        assert upright[:height // 10, -width // 10:].mean() < 60 and upright[:height // 10, :width // 10].mean() > 200
+
+
+def test_a_bomb_is_refused_before_any_reduction(tmp_path):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_claiming(30000, 30000))
+    with pytest.raises(ImageError, match="image too large: 900000000 pixels"):
+        open_image(path, longest=512)

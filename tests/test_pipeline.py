@@ -13,12 +13,16 @@ from PIL import Image
 from digitpad.folders import pipeline
 from digitpad.folders.batch import classify_files
 from digitpad.folders.decode import prepare_files, read_grey
-from digitpad.imaging.imageio import ImageError
+from digitpad.imaging.imageio import ImageError, open_image
 from digitpad.imaging.ink import NoDigitError, ink_map, ink_maps, to_grey
-from tests.decoding_probe import imported_modules
+from digitpad.reading.number import prepare_number
+from tests.decoding_probe import errors_and_peak_memory, imported_modules
 from tests.digit_images import as_uint8, high_resolution, paper_photo
+from tests.test_preprocess import mean_difference
 
 CRASH_MARK = "crash-the-decoder"
+# A decoding process stays under this whatever the image, 50-megapixel photos included.
+DECODING_MEMORY_BOUND_MB = 300
 
 
 def crash_on_marked_files(paths: list[str], single_digit: bool):
@@ -188,3 +192,72 @@ def test_read_grey_explains_failures(tmp_path):
     text.write_text("not a picture")
     with pytest.raises(ImageError, match="^not an image$"):
         read_grey(Path(text))
+
+
+def digit_photo(digit: np.ndarray, width: int, height: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """An MNIST digit written big in dark blue on cream paper that darkens to one side, as uint8 RGB (H, W, 3);
+    camera noise when `rng` is given. Built in uint8 rows and columns, so that 50 megapixels stay cheap."""
+    side = int(0.6 * min(width, height))
+    ink = np.asarray(Image.fromarray(digit).resize((side, side), Image.BICUBIC)) > 115
+    light = (1.0 - 0.2 * np.linspace(0, 1, width, dtype=np.float32))[np.newaxis, :, np.newaxis]
+    photo = np.empty((height, width, 3), np.uint8)
+    photo[:] = (np.array([240, 236, 222], np.float32) * light).astype(np.uint8)
+    top, left = (height - side) // 2, (width - side) // 2
+    photo[top:top + side, left:left + side][ink] = (30, 30, 80)
+    if rng is not None:
+        photo[:] = np.clip(photo + rng.normal(0, 6, photo.shape).astype(np.float32), 0, 255).astype(np.uint8)
+    return photo
+
+
+def prepared_whole(path) -> np.ndarray:
+    """The model input as files were read before they were decoded small: the whole image decoded, ink_maps
+    reducing it."""
+    return prepare_number(ink_maps(to_grey(open_image(path))[np.newaxis])[0]).whole_input
+
+
+def test_a_big_jpeg_photo_gives_the_same_digit_as_decoded_whole(mnist_test, tmp_path, bundled_predictor):
+    x_test, y_test = mnist_test
+    rng = np.random.default_rng(13)
+    for index in (0, 1, 2):
+        path = tmp_path / f"photo{index}.jpg"
+        Image.fromarray(digit_photo(x_test[index], 3000, 4000, rng)).save(path, quality=90)
+        (_, prepared, error), = prepare_files([str(path)])
+        before = prepared_whole(path)
+        assert error == "" and mean_difference(prepared.whole_input, before) < 0.03
+        digits = bundled_predictor.predict_inputs(np.stack([prepared.whole_input, before])).argmax(axis=1)
+        assert list(digits) == [y_test[index]] * 2
+
+
+def test_a_16_bit_tiff_gives_the_same_digit_as_decoded_whole(mnist_test, tmp_path, bundled_predictor):
+    x_test, y_test = mnist_test
+    rng = np.random.default_rng(16)
+    for index, size in ((3, (1200, 1600)), (4, (300, 400))):  # reduced, and not
+        grey = digit_photo(x_test[index], *size, rng)[..., 0].astype(np.uint16) * 240 + 600
+        path = tmp_path / f"scan{index}.tif"
+        Image.fromarray(grey).save(path)
+        assert open_image(path).mode == "I;16"
+        (_, prepared, error), = prepare_files([str(path)])
+        before = prepared_whole(path)
+        assert error == "" and mean_difference(prepared.whole_input, before) < 0.03
+        digits = bundled_predictor.predict_inputs(np.stack([prepared.whole_input, before])).argmax(axis=1)
+        assert list(digits) == [y_test[index]] * 2
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="memory is measured the Linux way")
+def test_a_decoding_process_stays_under_its_memory_bound_with_50_megapixel_photos(mnist_test, tmp_path):
+    x_test, _ = mnist_test
+    width, height = 5800, 8700  # 50.5 megapixels
+    photo = digit_photo(x_test[5], width, height)
+    paths = [tmp_path / "photo.png", tmp_path / "photo.jpg", tmp_path / "scan.tif", tmp_path / "small.png"]
+    Image.fromarray(photo).save(paths[0], compress_level=1)
+    Image.fromarray(photo).save(paths[1], quality=90)
+    Image.fromarray(photo[..., 0].astype(np.uint16) * 257).save(paths[2])  # 16-bit grey
+    del photo
+    Image.fromarray(x_test[6]).save(paths[3])
+    pool = pipeline.DecodingPool(2, task=errors_and_peak_memory)
+    try:
+        errors, peak_mb = pool.submit([str(path) for path in paths], False).result()
+    finally:
+        pool.shutdown(wait=True)
+    assert errors == ["", "", "", ""]
+    assert peak_mb < DECODING_MEMORY_BOUND_MB

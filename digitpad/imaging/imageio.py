@@ -112,9 +112,9 @@ def _upright_turn(image: Image.Image) -> Image.Transpose | None:
 def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Image:
     """Open, validate and fully decode the first frame of an image, upright per its EXIF orientation.
 
-    With `longest`, an image bigger than that on its longer side comes back reduced to at most `longest`
-    by a whole factor, as block means: a JPEG is decoded small (DCT scaling), others are averaged after
-    decoding without any other full-size copy.
+    With `longest`, an image bigger than that on its longer side comes back reduced by whole factors to at
+    most `longest` and more than half of it, as block means: a JPEG is decoded small (DCT scaling by 2, 4
+    or 8), others are averaged after decoding without any other full-size copy.
 
     Raises ImageError with a specific reason: file not found, empty file, not an image,
     image too large: N pixels, truncated file, damaged image.
