@@ -27,8 +27,11 @@ class Histograms:
         """Histograms of values (N, ...) over [low, high], values outside clipped to the end bins."""
         count = len(values)
         step = max(high - low, 1e-6) / BINS
-        indices = np.clip(((values - low) / step).astype(np.int32), 0, BINS - 1).reshape(count, -1)
-        indices += (np.arange(count, dtype=np.int32) * BINS)[:, np.newaxis]
+        indices = ((values - low) / step).astype(np.int32)
+        np.clip(indices, 0, BINS - 1, out=indices)
+        indices = indices.reshape(count, -1)
+        if count > 1:
+            indices += (np.arange(count, dtype=np.int32) * BINS)[:, np.newaxis]
         counts = np.bincount(indices.ravel(), minlength=count * BINS).reshape(count, BINS).astype(np.float64)
         return cls(counts, np.full(count, float(low)), np.full(count, step))
 

@@ -139,23 +139,34 @@ def to_grey(image) -> np.ndarray:
     raise ValueError(f"unsupported image array shape {array.shape}")
 
 
-def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
-    """Shrink a stack (N, H, W) by an integer factor, blending block mean and block max so thin strokes survive."""
+def _block_sums(values: np.ndarray, factor: int, peaks: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Sums of the whole factor x factor blocks of a stack (N, H, W), as float32 (and their maxima with `peaks`).
+
+    Columns first, then rows, each as `factor` strided slices: numpy is slow along short block axes.
+    """
     count, height, width = values.shape
     values = values[:, :height - height % factor, :width - width % factor]
-    # Columns first, then rows, each as `factor` strided slices: numpy is slow along short block axes.
     sums = values[:, :, ::factor].astype(np.float32)
-    peaks = sums.copy()
+    highest = sums.copy() if peaks else None
     for offset in range(1, factor):
         sums += values[:, :, offset::factor]
-        np.maximum(peaks, values[:, :, offset::factor], out=peaks)
-    block_sums, block_peaks = sums[:, ::factor].copy(), peaks[:, ::factor].copy()
+        if peaks:
+            np.maximum(highest, values[:, :, offset::factor], out=highest)
+    block_sums = sums[:, ::factor].copy()
+    block_peaks = highest[:, ::factor].copy() if peaks else None
     for offset in range(1, factor):
         block_sums += sums[:, offset::factor]
-        np.maximum(block_peaks, peaks[:, offset::factor], out=block_peaks)
-    block_sums *= np.float32(0.5 / factor ** 2)
-    block_peaks *= np.float32(0.5)
-    return block_sums + block_peaks
+        if peaks:
+            np.maximum(block_peaks, highest[:, offset::factor], out=block_peaks)
+    return (block_sums, block_peaks) if peaks else block_sums
+
+
+def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink a stack (N, H, W) by an integer factor, blending block mean and block max so thin strokes survive."""
+    sums, peaks = _block_sums(values, factor, peaks=True)
+    sums *= np.float32(0.5 / factor ** 2)
+    peaks *= np.float32(0.5)
+    return sums + peaks
 
 
 def _ink_is_dark(greys: np.ndarray, histograms: Histograms) -> np.ndarray:
@@ -192,8 +203,7 @@ def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     if size < FLATTEN_MIN_SIZE:
         return ink
     factor = max(1, size // FLATTEN_THUMBNAIL_SIZE)
-    height, width = ink.shape[0] // factor * factor, ink.shape[1] // factor * factor
-    thumbnail = ink[:height, :width].reshape(height // factor, factor, width // factor, factor).mean(axis=(1, 3))
+    thumbnail = _block_sums(ink[np.newaxis], factor)[0] * np.float32(1 / factor ** 2)
     window = max(3, max(thumbnail.shape) // 3)
     background = ndimage.grey_opening(thumbnail, size=(window, window), mode="nearest")
     background = ndimage.uniform_filter(background, size=window, mode="nearest")
@@ -342,7 +352,8 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if pieces == 0:
         return np.zeros_like(soft), np.zeros(count, dtype=bool)
     image_of = np.zeros(pieces + 1, dtype=np.intp)  # labels are unique across the stack
-    image_of[labels.reshape(count, -1)] = np.arange(count)[:, np.newaxis]
+    if count > 1:
+        image_of[labels.reshape(count, -1)] = np.arange(count)[:, np.newaxis]
     image_of = image_of[1:]
     areas = np.bincount(labels.ravel(), minlength=pieces + 1)[1:]
     pieces_per_image = np.bincount(image_of, minlength=count)
@@ -357,10 +368,11 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             # A rule goes only where ink that is not a rule stays: a long thin digit alone is kept.
             other_ink = np.bincount(image_of[~small & ~rules], minlength=count) > 0
             drop = small | (rules & other_ink[image_of])
-    keep = ~np.concatenate(([True], drop))[labels]
+    # (Without a piece to drop, the pieces kept are the mask: no need to look each pixel's label up.)
+    keep = np.take(~np.concatenate(([True], drop)), labels) if drop.any() else mask
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
     rim = _grow_rim(keep)
-    return np.where(rim, soft, 0.0).astype(np.float32), pieces_per_image > 0
+    return np.where(rim, soft, np.float32(0)), pieces_per_image > 0
 
 
 def _extents(soft: np.ndarray) -> np.ndarray:
@@ -398,7 +410,10 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     sample = greys[:, ::factor, ::factor]
     grey_histograms = Histograms.of(sample, 0.0, 1.0)
     inverted = _ink_is_dark(sample, grey_histograms)
-    ink = np.where(inverted[:, np.newaxis, np.newaxis], 1.0 - greys, greys)
+    if count == 1:  # (the same, with less work)
+        ink = 1.0 - greys if inverted[0] else greys
+    else:
+        ink = np.where(inverted[:, np.newaxis, np.newaxis], 1.0 - greys, greys)
     if factor > 1 and min(height, width) >= factor:
         ink = _reduce(ink, factor)
     flattened, paper_was_even = ink, True
