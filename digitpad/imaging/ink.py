@@ -372,7 +372,7 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = np.take(~np.concatenate(([True], drop)), labels) if drop.any() else mask
     # Keep the soft (anti-aliased) rim of kept pieces, drop everything else.
     rim = _grow_rim(keep)
-    return np.where(rim, soft, np.float32(0)), pieces_per_image > 0
+    return np.where(rim, soft, np.float32(0)).astype(np.float32, copy=False), pieces_per_image > 0
 
 
 def _extents(soft: np.ndarray) -> np.ndarray:
