@@ -243,25 +243,32 @@ def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
     return rules
 
 
-def _line_bands(inked: np.ndarray, thickest: float) -> list[tuple[int, int]]:
-    """Runs [start, stop) of rows of `inked` that are a printed line: inked across RULE_COVERAGE of their
-    length, reaching both ends (a line crosses the whole picture, a stroke does not), and thin."""
-    ends = max(1, inked.shape[1] // 10)
-    lined = (
-        (inked.mean(axis=1) >= RULE_COVERAGE)
-        & (inked[:, :ends].mean(axis=1) >= 0.5) & (inked[:, -ends:].mean(axis=1) >= 0.5)
+def _lined_rows(inked: np.ndarray) -> np.ndarray:
+    """Per row of `inked` (..., rows, length), whether it could be a printed line: inked across RULE_COVERAGE of
+    its length and reaching both ends (a line crosses the whole picture, a stroke does not)."""
+    length = inked.shape[-1]
+    ends = max(1, length // 10)
+    return (
+        (np.count_nonzero(inked, axis=-1) / length >= RULE_COVERAGE)
+        & (np.count_nonzero(inked[..., :ends], axis=-1) / ends >= 0.5)
+        & (np.count_nonzero(inked[..., -ends:], axis=-1) / ends >= 0.5)
     )
+
+
+def _line_bands(lined: np.ndarray, thickest: float) -> list[tuple[int, int]]:
+    """Runs [start, stop) of lined rows (see _lined_rows) no thicker than `thickest`: printed lines."""
     lined = np.concatenate(([False], lined, [False]))
     starts, stops = np.flatnonzero(lined[1:] & ~lined[:-1]), np.flatnonzero(~lined[1:] & lined[:-1])
     return [(int(start), int(stop)) for start, stop in zip(starts, stops) if stop - start <= thickest]
 
 
 def _sheared(inked: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Row r of the result is the pixels (r + offsets[c], c) of `inked` (False outside it)."""
+    """Row r of the result is the pixels (r + offsets[c], c) of `inked` (False outside it); one result per
+    row of `offsets` when it has several (slopes tried together)."""
     across, length = inked.shape
     pad = int(np.abs(offsets).max()) + 1
     padded = np.pad(inked, ((pad, pad), (0, 0)))
-    return padded[np.arange(pad, pad + across)[:, np.newaxis] + offsets, np.arange(length)]
+    return padded[np.arange(pad, pad + across)[:, np.newaxis] + offsets[..., np.newaxis, :], np.arange(length)]
 
 
 def _offsets(slope: float, length: int) -> np.ndarray:
@@ -270,12 +277,14 @@ def _offsets(slope: float, length: int) -> np.ndarray:
 
 def _ruling_slope(inked: np.ndarray, fewest: int) -> float | None:
     """The slope among RULE_SLOPES at which the most (`fewest` or more) lines run along the rows of `inked`,
-    searched at half size (a 2x2 block is inked if any of its pixels is)."""
+    searched at half size (a 2x2 block is inked if any of its pixels is), all slopes at once."""
     across, length = inked.shape[0] // 2, inked.shape[1] // 2
-    half = inked[:across * 2, :length * 2].reshape(across, 2, length, 2).any(axis=(1, 3))
+    even = inked[:across * 2, :length * 2]
+    half = even[0::2, 0::2] | even[1::2, 0::2] | even[0::2, 1::2] | even[1::2, 1::2]
+    lined = _lined_rows(_sheared(half, np.stack([_offsets(slope, length) for slope in RULE_SLOPES])))
     best, most = None, fewest - 1
-    for slope in RULE_SLOPES:
-        bands = _line_bands(_sheared(half, _offsets(slope, length)), max(1.0, RULE_THICKNESS * across))
+    for slope, rows in zip(RULE_SLOPES, lined):
+        bands = _line_bands(rows, max(1.0, RULE_THICKNESS * across))
         if len(bands) > most:
             best, most = float(slope), len(bands)
     return best
@@ -298,11 +307,12 @@ def _erase_lines_across(view: np.ndarray) -> None:
     rough = _ruling_slope(inked, fewest)
     if rough is None:
         return
-    # The half-size search is coarse: the slope is settled at full size among its neighbours.
+    # The half-size search is coarse: the slope is settled at full size among its neighbours (nearest first).
+    near = sorted(RULE_SLOPES[np.abs(RULE_SLOPES - rough) <= 2.5 * RULE_SLOPE_STEP], key=lambda s: abs(s - rough))
+    candidates = np.stack([_offsets(float(slope), length) for slope in near])
     offsets, bands = np.zeros(length, np.intp), []
-    for slope in sorted(RULE_SLOPES[np.abs(RULE_SLOPES - rough) <= 2.5 * RULE_SLOPE_STEP], key=lambda s: abs(s - rough)):
-        candidate = _offsets(float(slope), length)
-        found = _line_bands(_sheared(inked, candidate), max(1.0, RULE_THICKNESS * across))
+    for candidate, rows in zip(candidates, _lined_rows(_sheared(inked, candidates))):
+        found = _line_bands(rows, max(1.0, RULE_THICKNESS * across))
         if len(found) > max(len(bands), fewest - 1):
             offsets, bands = candidate, found
     if not bands:
