@@ -108,7 +108,8 @@ def block_means(values: np.ndarray, factor: int) -> np.ndarray:
     sums[:height, :width], counts[:height, :width] = values, 1
     shape = (padded_height // factor, factor, padded_width // factor, factor)
     block_counts = counts.reshape(shape).sum(axis=(1, 3))
-    return sums.reshape(shape + values.shape[2:]).sum(axis=(1, 3)) / block_counts.reshape(block_counts.shape + (1,) * (values.ndim - 2))
+    block_counts = block_counts.reshape(block_counts.shape + (1,) * (values.ndim - 2))  # (per channel alike)
+    return sums.reshape(shape + values.shape[2:]).sum(axis=(1, 3)) / block_counts
 
 
 def picture(mode: str, width: int = 1100, height: int = 700) -> Image.Image:
