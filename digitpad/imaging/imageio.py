@@ -67,7 +67,7 @@ def is_candidate_image(path: str | os.PathLike) -> bool:
     return has_image_signature(path)
 
 
-def reduction_factor(size: tuple[int, int], longest: int) -> int:
+def _reduction_factor(size: tuple[int, int], longest: int) -> int:
     """The smallest whole factor that brings an image of `size` to at most `longest` pixels on its longer side."""
     return max(1, math.ceil(max(size) / longest))
 
@@ -129,14 +129,14 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
                 raise ImageError(f"image too large: {pixels} pixels")
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)
-            factor = 1 if longest is None else reduction_factor(image.size, longest)
+            factor = 1 if longest is None else _reduction_factor(image.size, longest)
             if factor > 1 and image.format in _FORMATS_WITH_DRAFT:
                 scale = next((scale for scale in _DRAFT_SCALES if scale <= factor), 1)
                 image.draft(None, (image.width // scale, image.height // scale))
             image.load()
             turn = _upright_turn(image)
             if factor > 1:
-                reduced = _reduce(image, reduction_factor(image.size, longest))
+                reduced = _reduce(image, _reduction_factor(image.size, longest))
                 if reduced is not image:
                     image.close()
                     image = reduced
