@@ -120,7 +120,7 @@ def compose(inks: list[np.ndarray], tokens: list[str], nuisance: str, rng: np.ra
     uneven = nuisance in ("uneven", "all")
     placed, position, digit_index = [], 0.0, 0
     slant = rng.uniform(-0.06, 0.06) if uneven else 0.0
-    stroke = DIGIT_HEIGHT * 0.1
+    stroke = DIGIT_HEIGHT * 0.14  # marks with the pen of the digits beside them (MNIST strokes, as scanned)
     for token_index, token in enumerate(tokens):
         if token.isdigit():
             height = DIGIT_HEIGHT * (rng.uniform(0.8, 1.15) if uneven else rng.uniform(0.9, 1.1))

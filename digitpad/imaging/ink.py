@@ -28,9 +28,13 @@ COMPONENT_THRESHOLD = 0.25
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 # The same within each image of a stack (N, H, W), never across images.
 _STACKED_EIGHT_CONNECTED = np.stack([np.zeros((3, 3), dtype=bool), EIGHT_CONNECTED, np.zeros((3, 3), dtype=bool)])
-# Connected pieces of ink smaller than this share of the largest piece are specks (a full stop written with the
-# digits' pen is about 3% of a digit's ink, and must stay: see reading.marks).
-SPECK_FRACTION = 0.02
+# Connected pieces of ink smaller than this share of the largest piece are specks, except pen dots: at least
+# DOT_FRACTION of the largest piece and at least DOT_SHARE of a square as wide as its strokes (a full stop written
+# with the digits' pen is about 3% of a digit's ink and must stay, see reading.marks; dust is smaller than the pen).
+SPECK_FRACTION = 0.04
+DOT_FRACTION = 0.015
+DOT_SHARE = 0.5
+DOT_FILL = 0.6
 # A piece of ink spanning this share of the image's width (height) and on average thinner than this share of
 # its height (width) is a line printed on the paper: a notebook's ruled lines and margin, a grid.
 RULE_SPAN = 0.9
@@ -346,6 +350,27 @@ def _erase_ruling(soft: np.ndarray) -> None:
         _erase_lines_across(image.T)
 
 
+def _pen_dots(mask, labels, areas, image_of, largest, candidates) -> np.ndarray:
+    """Which of the `candidates` pieces are dots of the writing's pen (a full stop, a comma's head): at least
+    DOT_SHARE of a square as wide as the strokes of the image's largest piece. A stroke's width is about twice
+    its area over its outline (the pixels with a 4-neighbour outside it)."""
+    inside = mask.copy()
+    inside[:, 1:] &= mask[:, :-1]
+    inside[:, :-1] &= mask[:, 1:]
+    inside[:, :, 1:] &= mask[:, :, :-1]
+    inside[:, :, :-1] &= mask[:, :, 1:]
+    outline = np.bincount(labels[mask & ~inside], minlength=len(areas) + 1)[1:]
+    widths = 2.0 * areas / np.maximum(outline, 1)
+    biggest = np.zeros(len(largest), dtype=np.intp)
+    biggest[image_of[areas == largest[image_of]]] = np.flatnonzero(areas == largest[image_of])
+    pen = widths[biggest][image_of]
+    # Round and solid: a dot fills most of its box (a fragment of a broken stroke is long and thin).
+    boxes = ndimage.find_objects(labels)
+    filled = np.array([areas[index] >= DOT_FILL * (box[1].stop - box[1].start) * (box[2].stop - box[2].start)
+                       if candidates[index] and box is not None else False for index, box in enumerate(boxes)])
+    return candidates & filled & (areas >= DOT_SHARE * pen ** 2)
+
+
 def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per image of a stack, keep the connected pieces of ink that are not tiny compared with its largest,
     and that are not lines of the paper beside the writing.
@@ -371,6 +396,9 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.maximum.at(largest, image_of, areas)
     several = pieces_per_image[image_of] > 1
     small = (areas < np.maximum(2, SPECK_FRACTION * largest[image_of])) & several
+    maybe_dots = small & (areas >= DOT_FRACTION * largest[image_of])
+    if maybe_dots.any():
+        small &= ~_pen_dots(mask, labels, areas, image_of, largest, maybe_dots)
     drop = small
     if several.any() and min(soft.shape[1:]) >= RULE_MIN_SIZE:
         rules = _ruled_lines(labels, areas) & several
