@@ -10,8 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.imaging.ink import NoDigitError
-from digitpad.imaging.preprocess import mnist_input
 from digitpad.training import fonts, handwriting, styles
 from digitpad.training.config import VALIDATION_SIZE, DataConfig
 from digitpad.training.pendigits import PenDigits
@@ -81,13 +79,6 @@ def _font_job(job):
     return fonts.render_digit(Path(path), digit, _rng(key))
 
 
-def _as_read_job(image: np.ndarray) -> np.ndarray:
-    try:
-        return mnist_input(image)
-    except NoDigitError:  # nothing an ink search keeps: the digit as MNIST gives it
-        return image.astype(np.float32) / 255.0
-
-
 def _map(function, jobs: list, processes: int | None) -> np.ndarray:
     if not jobs:
         return np.zeros((0, 28, 28), np.float32)
@@ -101,13 +92,6 @@ def _map(function, jobs: list, processes: int | None) -> np.ndarray:
 # --- sets -----------------------------------------------------------------------------------------------------
 
 SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5}
-
-
-def as_read(images: np.ndarray, processes: int | None = None) -> np.ndarray:
-    """MNIST's 28x28 uint8 digits as `digitpad classify` reads them from image files: ink found again, scaled
-    into the 20x20 box and centred by mass. Training and measuring on these matches what the app feeds the model
-    (MNIST's own centring differs slightly from ours)."""
-    return _map(_as_read_job, list(images), processes)
 
 
 def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = None) -> LabelledDigits:
@@ -193,9 +177,10 @@ def build_world_data(
         shrink = min(1.0, limit / max(len(x_fit), 1))
         x_fit, y_fit = x_fit[:limit], y_fit[:limit]
     scaled = lambda count: max(1, int(round(count * shrink))) if count else 0  # noqa: E731
-    data = WorldData(train={"mnist": LabelledDigits(as_read(x_fit, processes), y_fit)},
-                     validation={"mnist": LabelledDigits(as_read(x_validation, processes), y_validation)},
-                     test={"mnist": LabelledDigits(as_read(x_test, processes), y_test.astype(np.int64))})
+    to_float = lambda images: images.astype(np.float32) * np.float32(1 / 255)  # noqa: E731
+    data = WorldData(train={"mnist": LabelledDigits(to_float(x_fit), y_fit)},
+                     validation={"mnist": LabelledDigits(to_float(x_validation), y_validation)},
+                     test={"mnist": LabelledDigits(to_float(x_test), y_test.astype(np.int64))})
     evaluation_count = scaled(config.evaluation_style_count)
 
     if pen is None:
