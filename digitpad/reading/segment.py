@@ -67,12 +67,12 @@ LONE_MAXIMUM_ASPECT = 1.2
 # Two holes side by side (as _side_by_side tells for digits: an 8's slanted loops are stacked), each at least
 # HOLE_MINIMUM_SIDE (times the ink's height) across, are two digits however the network reads the whole: no digit
 # has them (an 8's are stacked); zeros joined in one movement ("00", "000") do. Ink narrower than HOLE_MINIMUM_ASPECT
-# times its height is not searched. The ink must also narrow between them, to less than HOLE_WAIST of its height
-# in some column: a slashed zero's two holes, or a zero's drawn twice, are parted by one stroke under a whole
-# outline.
+# times its height is not searched. The ink must also narrow between them, to less than HOLE_WAIST of the taller
+# hole's height in some column: a slashed zero's two holes, or a zero's drawn twice, are parted by one stroke inside
+# a whole outline, which spans more than either hole in every column between them.
 HOLE_MINIMUM_SIDE = 0.12
 HOLE_MINIMUM_ASPECT = 0.9
-HOLE_WAIST = 0.75
+HOLE_WAIST = 0.9
 LONE_HEIGHT_RATIO = 0.65
 LONE_HEIGHT_WEIGHT = 20.0
 LONE_ASPECT_WEIGHT = 4.0
@@ -195,12 +195,13 @@ def holes_side_by_side(mask: np.ndarray) -> bool:
     inked = mask.any(axis=0)
     tops = np.where(inked, np.argmax(mask, axis=0), 0)
     bottoms = np.where(inked, mask.shape[0] - 1 - np.argmax(mask[::-1], axis=0), 0)
-    extents = (bottoms - tops + 1) * inked / mask.shape[0]
+    extents = (bottoms - tops + 1) * inked
 
     def waisted(first, second) -> bool:
         left, right = sorted((first, second))
         start, stop = min(left[1], right[0]), max(left[1], right[0]) + 1
-        return float(extents[start:stop].min()) < HOLE_WAIST
+        taller = max(first[3] - first[2], second[3] - second[2])
+        return float(extents[start:stop].min()) < HOLE_WAIST * taller
 
     return any(_side_by_side(first, second) and waisted(first, second)
                for index, first in enumerate(holes) for second in holes[index + 1:])
