@@ -77,6 +77,35 @@ def test_drawing_after_opening_an_image_answers_for_the_pad(app, seven_png):
     assert not app.answer.source_view.cget("image")
 
 
+class PadHeldPredictor(FakePredictor):
+    """Holds the pad's live readings at a gate; everything else (an opened image) is answered at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad_gate = threading.Event()
+        self.pad_waiting = False
+
+    def predict_inputs(self, inputs):
+        if threading.current_thread().name == "digitpad-live-answer":
+            self.pad_waiting = True
+            assert self.pad_gate.wait(10)
+        return super().predict_inputs(inputs)
+
+
+def test_an_image_opened_while_the_pad_is_read_keeps_its_answer(make_app, seven_png):
+    """The pad's reading, started before the image was opened but back after it, never replaces its answer."""
+    predictor = PadHeldPredictor()
+    app = make_app(predictor)
+    draw_digit(app.pad, SEVEN)
+    wait_until(app.window, lambda: predictor.pad_waiting)
+    app.open_image(seven_png)
+    wait_until(app.window, lambda: app.answer.message_text.startswith("From seven.png"))
+    predictor.pad_gate.set()
+    wait_until(app.window, lambda: not app.live.is_busy)
+    assert app.live.stale_results_dropped == 1 and app.live.answers_shown == 0
+    assert app.answer.message_text.startswith("From seven.png") and app.answer.source_view.cget("image")
+
+
 def test_classify_folder_fills_the_table(app, digit_folder):
     app.ask_directory = lambda: str(digit_folder)
     app.window.focus_force()

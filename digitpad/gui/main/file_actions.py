@@ -44,6 +44,7 @@ class FileActions:
         self.when_model_ready(lambda: self._read_image(path), f"{Path(path).name} opens once the model is loaded…")
 
     def _read_image(self, path: str) -> None:
+        self.live.superseded()
         self._image_serial += 1
         serial, revision = self._image_serial, self.pad.content.revision
         self.status.set_message(f"Reading {Path(path).name}…")

@@ -89,6 +89,13 @@ class LiveAnswer:
         self._changed_at = time.perf_counter()
         self._fire()
 
+    def superseded(self) -> None:
+        """Something newer holds the answer (an opened image): drop the pad's answers in flight or due, so that a
+        slower pad reading never replaces it. The next stroke answers again."""
+        self._generation += 1
+        self._cancel_timer()
+        self._waiting = False
+
     def set_model_ready(self) -> None:
         """The predictor finished loading: answer for what is on the pad now."""
         self.model_ready = True
