@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-# Ink above this level is a line's or a digit's pixel.
-INK_LEVEL = 0.5
-CONNECTIVITY = np.ones((3, 3), dtype=bool)
+from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
+
 # A box: a piece of ink around all the other ink whose sides (at least BOX_SIDES of its four) are straight lines
 # along its edges, each inked along at least SIDE_COVERAGE of its length within SIDE_BAND of the piece's box
 # (times its shorter side; a printed line is thin). An oval (a zero) covers about half of each edge.
