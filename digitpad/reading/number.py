@@ -61,19 +61,21 @@ class PreparedNumber:
     marks: tuple[Mark, ...] = ()
 
 
-def prepare_number(ink: np.ndarray, single_digit: bool = False) -> PreparedNumber:
+def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool = True) -> PreparedNumber:
     """A clean ink map -> its first model input (pure and cheap: connected-component labelling).
 
-    A printed box around the writing is erased first; separators (dots, commas, dashes) are set aside for the
-    text as written, so that they are never read as digits nor glued to one. Only the ink's box is kept for
-    cutting (big photos from a folder wait for inference by the hundred).
+    On paper, a printed box around the writing is erased first, and separators (dots, commas, dashes) are set
+    aside for the text as written, so that they are never read as digits nor glued to one (the pad has neither:
+    its marks are set apart with its strokes). Only the ink's box is kept for cutting (big photos from a folder
+    wait for inference by the hundred).
     """
-    ink = erase_form_lines(ink)
+    if on_paper:
+        ink = erase_form_lines(ink)
     if single_digit:
         return PreparedNumber(mnist_from_ink(ink))
     ink = crop_to_ink(ink)
     components = find_components(ink)
-    marks = find_marks(components)
+    marks = find_marks(components) if on_paper else []
     if marks:
         ink = without_marks(ink, components, marks)
         rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
@@ -173,7 +175,7 @@ def read_strokes(
                                 render_side)
     # Each group is read like an image of a number: one digit (the usual case: settled by one inference), or
     # several when a single stroke wrote them ("00", "11").
-    prepared = [prepare_number(_group_ink(pad_strokes, group, render_side)) for group in groups]
+    prepared = [prepare_number(_group_ink(pad_strokes, group, render_side), on_paper=False) for group in groups]
     whole = predictor.predict_inputs(np.stack([number.whole_input for number in prepared]))
     readings = [finish_number(number, probabilities, predictor.predict_inputs)
                 for number, probabilities in zip(prepared, whole)]
