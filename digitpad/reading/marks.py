@@ -10,9 +10,9 @@ from scipy import ndimage
 from digitpad.reading.segment import Components, Piece
 
 # A mark is a piece of ink no taller than MARK_HEIGHT and no wider than MARK_WIDTH times the tallest piece, at least
-# MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that
-# shares no column with any other piece of ink and keeps at least MARK_GAP times that height away from them (a 5's
-# flag or a 7's bar sits over its digit's stem, a broken digit's pieces overlap; a separator stands apart).
+# MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that shares no column with any other
+# piece of ink and keeps at least MARK_GAP times that height away from them (a 5's flag or a 7's bar sits over its
+# digit's stem, a broken digit's pieces overlap; a separator stands apart).
 MARK_HEIGHT = 0.4
 MARK_WIDTH = 0.6
 MARK_SIZE = 0.1
@@ -40,6 +40,7 @@ class Mark:
 
 
 def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) -> str | None:
+    """The mark a small piece's box is shaped and placed like, in the digits' band (top, bottom), or None."""
     height, width = bottom - top, right - left
     band_top, band_bottom = band
     band_height = max(band_bottom - band_top, 1)
