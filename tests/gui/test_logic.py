@@ -17,8 +17,9 @@ from digitpad.reading.strokes import PAD_SIDE, render_strokes
 
 
 class _Row:
-    def __init__(self, path, digit="", confidence=None, error=""):
+    def __init__(self, path, digit="", confidence=None, error="", text=""):
         self.path, self.digit, self.confidence, self.error, self.top3 = path, digit, confidence, error, ""
+        self.text = text
 
 
 def test_stroke_model_records_strokes_with_width_and_revisions():
@@ -131,6 +132,9 @@ def test_table_view_sorts_and_filters():
     assert table_data.display_values(rows[2], "/d", corrected) == ("img1.png", "3", "42.0%", "corrected (read 8)", "")
     assert table_data.display_values(rows[2], "/d", ReviewedRow(rows[2], "8", "accepted"))[1:4] == (
         "8", "42.0%", "accepted")
+    amount = _Row("/d/amount.png", "1250", 0.97, text="12,50")
+    assert table_data.display_values(amount, "/d")[1] == "12,50"  # the number as written
+    assert table_data.display_values(amount, "/d", ReviewedRow(amount, "1251", "corrected"))[1] == "1251"
 
 
 def test_settings_round_trip_and_damaged_file(tmp_path):

@@ -15,7 +15,7 @@ from digitpad.gui.batch.table_data import (
 
 MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
-COLUMN_WIDTHS = {"file": 260, "digit": 80, "confidence": 100, "review": 130, "error": 160}  # 96-dpi px (theme.scaled)
+COLUMN_WIDTHS = {"file": 240, "digit": 100, "confidence": 100, "review": 130, "error": 160}  # 96-dpi px (theme.scaled)
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "review": "w", "error": "w"}
 STRETCHING_COLUMNS = ("file", "error")
 ERROR_TAG = "error"

@@ -99,7 +99,8 @@ def review_text(verdict) -> str:
 
 def display_values(row, folder: str | os.PathLike | None = None, verdict=None) -> tuple[str, str, str, str, str]:
     """The table's cells for one batch Row: file (relative to the folder), digits (as reviewed, with a
-    `verdict`: a folders.results.ReviewedRow), confidence, review, error."""
+    `verdict`: a folders.results.ReviewedRow; as written when it has separators), confidence,
+    review, error."""
     name = row.path
     if folder:
         try:
@@ -108,6 +109,8 @@ def display_values(row, folder: str | os.PathLike | None = None, verdict=None) -
             name = row.path
     confidence = "" if row.confidence is None else format_percent(row.confidence)
     digit = row.digit if verdict is None else verdict.digit
+    if row.text and digit == row.digit:  # the number as written, separators included: "1.990"
+        digit = row.text
     return (name, digit, confidence, review_text(verdict), row.error)
 
 
