@@ -78,9 +78,8 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool =
     marks = find_marks(components) if on_paper else []
     if marks:
         ink = without_marks(ink, components, marks)
-        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        ink = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
-        shift = int(columns[0])
+        shift = _columns(ink)[0]
+        ink = crop_to_ink(ink)
         marks = [Mark(mark.character, mark.left - shift, mark.right - shift, mark.components) for mark in marks]
         components = find_components(ink)
     ink = ink.copy()
@@ -93,16 +92,17 @@ class _CandidateReader:
     def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray]):
         self._predict_inputs = predict_inputs
         self.inputs = self.probabilities = np.zeros((0, 10), np.float32)
-        self.columns: list[tuple[int, int]] = []
+        self.inks: Sequence[np.ndarray] = ()
 
     def __call__(self, inks: Sequence[np.ndarray]) -> np.ndarray:
+        self.inks = inks
         self.inputs = np.stack([mnist_from_ink(candidate) for candidate in inks])
-        self.columns = [_columns(candidate) for candidate in inks]
         self.probabilities = np.asarray(self._predict_inputs(self.inputs))
         return self.probabilities
 
 
 def _columns(ink: np.ndarray) -> tuple[int, int]:
+    """The first and past-the-last inked columns."""
     inked = np.flatnonzero(ink.any(axis=0))
     return (int(inked[0]), int(inked[-1]) + 1) if inked.size else (0, 0)
 
@@ -122,13 +122,13 @@ def finish_number(
         chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
     if chosen is None:
         digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
-        columns = [(0, prepared.ink.shape[1] if prepared.ink is not None else 0)]
     else:
         digits = tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
                        for index in chosen)
-        columns = [candidates.columns[index] for index in chosen]
     if not prepared.marks:
         return NumberReading(digits)
+    # Only now, with separators to place among them, where each digit is.
+    columns = [(0, prepared.ink.shape[1])] if chosen is None else [_columns(candidates.inks[index]) for index in chosen]
     text = "".join(str(prediction.digit) for prediction in digits)
     return NumberReading(digits, written(text, columns, list(prepared.marks)))
 

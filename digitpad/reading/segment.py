@@ -16,14 +16,15 @@ digit by the evidence of a boundary between each two of them (see LONE_MAXIMUM_A
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy import ndimage
 
 from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import crop_to_ink
 from digitpad.reading.cuts import slice_indices
 from digitpad.reading.digit_shape import digit_shape_fit, plausibility
 
@@ -64,6 +65,9 @@ MINIMUM_PLAUSIBILITY = 1e-6
 # training digits are (wider than this, or in parts of like height); of 3,200 other synthetic 2-digit
 # numbers, 4 are read as one digit (a "15" with a small 5 read as "6"); longer numbers are rarely that narrow.
 LONE_MAXIMUM_ASPECT = 1.2
+LONE_HEIGHT_RATIO = 0.65
+LONE_HEIGHT_WEIGHT = 20.0
+LONE_ASPECT_WEIGHT = 4.0
 # Two holes side by side (as _side_by_side tells for digits: an 8's slanted loops are stacked), each at least
 # HOLE_MINIMUM_SIDE (times the ink's height) across, are two digits however the network reads the whole: no digit
 # has them (an 8's are stacked); zeros joined in one movement ("00", "000") do. Ink narrower than HOLE_MINIMUM_ASPECT
@@ -73,9 +77,6 @@ LONE_MAXIMUM_ASPECT = 1.2
 HOLE_MINIMUM_SIDE = 0.12
 HOLE_MINIMUM_ASPECT = 0.9
 HOLE_WAIST = 0.9
-LONE_HEIGHT_RATIO = 0.65
-LONE_HEIGHT_WEIGHT = 20.0
-LONE_ASPECT_WEIGHT = 4.0
 
 Scorer = Callable[[Sequence[np.ndarray]], np.ndarray]
 """Candidate ink maps -> per candidate, its (10,) digit probabilities (or one confidence in (0, 1])."""
@@ -180,10 +181,9 @@ def settled_plausibility(components: Components) -> float:
 
 def holes_side_by_side(mask: np.ndarray) -> bool:
     """Does this ink (a boolean map) enclose two holes side by side (see HOLE_MINIMUM_SIDE)?"""
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
+    if not mask.any():
         return False
-    mask = mask[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    mask = crop_to_ink(mask)
     paper, count = ndimage.label(np.pad(~mask, 1, constant_values=True))
     if count < 3:  # the outside and at most one hole
         return False
@@ -468,8 +468,6 @@ def plan_segmentation(ink: np.ndarray, components: Components | None = None) -> 
         # Two digits at least: no candidate may hold two holes side by side.
         possible = [(first, stop) for first, stop in candidates
                     if not holes_side_by_side((piece_labels > first) & (piece_labels <= stop))]
-        fragments = frozenset(index for index, piece in enumerate(pieces)
-                              if piece.component not in layout.main_components)
         try:
             _cover(len(pieces), possible, [1.0] * len(possible), fragments, frozenset(), 0.0)
             candidates = possible
