@@ -17,6 +17,12 @@ def test_two_zeros_in_one_stroke_read_as_00(bundled_predictor):
     assert read_strokes([stroke], 14.0, bundled_predictor).text == "00"
 
 
+def test_three_zeros_in_one_stroke_read_as_000(bundled_predictor):
+    """Segmentation alone read this "90"; the number reader reads the whole stroke."""
+    stroke = _loop(60, 140, 35, 70) + _loop(150, 140, 35, 70) + _loop(240, 140, 35, 70)
+    assert read_strokes([stroke], 14.0, bundled_predictor).text == "000"
+
+
 def test_an_open_four_in_two_strokes_that_do_not_meet_is_one_4(bundled_predictor):
     arm = [(95, 40), (85, 90), (75, 140), (110, 142), (150, 142)]
     stem = [(172, 50), (172, 150), (172, 250)]

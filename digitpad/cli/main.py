@@ -53,6 +53,43 @@ def _run_train(arguments) -> int:
     return EXIT_OK
 
 
+def _add_train_reader_parser(subparsers) -> None:
+    from digitpad.training.config import ReaderConfig  # light: no NumPy, no TensorFlow
+
+    defaults = ReaderConfig()
+    parser = subparsers.add_parser(
+        "train-reader", help="train the number reader (whole written numbers, touching digits) from scratch",
+        description="Train the number reader: a network that reads a whole line of digits (CTC), trained on "
+        "synthetic numbers composed of MNIST training digits, training pen writers, style variants and fonts, "
+        "spaced, touching, uneven and slanted. Validation lines use only held-out digits and writers.")
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--pendigits", metavar="PATH",
+                        help="pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)")
+    parser.add_argument("--output", metavar="FILE", required=True, help="where to write the reader's .keras model")
+    parser.add_argument("--lines", type=int, default=defaults.training_lines, help="synthetic training numbers")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+
+
+def _run_train_reader(arguments) -> int:
+    from digitpad.training.config import ReaderConfig
+    from digitpad.training.mnist import MnistUnavailableError
+    from digitpad.training.pendigits import PendigitsUnavailableError
+    from digitpad.training.train_reader import train_reader
+
+    config = ReaderConfig(training_lines=arguments.lines, epochs=arguments.epochs, seed=arguments.seed,
+                          validation_lines=min(ReaderConfig().validation_lines, max(arguments.lines // 4, 1)))
+    try:
+        summary = train_reader(arguments.output, arguments.mnist, arguments.pendigits, config)
+    except (MnistUnavailableError, PendigitsUnavailableError) as error:
+        print(f"{APP_NAME} train-reader: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    validation = summary["validation"]
+    print(f"validation numbers read whole {validation['whole_numbers']:.2%} ({validation['errors']} errors of "
+          f"{validation['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
+    return EXIT_OK
+
+
 def _add_classify_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "classify", help="classify image files and folders (recursively), one CSV row per image",
@@ -125,7 +162,7 @@ def _run_install_desktop(arguments) -> int:
     return EXIT_OK
 
 
-COMMANDS = ("classify", "train", "retrain", "install-desktop")
+COMMANDS = ("classify", "train", "train-reader", "retrain", "install-desktop")
 WINDOW_USAGE = f"{APP_NAME} [IMAGE... | FOLDER]\n       {APP_NAME} {{{','.join(COMMANDS)}}} ..."
 
 
@@ -162,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command")
     _add_classify_parser(subparsers)
     _add_train_parser(subparsers)
+    _add_train_reader_parser(subparsers)
     _add_retrain_parser(subparsers)
     _add_install_desktop_parser(subparsers)
     return parser
@@ -182,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_classify(arguments)
     if arguments.command == "train":
         return _run_train(arguments)
+    if arguments.command == "train-reader":
+        return _run_train_reader(arguments)
     if arguments.command == "retrain":
         return _run_retrain(arguments)
     if arguments.command == "install-desktop":

@@ -99,7 +99,7 @@ def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
             continue
         whole_probabilities = next(probabilities)
         try:
-            reading = finish_number(number, whole_probabilities, predictor.predict_inputs)
+            reading = finish_number(number, whole_probabilities, predictor.predict_inputs, predictor.read_lines)
         except (NoDigitError, ValueError, MemoryError) as error:  # one odd image must never stop a folder
             rows.append(Row(str(path), error=f"cannot cut the number into digits: {error}"))
             continue

@@ -1,4 +1,5 @@
-"""Turn images into digit predictions: a model-agnostic base and the Keras-backed predictor (lazy TensorFlow)."""
+"""Turn images into digit predictions: a model-agnostic base and the Keras-backed predictor (lazy TensorFlow),
+with the bundled number reader beside it for whole lines of digits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from digitpad.imaging.preprocess import mnist_input
 from digitpad.inference import runtime
 from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
+from digitpad.inference.number_reader import NumberReader
 from digitpad.reading.prediction import Prediction
 from digitpad.storage import paths
 from digitpad.storage.hashing import file_sha256
@@ -27,6 +29,11 @@ class BasePredictor:
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) float32 model inputs in [0, 1] -> (N, 10) probabilities."""
         raise NotImplementedError
+
+    def read_lines(self, lines: np.ndarray) -> np.ndarray | None:
+        """(N, LINE_HEIGHT, LINE_WIDTH) line inputs -> the number reader's frame probabilities, or None without one
+        (numbers are then cut into digits by segmentation alone)."""
+        return None
 
     def predict_input(self, model_input: np.ndarray) -> Prediction:
         """Predict one already-preprocessed 28x28 input."""
@@ -45,8 +52,9 @@ class KerasPredictor(BasePredictor):
     later loads, and the bundled model with its shipped copy, never import TensorFlow.
     """
 
-    def __init__(self, model_path: str | os.PathLike | None = None):
+    def __init__(self, model_path: str | os.PathLike | None = None, reader: NumberReader | None = None):
         self.model_path = Path(model_path or os.environ.get(paths.MODEL_ENV_VAR) or paths.bundled_model_path())
+        self.reader = reader or NumberReader()
         self._lock = threading.Lock()
         self._single = None
         self._batch = None
@@ -87,6 +95,9 @@ class KerasPredictor(BasePredictor):
             return False
         self.backend = "litert"
         return True
+
+    def read_lines(self, lines: np.ndarray) -> np.ndarray | None:
+        return self.reader.read_lines(lines)
 
     def keras_model(self):
         """The Keras model itself (imports TensorFlow), e.g. for fine-tuning or comparison."""

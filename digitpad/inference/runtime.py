@@ -89,21 +89,26 @@ def _quiet_native_stderr():
 
 
 class LiteModel:
-    """A thread-safe LiteRT interpreter for (N, 28, 28, 1) -> (N, 10), resized to each batch size."""
+    """A thread-safe LiteRT interpreter for (N, *input_shape) -> (N, *output_shape), resized to each batch size.
 
-    def __init__(self, flatbuffer: bytes, threads: int | None = None):
+    The defaults are the digit model's: (28, 28, 1) -> (10,) probabilities.
+    """
+
+    def __init__(self, flatbuffer: bytes, threads: int | None = None,
+                 input_shape: tuple[int, ...] = (28, 28, 1), output_shape: tuple[int, ...] = (10,)):
         interpreter_class = _interpreter_class()
         self._lock = threading.Lock()
+        self._input_shape = tuple(input_shape)
         with _quiet_native_stderr():
             self._interpreter = interpreter_class(model_content=flatbuffer, num_threads=threads or os.cpu_count() or 1)
             self._input = self._interpreter.get_input_details()[0]["index"]
             self._output = self._interpreter.get_output_details()[0]["index"]
             self._batch_size = 0
-            if self.run(np.zeros((1, 28, 28, 1), np.float32)).shape != (1, 10):
-                raise ValueError("not a digit model: the output is not ten probabilities")
+            if self.run(np.zeros((1, *self._input_shape), np.float32)).shape != (1, *output_shape):
+                raise ValueError(f"not the expected model: the output is not {output_shape} per input")
 
     def run(self, batch: np.ndarray) -> np.ndarray:
-        batch = np.ascontiguousarray(batch, dtype=np.float32).reshape(-1, 28, 28, 1)
+        batch = np.ascontiguousarray(batch, dtype=np.float32).reshape(-1, *self._input_shape)
         with self._lock:
             if len(batch) != self._batch_size:
                 self._interpreter.resize_tensor_input(self._input, list(batch.shape))

@@ -10,6 +10,7 @@ import numpy as np
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
 from digitpad.reading.form_lines import erase_form_lines
+from digitpad.reading.line import FrameDigit, decode_frames, line_input
 from digitpad.reading.marks import Mark, find_marks, without_marks, written
 from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import Components, choose_digits, find_components
@@ -24,6 +25,15 @@ from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
 SPLIT_DIGIT_MAXIMUM_ASPECT = 0.75
 SPLIT_DIGIT_MAXIMUM_GAP = 0.05
 SPLIT_DIGIT_CONFIDENCE = 0.99
+# The number reader (a network that reads the whole line, see reading/line.py) is asked about all ink that
+# segmentation reads as several digits, and its digits win when it finds another number of digits (digits that
+# touch, a digit in two pieces) or is surer of its least sure digit. Ink read as one digit is asked about only when
+# it is at least READER_WIDE_ASPECT times as wide as tall, and it is then read as several digits only if the reader
+# is at least READER_SURE of each. Chosen on the validation digits and writers
+# (number scenes of tests/number_scenes.py; tests/bench/bench_number_scenes.py reports the test ones): no single
+# digit of 5,745 settled ones is split, 11 of 14 touching numbers settled as one digit are read whole.
+READER_WIDE_ASPECT = 1.2
+READER_SURE = 0.99
 
 
 @dataclass(frozen=True)
@@ -111,26 +121,70 @@ def finish_number(
     prepared: PreparedNumber,
     whole_probabilities: np.ndarray,
     predict_inputs: Callable[[np.ndarray], np.ndarray],
+    read_lines: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> NumberReading:
     """Read the number from the whole ink's (10,) probabilities, cutting the ink into candidate digits and
     classifying them (one more call to `predict_inputs`) only when the whole is not settled (see
-    segment.choose_digits)."""
+    segment.choose_digits). Ink that is not plainly one digit is also read whole by the number reader
+    (`read_lines`, when there is one; see READER_WIDE_ASPECT)."""
     whole_probabilities = np.asarray(whole_probabilities)
     candidates = _CandidateReader(predict_inputs)
     chosen = None
     if prepared.ink is not None:  # (None: to be read as one digit whatever the scores)
         chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
+    columns = None  # where each digit is: only needed to place separators among them
     if chosen is None:
         digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
     else:
         digits = tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
                        for index in chosen)
+    if prepared.ink is not None and (len(digits) > 1 or _is_wide(prepared.ink)):
+        line = _read_line(prepared.ink, read_lines)
+        if line is not None and _reader_wins(line[0], digits):
+            digits, columns = line
     if not prepared.marks:
         return NumberReading(digits)
-    # Only now, with separators to place among them, where each digit is.
-    columns = [(0, prepared.ink.shape[1])] if chosen is None else [_columns(candidates.inks[index]) for index in chosen]
+    if columns is None:
+        columns = [(0, prepared.ink.shape[1])] if chosen is None else [_columns(candidates.inks[index]) for index in chosen]
     text = "".join(str(prediction.digit) for prediction in digits)
     return NumberReading(digits, written(text, columns, list(prepared.marks)))
+
+
+def _read_line(ink: np.ndarray, read_lines) -> tuple[tuple[Prediction, ...], list[tuple[int, int]]] | None:
+    """The number reader's digits for the whole ink, each with the ink columns under its frames; None without a
+    reader, or when it finds no digit."""
+    if read_lines is None:
+        return None
+    line = line_input(ink)
+    frames = read_lines(line.image[np.newaxis])
+    found: list[FrameDigit] = decode_frames(frames[0]) if frames is not None else []
+    if not found:
+        return None
+    columns = [line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1]) for digit in found]
+    predictions = tuple(Prediction.from_probabilities(digit.probabilities, _cell(ink, span))
+                        for digit, span in zip(found, columns))
+    return predictions, columns
+
+
+def _cell(ink: np.ndarray, span: tuple[int, int]) -> np.ndarray:
+    """What a digit found by the reader looks like as a model input (for the window's cells)."""
+    part = ink[:, span[0]:span[1]]
+    return mnist_from_ink(part) if part.size and part.max() > 0 else np.zeros((28, 28), np.float32)
+
+
+def _confidence(digits: Sequence[Prediction]) -> float:
+    return min(prediction.confidence for prediction in digits)
+
+
+def _is_wide(ink: np.ndarray) -> bool:
+    return ink.shape[1] >= READER_WIDE_ASPECT * ink.shape[0]
+
+
+def _reader_wins(line: Sequence[Prediction], cut: Sequence[Prediction]) -> bool:
+    """Whether the reader's digits replace segmentation's (see READER_WIDE_ASPECT)."""
+    if len(cut) == 1:  # (a single digit stays the digit network's)
+        return len(line) > 1 and _confidence(line) >= READER_SURE
+    return len(line) != len(cut) or _confidence(line) > _confidence(cut)
 
 
 def _pad_ink(rendering) -> np.ndarray:
@@ -148,7 +202,7 @@ def read_number(image, predictor, single_digit: bool = False) -> NumberReading:
         return NumberReading((predictor.predict_image(image),))
     prepared = prepare_number(ink_map(image))
     whole_probabilities = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
-    return finish_number(prepared, whole_probabilities, predictor.predict_inputs)
+    return finish_number(prepared, whole_probabilities, predictor.predict_inputs, predictor.read_lines)
 
 
 def read_strokes(
@@ -177,7 +231,7 @@ def read_strokes(
     # several when a single stroke wrote them ("00", "11").
     prepared = [prepare_number(_group_ink(pad_strokes, group, render_side), on_paper=False) for group in groups]
     whole = predictor.predict_inputs(np.stack([number.whole_input for number in prepared]))
-    readings = [finish_number(number, probabilities, predictor.predict_inputs)
+    readings = [finish_number(number, probabilities, predictor.predict_inputs, predictor.read_lines)
                 for number, probabilities in zip(prepared, whole)]
     return NumberReading(tuple(digit for reading in readings for digit in reading.digits))
 

@@ -11,6 +11,7 @@ from digitpad import APP_NAME
 MODEL_ENV_VAR = "DIGITPAD_MODEL"
 DATA_DIR_ENV_VAR = "DIGITPAD_DATA_DIR"
 BUNDLED_MODEL_NAME = "model.keras"
+BUNDLED_READER_NAME = "number_reader.tflite"
 
 
 def is_frozen() -> bool:

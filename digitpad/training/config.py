@@ -35,3 +35,15 @@ class TrainConfig:
     seed: int = DEFAULT_SEED
     limit: int | None = None  # train on only this many MNIST training digits, other sources alike (quick checks)
     data: DataConfig = field(default_factory=DataConfig)
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Everything that decides what a number-reader training run (`digitpad train-reader`) produces."""
+
+    training_lines: int = 120_000  # synthetic numbers of 1 to 8 training digits
+    validation_lines: int = 3_000  # of validation digits and writers
+    epochs: int = 9
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    seed: int = DEFAULT_SEED  # the digit model's: the same MNIST digits and writers are held out for validation

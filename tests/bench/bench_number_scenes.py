@@ -1,7 +1,8 @@
 """Numbers on real paper: whole numbers read right per nuisance (separators, printed backgrounds, touching, broken
 and uneven digits, all together), from MNIST *test* digits and held-out pen writers only.
 
-Run: .venv/bin/python tests/bench/bench_number_scenes.py [--count 200] [--model FILE ...]
+Run: .venv/bin/python tests/bench/bench_number_scenes.py [--count 200] [--model FILE ...] [--reader FILE|none ...]
+(--reader none: segmentation alone, as before the number reader; each model is run with each reader, side by side)
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="numbers per nuisance (default 200)")
     parser.add_argument("--model", action="append", help="a .keras model (repeatable; default: the bundled one)")
+    parser.add_argument("--reader", action="append",
+                        help="the number reader's .tflite, or 'none' (repeatable; default: the bundled one)")
     parser.add_argument("--nuisance", action="append", choices=NUISANCES, help="only these (repeatable)")
     arguments = parser.parse_args()
 
+    from digitpad.inference.number_reader import NumberReader
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.reading.number import read_number
     from digitpad.training.pendigits import load_pendigits
@@ -40,9 +44,11 @@ def main() -> None:
     pen = load_pendigits(PENDIGITS).split()[2] if PENDIGITS.exists() else None
     predictors = []
     for model in arguments.model or [None]:
-        predictor = KerasPredictor(model)
-        predictor.load()
-        predictors.append((model or "bundled", predictor))
+        for reader in arguments.reader or [None]:
+            number_reader = NumberReader(enabled=False) if reader == "none" else NumberReader(reader)
+            predictor = KerasPredictor(model, reader=number_reader)
+            predictor.load()
+            predictors.append((f"{model or 'bundled'} + reader {reader or 'bundled'}", predictor))
     for nuisance in arguments.nuisance or NUISANCES:
         scenes = random_scenes(mnist, pen, arguments.count, nuisance, seed=SEED + NUISANCES.index(nuisance))
         for name, predictor in predictors:

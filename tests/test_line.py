@@ -1,0 +1,114 @@
+"""The number reader's input and decoding (reading/line.py) and its synthetic training numbers (training/number_lines.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitpad.reading.line import (BLANK, FRAME_STRIDE, FRAMES, LINE_HEIGHT, LINE_INK_HEIGHT, LINE_MARGIN, LINE_WIDTH,
+                                   NUMBER_CLASSES, decode_frames, line_input)
+from digitpad.imaging.preprocess import crop_to_ink, stroke_width
+from digitpad.training.number_lines import LineLayout, compose_line, digit_inks, make_lines
+from digitpad.training.training_data import LabelledDigits
+
+
+def _ink(width: int, height: int, stroke: int) -> np.ndarray:
+    """Two vertical bars drawn with a pen `stroke` pixels wide, as a soft ink map."""
+    image = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line((width * 0.2, 2, width * 0.2, height - 3), fill=255, width=stroke)
+    draw.line((width * 0.8, 2, width * 0.8, height - 3), fill=255, width=stroke)
+    return np.asarray(image, np.float32) / 255.0
+
+
+def _frames(classes: list[int]) -> np.ndarray:
+    frames = np.full((FRAMES, NUMBER_CLASSES), 0.01, np.float32)
+    for index, label in enumerate(classes + [BLANK] * (FRAMES - len(classes))):
+        frames[index, label] = 0.9
+    return frames
+
+
+def test_line_input_scales_the_ink_to_the_line_height_from_the_left_margin():
+    ink = np.pad(_ink(300, 120, 12), ((30, 10), (50, 20)))
+    line = line_input(ink)
+    assert line.image.shape == (LINE_HEIGHT, LINE_WIDTH) and line.image.dtype == np.float32
+    rows = np.flatnonzero(line.image.max(axis=1) > 0)
+    columns = np.flatnonzero(line.image.max(axis=0) > 0)
+    assert rows[-1] - rows[0] + 1 == pytest.approx(LINE_INK_HEIGHT, abs=1)
+    assert columns[0] == LINE_MARGIN
+    assert line.image.max() == pytest.approx(1.0)
+    assert line.scale == pytest.approx(LINE_INK_HEIGHT / crop_to_ink(ink).shape[0], rel=0.02)
+
+
+def test_a_long_number_is_narrowed_to_fit_the_line():
+    ink = _ink(3000, 100, 10)
+    line = line_input(ink)
+    columns = np.flatnonzero(line.image.max(axis=0) > 0)
+    assert columns[-1] < LINE_WIDTH - LINE_MARGIN + 1
+    assert line.scale == pytest.approx((LINE_WIDTH - 2 * LINE_MARGIN) / crop_to_ink(ink).shape[1], rel=0.02)
+
+
+def test_a_hairline_is_thickened_to_a_pen_stroke():
+    thin, normal = line_input(_ink(200, 400, 3)), line_input(_ink(200, 400, 40))
+    assert stroke_width(thin.image > 0.5) > 1.5
+    assert stroke_width(thin.image > 0.5) == pytest.approx(stroke_width(normal.image > 0.5), rel=0.5)
+
+
+def test_frames_map_back_to_the_ink_columns_under_them():
+    ink = crop_to_ink(_ink(240, 120, 10))
+    width = ink.shape[1]
+    line = line_input(ink)
+    assert line.ink_columns(0, FRAMES - 1, width) == (0, width)
+    first = LINE_MARGIN // FRAME_STRIDE
+    start, stop = line.ink_columns(first, first + 1, width)
+    assert start == 0 and 0 < stop <= 2 * FRAME_STRIDE / line.scale + 1
+    # The last frames over the ink reach its right edge.
+    last = (LINE_MARGIN + int(round(width * line.scale))) // FRAME_STRIDE
+    assert line.ink_columns(last - 1, last, width)[1] == width
+
+
+def test_decoding_merges_repeats_and_needs_a_blank_between_equal_digits():
+    assert [digit.digit for digit in decode_frames(_frames([1, 1, BLANK, 2, 2, 2, BLANK, BLANK, 0]))] == [1, 2, 0]
+    assert [digit.digit for digit in decode_frames(_frames([0, 0, BLANK, 0]))] == [0, 0]
+    assert [digit.digit for digit in decode_frames(_frames([0, 0, 0, 0]))] == [0]
+    assert decode_frames(_frames([])) == []
+
+
+def test_decoded_digits_carry_their_frames_and_doubt():
+    frames = _frames([BLANK, 7, 7, BLANK, 3])
+    frames[4, 3], frames[4, 8] = 0.5, 0.45
+    found = decode_frames(frames)
+    assert [(digit.first_frame, digit.last_frame) for digit in found] == [(1, 2), (4, 4)]
+    assert found[0].probabilities.shape == (10,)
+    assert found[1].probabilities.max() == pytest.approx(0.5)
+
+
+def _digits() -> LabelledDigits:
+    images = np.zeros((20, 28, 28), np.float32)
+    for index in range(20):
+        images[index, 4:24, 10:18] = 1.0
+        images[index, 4:8, 10:18 + index % 4] = 1.0
+    return LabelledDigits(images, np.arange(20) % 10)
+
+
+def test_synthetic_numbers_are_reproducible_and_labelled():
+    inks, labels = digit_inks(_digits())
+    first, second = make_lines(inks, labels, 30, seed=5), make_lines(inks, labels, 30, seed=5)
+    assert np.array_equal(first.x, second.x) and np.array_equal(first.digits, second.digits)
+    assert not np.array_equal(first.x, make_lines(inks, labels, 30, seed=6).x)
+    layout = LineLayout()
+    assert all(layout.lengths[0] <= len(text) <= layout.lengths[1] for text in first.texts())
+    assert first.x.shape == (30, LINE_HEIGHT, LINE_WIDTH) and first.x.dtype == np.uint8
+
+
+def test_touching_lines_overlap_their_digits():
+    inks, _ = digit_inks(_digits())
+    rng = np.random.default_rng(0)
+    touching = LineLayout(touching_share=1.0, touching_gap=(-0.2, -0.1))
+    spaced = LineLayout(touching_share=0.0, spaced_gap=(0.5, 0.6))
+    narrow = compose_line(inks[:4], rng, touching)
+    wide = compose_line(inks[:4], np.random.default_rng(0), spaced)
+    assert narrow.shape[1] < wide.shape[1]
+    gaps = np.flatnonzero(wide.max(axis=0) == 0)
+    assert gaps.size > 0 and np.flatnonzero(narrow.max(axis=0) == 0).size < gaps.size
