@@ -20,7 +20,12 @@ def test_two_zeros_in_one_stroke_read_as_00(bundled_predictor):
 def test_three_zeros_in_one_stroke_read_as_000(bundled_predictor):
     """Segmentation alone read this "90"; the number reader reads the whole stroke."""
     stroke = _loop(60, 140, 35, 70) + _loop(150, 140, 35, 70) + _loop(240, 140, 35, 70)
-    assert read_strokes([stroke], 14.0, bundled_predictor).text == "000"
+    reading = read_strokes([stroke], 14.0, bundled_predictor)
+    assert reading.text == "000"
+    # What the window shows for each digit is the whole zero, not the sliver where the reader spotted it.
+    for digit in reading.digits:
+        inked_columns = (digit.model_input.max(axis=0) > 0.5).sum()
+        assert inked_columns >= 8, inked_columns
 
 
 def test_an_open_four_in_two_strokes_that_do_not_meet_is_one_4(bundled_predictor):

@@ -160,10 +160,24 @@ def _read_line(ink: np.ndarray, read_lines) -> tuple[tuple[Prediction, ...], lis
     found: list[FrameDigit] = decode_frames(frames[0]) if frames is not None else []
     if not found:
         return None
-    columns = [line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1]) for digit in found]
+    columns = _digit_columns(ink, [line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1])
+                                   for digit in found])
     predictions = tuple(Prediction.from_probabilities(digit.probabilities, _cell(ink, span))
                         for digit, span in zip(found, columns))
     return predictions, columns
+
+
+def _digit_columns(ink: np.ndarray, spikes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each digit's columns, from the columns where the reader saw it (a narrow spike in its middle): neighbours
+    part at the column of least ink between their spikes, the first starts at the left edge, the last ends at the
+    right one."""
+    ink_per_column = ink.sum(axis=0)
+    centres = [(start + stop) // 2 for start, stop in spikes]
+    bounds = [0]
+    for left, right in zip(centres, centres[1:]):
+        bounds.append(left + int(np.argmin(ink_per_column[left:right])) if right > left else left)
+    bounds.append(ink.shape[1])
+    return [(bounds[index], max(bounds[index + 1], bounds[index] + 1)) for index in range(len(spikes))]
 
 
 def _cell(ink: np.ndarray, span: tuple[int, int]) -> np.ndarray:

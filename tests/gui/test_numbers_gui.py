@@ -110,6 +110,19 @@ def test_two_zeros_written_in_one_stroke_are_read_as_00(make_app, bundled_predic
     assert len(app.answer.strip.cells) == 2
 
 
+def test_three_zeros_written_in_one_stroke_are_read_by_the_number_reader(make_app, bundled_predictor):
+    """Cutting alone read this "90"; the number reader reads the whole stroke, with a model's-eye cell per digit."""
+    app = make_app(bundled_predictor)
+    app.toolbar.set_pen_width(PEN_WIDTH)
+    loops = [(centre + 35 * np.cos(np.radians(90 + step * 10)), 140 - 70 * np.sin(np.radians(90 + step * 10)))
+             for centre in (60, 150, 240) for step in range(37)]
+    draw_digit(app.pad, [loops])
+    wait_for_number(app, "000")
+    cells = app.answer.strip.cells
+    assert [cell.texts[0] for cell in cells] == ["0", "0", "0"]
+    assert all(cell.view.cget("image") for cell in cells)
+
+
 def test_undo_removes_the_last_stroke_and_the_answer_follows(make_app, bundled_predictor):
     app = make_app(bundled_predictor)
     write_number(app)
