@@ -3,6 +3,8 @@ and uneven digits, all together), from MNIST *test* digits and held-out pen writ
 
 Run: .venv/bin/python tests/bench/bench_number_scenes.py [--count 200] [--model FILE ...] [--reader FILE|none ...]
 (--reader none: segmentation alone, as before the number reader; each model is run with each reader, side by side)
+     .venv/bin/python tests/bench/bench_number_scenes.py --folder 1000 [--reader ...] [--runs 3]
+(the whole `digitpad classify` command on a folder of such PNGs, every nuisance mixed: files/s, median of the runs)
 """
 
 from __future__ import annotations
@@ -32,7 +34,12 @@ def main() -> None:
     parser.add_argument("--reader", action="append",
                         help="the number reader's .tflite, or 'none' (repeatable; default: the bundled one)")
     parser.add_argument("--nuisance", action="append", choices=NUISANCES, help="only these (repeatable)")
+    parser.add_argument("--folder", type=int, metavar="N", help="time `digitpad classify` on N number PNGs instead")
+    parser.add_argument("--runs", type=int, default=3, help="runs per reader with --folder (default 3)")
     arguments = parser.parse_args()
+    if arguments.folder:
+        time_folder(arguments.folder, arguments.reader or [None], arguments.runs)
+        return
 
     from digitpad.inference.number_reader import NumberReader
     from digitpad.inference.predictor import KerasPredictor
@@ -69,6 +76,46 @@ def main() -> None:
             print(f"{nuisance:<11} {name}: whole number {digits_right / total:.1%}, with separators as written "
                   f"{text_right / total:.1%}, digit count right {count_right / total:.1%}, "
                   f"median {statistics.median(seconds) * 1000:.1f} ms ({total} numbers of 2-8 digits)")
+
+
+def time_folder(count: int, readers: list, runs: int) -> None:
+    """Files/s of the whole `digitpad classify` command on `count` number PNGs, readers alternating run by run."""
+    import subprocess
+    import tempfile
+
+    from PIL import Image
+
+    with np.load(MNIST) as data:
+        mnist = data["x_test"], data["y_test"]
+    from digitpad.training.pendigits import load_pendigits
+
+    pen = load_pendigits(PENDIGITS).split()[2] if PENDIGITS.exists() else None
+    with tempfile.TemporaryDirectory(prefix="digitpad-numbers-") as folder:
+        truth = {}
+        per_nuisance = -(-count // len(NUISANCES))
+        for nuisance in NUISANCES:
+            for index, scene in enumerate(random_scenes(mnist, pen, per_nuisance, nuisance, seed=SEED + 99)):
+                if len(truth) < count:
+                    name = f"{nuisance}_{index:04d}.png"
+                    Image.fromarray(scene.image).save(Path(folder) / name)
+                    truth[name] = scene.digits
+        seconds = {reader: [] for reader in readers}
+        right = {}
+        for _ in range(runs):
+            for reader in readers:
+                environment = dict(os.environ, DIGITPAD_DATA_DIR=str(Path(folder) / "data"))
+                if reader is not None:
+                    environment["DIGITPAD_READER"] = str(Path(folder) / "no-reader") if reader == "none" else reader
+                started = time.perf_counter()
+                result = subprocess.run([sys.executable, "-m", "digitpad", "classify", folder], env=environment,
+                                        capture_output=True, text=True, cwd=REPO_ROOT)
+                seconds[reader].append(time.perf_counter() - started)
+                rows = [line.split(",") for line in result.stdout.splitlines()[1:]]
+                right[reader] = sum(truth.get(Path(row[0]).name) == row[1] for row in rows)
+        for reader in readers:
+            median = statistics.median(seconds[reader])
+            print(f"folder of {len(truth)} number PNGs, reader {reader or 'bundled'}: {len(truth) / median:.0f} files/s "
+                  f"(median of {runs} whole commands, {median:.2f} s), {right[reader] / len(truth):.1%} read whole")
 
 
 if __name__ == "__main__":
