@@ -210,3 +210,5 @@ def test_held_out_set_names_read_as_phrases():
                                                              "broken": "x"}}, "credits": ["MNIST"]})
     assert report.source_rows() == [("Printed digits in held-out fonts", "99.50%", "990")]
     assert report.credits == ["MNIST"]
+    report.reader = {"validation": {"whole_numbers": 0.95, "count": 3000}}
+    assert report.source_rows()[-1] == ("Whole numbers of 1-8 held-out digits, number reader", "95.00%", "3,000")

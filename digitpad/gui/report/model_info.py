@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitpad.storage.paths import report_dir_for
+from digitpad.storage.paths import BUNDLED_READER_NAME, assets_dir, report_dir_for
 
 REPORT_FILE = "report.json"
 CHART_FILES = (("Confusion matrix", "confusion_matrix.png"), ("Learning curves", "learning_curves.png"),
@@ -53,6 +53,8 @@ class ModelReport:
     report: dict
     charts: list[tuple[str, Path]] = field(default_factory=list)
     retrain: dict | None = None
+    reader: dict = field(default_factory=dict)
+    """The bundled number reader's training report (whole numbers on validation lines), {} without one."""
 
     @property
     def test_accuracy(self) -> float | None:
@@ -86,6 +88,10 @@ class ModelReport:
             value, count = result.get("accuracy"), result.get("count")
             rows.append((source_title(name), f"{value:.2%}" if isinstance(value, (int, float)) else "",
                          f"{count:,}" if isinstance(count, int) else ""))
+        validation = self.reader.get("validation") or {}
+        value, count = validation.get("whole_numbers"), validation.get("count")
+        if isinstance(value, (int, float)) and isinstance(count, int):
+            rows.append((READER_TITLE, f"{value:.2%}", f"{count:,}"))
         return rows
 
     @property
@@ -94,6 +100,7 @@ class ModelReport:
         return [str(credit) for credit in self.report.get("credits") or []]
 
 
+READER_TITLE = "Whole numbers of 1-8 held-out digits, number reader"
 SOURCE_TITLES = {"mnist": "MNIST test digits", "pen writers": "Pen digits by held-out writers",
                  "fonts": "Printed digits in held-out fonts"}
 STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
@@ -116,7 +123,13 @@ def _charts(directory: Path) -> list[tuple[str, Path]]:
 
 def load_model_report(model_path: str | Path, store) -> ModelReport:
     """The report of `model_path`: its own `<model>_report/` when there is one, else the bundled model's report
-    plus the retrain figures saved with it in the store."""
+    plus the retrain figures saved with it in the store; with the bundled number reader's figures either way."""
+    report = _load_digit_model_report(model_path, store)
+    report.reader = read_json(report_dir_for(assets_dir() / BUNDLED_READER_NAME) / REPORT_FILE)
+    return report
+
+
+def _load_digit_model_report(model_path: str | Path, store) -> ModelReport:
     model_path = Path(model_path)
     name = describe_model(model_path, "", store)
     own = report_dir_for(model_path)
