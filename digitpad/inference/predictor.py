@@ -1,5 +1,4 @@
-"""Turn images into digit predictions: a model-agnostic base and the Keras-backed predictor (lazy TensorFlow),
-with the bundled number reader beside it for whole lines of digits."""
+"""Turn images into predictions: a model-agnostic base, the Keras-backed predictor (lazy TensorFlow) and its reader."""
 
 from __future__ import annotations
 
