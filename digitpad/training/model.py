@@ -10,9 +10,9 @@ NUM_CLASSES = 10
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 
-def _conv_block(tensor, filters: int, kernel_size: int, name: str):
+def conv_block(tensor, filters: int, kernel_size, name: str, padding: str = "same"):
     """Convolution without bias, batch normalisation, ReLU."""
-    tensor = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, name=f"{name}_conv")(tensor)
+    tensor = layers.Conv2D(filters, kernel_size, padding=padding, use_bias=False, name=f"{name}_conv")(tensor)
     tensor = layers.BatchNormalization(name=f"{name}_bn")(tensor)
     return layers.ReLU(name=f"{name}_relu")(tensor)
 
@@ -24,13 +24,13 @@ def build_model(base_filters: int = 24, dropout_rate: float = 0.3) -> keras.Mode
     Output: ten softmax probabilities.
     """
     inputs = keras.Input(shape=INPUT_SHAPE, name="digit")
-    tensor = _conv_block(inputs, base_filters, 5, "block1")
+    tensor = conv_block(inputs, base_filters, 5, "block1")
     tensor = layers.MaxPooling2D(name="pool1")(tensor)
-    tensor = _conv_block(tensor, base_filters * 2, 3, "block2a")
-    tensor = _conv_block(tensor, base_filters * 2, 3, "block2b")
+    tensor = conv_block(tensor, base_filters * 2, 3, "block2a")
+    tensor = conv_block(tensor, base_filters * 2, 3, "block2b")
     tensor = layers.MaxPooling2D(name="pool2")(tensor)
-    tensor = _conv_block(tensor, base_filters * 4, 3, "block3a")
-    tensor = _conv_block(tensor, base_filters * 4, 3, "block3b")
+    tensor = conv_block(tensor, base_filters * 4, 3, "block3a")
+    tensor = conv_block(tensor, base_filters * 4, 3, "block3b")
     tensor = layers.GlobalAveragePooling2D(name="global_pool")(tensor)
     tensor = layers.Dropout(dropout_rate, name="dropout")(tensor)
     # float32 even when training in bfloat16, so the softmax and the loss keep their precision.

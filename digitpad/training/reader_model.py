@@ -6,13 +6,7 @@ import keras
 from keras import layers
 
 from digitpad.reading.line import FRAMES, LINE_HEIGHT, LINE_WIDTH, NUMBER_CLASSES
-
-
-def _conv_block(tensor, filters: int, kernel_size, name: str, padding: str = "same"):
-    """Convolution without bias, batch normalisation, ReLU."""
-    tensor = layers.Conv2D(filters, kernel_size, padding=padding, use_bias=False, name=f"{name}_conv")(tensor)
-    tensor = layers.BatchNormalization(name=f"{name}_bn")(tensor)
-    return layers.ReLU(name=f"{name}_relu")(tensor)
+from digitpad.training.model import conv_block
 
 
 def build_reader(base_filters: int = 16, context_filters: int = 128, dropout_rate: float = 0.2) -> keras.Model:
@@ -23,15 +17,15 @@ def build_reader(base_filters: int = 16, context_filters: int = 128, dropout_rat
     digits on either side, enough to tell where one digit ends and the next begins.
     """
     inputs = keras.Input(shape=(LINE_HEIGHT, LINE_WIDTH, 1), name="line")
-    tensor = _conv_block(inputs, base_filters, 3, "block1")
+    tensor = conv_block(inputs, base_filters, 3, "block1")
     tensor = layers.MaxPooling2D(name="pool1")(tensor)  # 16 x 96
-    tensor = _conv_block(tensor, base_filters * 2, 3, "block2")
+    tensor = conv_block(tensor, base_filters * 2, 3, "block2")
     tensor = layers.MaxPooling2D(name="pool2")(tensor)  # 8 x 48
-    tensor = _conv_block(tensor, base_filters * 4, 3, "block3a")
-    tensor = _conv_block(tensor, base_filters * 4, 3, "block3b")
+    tensor = conv_block(tensor, base_filters * 4, 3, "block3a")
+    tensor = conv_block(tensor, base_filters * 4, 3, "block3b")
     tensor = layers.MaxPooling2D(pool_size=(2, 1), name="pool3")(tensor)  # 4 x 48
-    tensor = _conv_block(tensor, base_filters * 6, 3, "block4")
-    tensor = _conv_block(tensor, context_filters, (LINE_HEIGHT // 8, 1), "collapse", padding="valid")  # 1 x 48
+    tensor = conv_block(tensor, base_filters * 6, 3, "block4")
+    tensor = conv_block(tensor, context_filters, (LINE_HEIGHT // 8, 1), "collapse", padding="valid")  # 1 x 48
     tensor = layers.Reshape((FRAMES, context_filters), name="frames")(tensor)
     for index in (1, 2):
         tensor = layers.Conv1D(context_filters, 5, padding="same", use_bias=False, name=f"context{index}_conv")(tensor)
