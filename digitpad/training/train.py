@@ -177,7 +177,7 @@ class TrainedModel:
     x_fit: np.ndarray
 
 
-def _pen_digits(pendigits_path, notes: list[str]):
+def pen_digits_or_none(pendigits_path, notes: list[str]):
     """The pen digits to train on, or None (with a note and a warning) when none were given or found."""
     if find_pendigits(pendigits_path) is None:
         message = "no pen digits given (--pendigits or $DIGITPAD_PENDIGITS): trained without real pen trajectories"
@@ -197,8 +197,9 @@ def evaluate_sets(predict_probabilities: Callable[[np.ndarray], np.ndarray], set
     return results
 
 
-def _float32_copy(model):
-    """The same network and weights under float32 arithmetic: what is saved and converted for LiteRT."""
+def float32_copy(model, build=None):
+    """The same network and weights under float32 arithmetic: what is saved and converted for LiteRT. `build` makes
+    the empty network (default: the digit model's factory)."""
     import keras
 
     from digitpad.training.model import build_model
@@ -206,7 +207,7 @@ def _float32_copy(model):
     previous = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy("float32")
     try:
-        copy = build_model()
+        copy = (build or build_model)()
     finally:
         keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(model.get_weights())
@@ -233,7 +234,7 @@ def fit_from_scratch(
 
     started = time.monotonic()
     notes: list[str] = []
-    pen = _pen_digits(pendigits_path, notes)
+    pen = pen_digits_or_none(pendigits_path, notes)
     world = build_world_data(load_mnist(mnist_path), pen, config.data, config.seed, config.validation_size,
                              config.limit)
     notes.extend(world.notes)
@@ -266,7 +267,7 @@ def fit_from_scratch(
         keras.mixed_precision.set_global_policy("float32")
     if should_stop is not None and should_stop():
         raise InterruptedError("training cancelled")
-    model = _float32_copy(model)
+    model = float32_copy(model)
     predict = lambda images: model.predict(to_model_input(images), batch_size=512, verbose=0)  # noqa: E731
     mnist_test = world.test["mnist"]
     test = evaluate(predict, mnist_test.x, mnist_test.y)

@@ -18,7 +18,7 @@ from digitpad.storage.paths import report_dir_for
 from digitpad.training.config import DataConfig, ReaderConfig
 from digitpad.training.mnist import load_mnist
 from digitpad.training.number_lines import NumberLines, broken_pen_digits, digit_inks, make_lines
-from digitpad.training.train import MNIST_CREDIT, _pen_digits, ship_lite_copy, training_precision
+from digitpad.training.train import MNIST_CREDIT, float32_copy, pen_digits_or_none, ship_lite_copy, training_precision
 from digitpad.training.training_data import LabelledDigits, build_world_data
 
 # Lighter digit sources than the digit model's: the reader sees each digit's ink many times over in many lines.
@@ -81,17 +81,6 @@ def evaluate_lines(predict_frames, lines: NumberLines) -> dict:
             "wrong_length": wrong_length}
 
 
-def _float32_copy(model):
-    import keras
-
-    from digitpad.training.reader_model import build_reader
-
-    keras.mixed_precision.set_global_policy("float32")
-    copy = build_reader()
-    copy.set_weights(model.get_weights())
-    return copy
-
-
 def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, config: ReaderConfig = ReaderConfig(),
                  verbose: int = 2) -> dict:
     """Compose training and validation lines, fit the reader with CTC, save it (and its LiteRT copy) atomically to
@@ -102,7 +91,7 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
 
     started = time.monotonic()
     notes: list[str] = []
-    pen = _pen_digits(pendigits_path, notes)
+    pen = pen_digits_or_none(pendigits_path, notes)
     world = build_world_data(load_mnist(mnist_path), pen, READER_DATA, config.seed)
     notes.extend(world.notes)
     train_digits = LabelledDigits.join(list(world.train.values()))
@@ -131,7 +120,7 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
                             verbose=verbose if sys.stdout is not None else 0)
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    model = _float32_copy(model)
+    model = float32_copy(model, build_reader)
     predict = lambda x: model.predict(x, batch_size=256, verbose=0)  # noqa: E731
     summary = {
         "command": " ".join(["digitpad", *(shlex.quote(part) for part in sys.argv[1:])]),
