@@ -112,3 +112,23 @@ def test_touching_lines_overlap_their_digits():
     assert narrow.shape[1] < wide.shape[1]
     gaps = np.flatnonzero(wide.max(axis=0) == 0)
     assert gaps.size > 0 and np.flatnonzero(narrow.max(axis=0) == 0).size < gaps.size
+
+
+def test_the_reader_learns_from_synthetic_lines_with_ctc():
+    """A few steps of `digitpad train-reader`'s fit on a tiny set: the CTC loss is wired to the network and falls;
+    the lines made in worker processes are those made in one."""
+    import keras
+
+    from digitpad.training.reader_model import build_reader
+    from digitpad.training.train_reader import LINES_PER_CHUNK, _inputs, _targets, ctc_loss, lines_from
+
+    digits = _digits()
+    count = LINES_PER_CHUNK + 50  # two chunks: two worker processes
+    lines = lines_from(digits, count, seed=3, processes=2)
+    assert np.array_equal(lines.x, lines_from(digits, count, seed=3, processes=1).x)
+    keras.utils.set_random_seed(0)
+    model = build_reader(base_filters=8, context_filters=32)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=ctc_loss)
+    history = model.fit(_inputs(lines.x[:256]), _targets(lines)[:256], batch_size=32, epochs=6, verbose=0)
+    losses = history.history["loss"]
+    assert np.isfinite(losses).all() and losses[-1] < 0.5 * losses[0]
