@@ -16,11 +16,6 @@ READER_ENV_VAR = "DIGITPAD_READER"
 BATCH_SIZE = 64
 
 
-def bundled_reader_path() -> Path:
-    """The number reader's LiteRT file shipped in assets/ (its .keras source beside it)."""
-    return paths.assets_dir() / paths.BUNDLED_READER_NAME
-
-
 class NumberReader:
     """Loads the reader on first use; `read_lines` gives None when there is none (numbers are then cut into
     digits by segmentation alone), so a missing or damaged file never stops reading."""
@@ -28,7 +23,7 @@ class NumberReader:
     def __init__(self, path: str | os.PathLike | None = None, enabled: bool = True):
         """`path`: a LiteRT file (default $DIGITPAD_READER, else the bundled one); `enabled=False` reads numbers by
         segmentation alone (for comparisons)."""
-        self.path = Path(path or os.environ.get(READER_ENV_VAR) or bundled_reader_path())
+        self.path = Path(path or os.environ.get(READER_ENV_VAR) or paths.bundled_reader_path())
         self._lock = threading.Lock()
         self._model: runtime.LiteModel | None = None
         self._tried = not enabled

@@ -10,7 +10,7 @@ import numpy as np
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
 from digitpad.reading.form_lines import erase_form_lines
-from digitpad.reading.line import FrameDigit, decode_frames, line_input
+from digitpad.reading.line import FrameDigit, LineInput, decode_frames, line_input
 from digitpad.reading.marks import Mark, find_marks, without_marks, written
 from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import Components, choose_digits, find_components
@@ -141,9 +141,9 @@ def finish_number(
         digits = tuple(Prediction.from_probabilities(candidates.probabilities[index], candidates.inputs[index])
                        for index in chosen)
     if prepared.ink is not None and (len(digits) > 1 or _is_wide(prepared.ink)):
-        line = _read_line(prepared.ink, read_lines)
-        if line is not None and _reader_wins(line[0], digits):
-            digits, columns = line
+        read = _read_line(prepared.ink, read_lines)
+        if read is not None and _reader_wins(read[0], digits):
+            digits, columns = _reader_digits(prepared.ink, *read)
     if not prepared.marks:
         return NumberReading(digits)
     if columns is None:
@@ -152,16 +152,21 @@ def finish_number(
     return NumberReading(digits, written(text, columns, list(prepared.marks)))
 
 
-def _read_line(ink: np.ndarray, read_lines) -> tuple[tuple[Prediction, ...], list[tuple[int, int]]] | None:
-    """The number reader's digits for the whole ink, each with the ink columns under its frames; None without a
-    reader, or when it finds no digit."""
+def _read_line(ink: np.ndarray, read_lines) -> tuple[list[FrameDigit], LineInput] | None:
+    """The digits the number reader finds in the whole ink, with its input; None without a reader, or when it finds
+    no digit."""
     if read_lines is None:
         return None
     line = line_input(ink)
     frames = read_lines(line.image[np.newaxis])
-    found: list[FrameDigit] = decode_frames(frames[0]) if frames is not None else []
-    if not found:
-        return None
+    found = decode_frames(frames[0]) if frames is not None else []
+    return (found, line) if found else None
+
+
+def _reader_digits(ink: np.ndarray, found: list[FrameDigit],
+                   line: LineInput) -> tuple[tuple[Prediction, ...], list[tuple[int, int]]]:
+    """The reader's digits as predictions, each with the ink columns it spans (only made once the reader won: its
+    model's-eye cell costs a preprocessing per digit)."""
     columns = _digit_columns(ink, [line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1])
                                    for digit in found])
     predictions = tuple(Prediction.from_probabilities(digit.probabilities, _cell(ink, span))
@@ -188,19 +193,20 @@ def _cell(ink: np.ndarray, span: tuple[int, int]) -> np.ndarray:
     return mnist_from_ink(part) if part.size and part.max() > 0 else np.zeros((28, 28), np.float32)
 
 
-def _confidence(digits: Sequence[Prediction]) -> float:
-    return min(prediction.confidence for prediction in digits)
+def _confidence(digits: Sequence[Prediction] | Sequence[FrameDigit]) -> float:
+    """A reading's confidence: that of its least sure digit."""
+    return min(float(digit.probabilities.max()) for digit in digits)
 
 
 def _is_wide(ink: np.ndarray) -> bool:
     return ink.shape[1] >= READER_WIDE_ASPECT * ink.shape[0]
 
 
-def _reader_wins(line: Sequence[Prediction], cut: Sequence[Prediction]) -> bool:
+def _reader_wins(found: Sequence[FrameDigit], cut: Sequence[Prediction]) -> bool:
     """Whether the reader's digits replace segmentation's (see READER_WIDE_ASPECT)."""
     if len(cut) == 1:  # (a single digit stays the digit network's)
-        return len(line) > 1 and _confidence(line) >= READER_SURE
-    return len(line) != len(cut) or _confidence(line) > _confidence(cut)
+        return len(found) > 1 and _confidence(found) >= READER_SURE
+    return len(found) != len(cut) or _confidence(found) > _confidence(cut)
 
 
 def _pad_ink(rendering) -> np.ndarray:

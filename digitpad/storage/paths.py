@@ -31,6 +31,11 @@ def bundled_model_path() -> Path:
     return assets_dir() / BUNDLED_MODEL_NAME
 
 
+def bundled_reader_path() -> Path:
+    """The number reader shipped with digitpad: its LiteRT file (its .keras source lies beside it)."""
+    return assets_dir() / BUNDLED_READER_NAME
+
+
 def user_data_dir() -> Path:
     """Per-user, per-OS data folder (samples, retrained models, settings); $DIGITPAD_DATA_DIR overrides."""
     override = os.environ.get(DATA_DIR_ENV_VAR)

@@ -24,7 +24,8 @@ from digitpad.training.training_data import LabelledDigits, build_world_data
 # Lighter digit sources than the digit model's: the reader sees each digit's ink many times over in many lines.
 READER_DATA = DataConfig(pen_renders=2, style_from_mnist=500, style_from_pen=300, style_from_templates=400,
                          font_renders=2, evaluation_renders=1, evaluation_style_count=100)
-BROKEN_PER_WRITER_SET = 3000
+# Broken 4s, 5s and 7s added to the digits lines are made of: from the training writers, from the validation ones.
+BROKEN_TRAINING, BROKEN_VALIDATION = 3000, 300
 LINES_PER_CHUNK = 2000
 
 
@@ -95,11 +96,13 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
     world = build_world_data(load_mnist(mnist_path), pen, READER_DATA, config.seed)
     notes.extend(world.notes)
     train_digits = LabelledDigits.join(list(world.train.values()))
-    validation_digits = LabelledDigits.join([digits for name, digits in world.validation.items()])
+    validation_digits = LabelledDigits.join(list(world.validation.values()))
     if pen is not None:
         pen_train, pen_validation, _ = pen.split()
-        train_digits = LabelledDigits.join([train_digits, broken_pen_digits(pen_train, BROKEN_PER_WRITER_SET, config.seed)])
-        validation_digits = LabelledDigits.join([validation_digits, broken_pen_digits(pen_validation, 300, config.seed + 1)])
+        broken_training = broken_pen_digits(pen_train, BROKEN_TRAINING, config.seed)
+        broken_validation = broken_pen_digits(pen_validation, BROKEN_VALIDATION, config.seed + 1)
+        train_digits = LabelledDigits.join([train_digits, broken_training])
+        validation_digits = LabelledDigits.join([validation_digits, broken_validation])
     training = lines_from(train_digits, config.training_lines, config.seed)
     validation = lines_from(validation_digits, config.validation_lines, config.seed + 1)
     data_seconds = time.monotonic() - started

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitpad.storage.paths import BUNDLED_READER_NAME, assets_dir, report_dir_for
+from digitpad.storage.paths import bundled_reader_path, report_dir_for
 
 REPORT_FILE = "report.json"
 CHART_FILES = (("Confusion matrix", "confusion_matrix.png"), ("Learning curves", "learning_curves.png"),
@@ -125,7 +125,7 @@ def load_model_report(model_path: str | Path, store) -> ModelReport:
     """The report of `model_path`: its own `<model>_report/` when there is one, else the bundled model's report
     plus the retrain figures saved with it in the store; with the bundled number reader's figures either way."""
     report = _load_digit_model_report(model_path, store)
-    report.reader = read_json(report_dir_for(assets_dir() / BUNDLED_READER_NAME) / REPORT_FILE)
+    report.reader = read_json(report_dir_for(bundled_reader_path()) / REPORT_FILE)
     return report
 
 
