@@ -13,8 +13,9 @@ from digitpad.imaging.ink import ink_map
 from digitpad.imaging.preprocess import crop_to_ink
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks
+from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
-from tests.number_scenes import compose, mnist_ink, scan
+from tests.number_scenes import MARGIN, compose, mnist_ink, scan
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,27 @@ def test_a_box_side_beside_the_writing_goes_but_a_ruler_straight_digit_stays():
     erased = erase_form_lines(ink)
     assert erased[:, :12].max() == 0
     assert np.array_equal(erased[:, 40:] > 0.5, ink[:, 40:] > 0.5)
+
+
+@pytest.mark.parametrize("digits,scale", [("17", 1.0), ("2605", 1.0), ("82925522", 1.6)])
+def test_the_line_a_number_is_written_on_goes(clear_digits, bundled_predictor, digits, scale):
+    """A printed line under the writing, touching it: in a picture less than twice as wide as tall ("17": a line
+    alone could be a digit's bar there, so it must run past the writing at both ends), a wide one, and one wide
+    enough to be reduced to the working size before its lines are looked for."""
+    rng = np.random.default_rng(5)
+    canvas = compose([mnist_ink(clear_digits[int(digit)][0]) for digit in digits], list(digits), "spaced", rng)
+    bottom = int(np.flatnonzero(canvas.max(axis=1) > 0.5)[-1])
+    lined = Image.fromarray(canvas)
+    ImageDraw.Draw(lined).line((2, bottom, canvas.shape[1] - 3, bottom), fill=0.8, width=2)
+    if scale != 1.0:
+        lined = lined.resize((round(lined.width * scale), round(lined.height * scale)), Image.BILINEAR)
+    page = scan(np.asarray(lined, np.float32), "spaced", rng)
+    ink = ink_map(page)
+    size = scale * ink.shape[0] / page.shape[0]  # (big pictures' ink maps are reduced)
+    line_rows = slice(int(bottom * size) - 2, int((bottom + 2) * size) + 3)
+    edge = round(0.5 * MARGIN * size)  # (beside the writing)
+    assert ink[line_rows, :edge].max() == 0 and ink[line_rows, -edge:].max() == 0
+    assert read_number(page, bundled_predictor).text == digits
 
 
 def test_mnist_digits_keep_every_stroke(mnist_test):

@@ -169,15 +169,19 @@ def test_lines_of_notebook_paper_are_not_ink(samples, references, ruled, margin,
     assert_mostly_same(differences)
 
 
-@pytest.mark.parametrize("shape", ["one", "bar"])
+@pytest.mark.parametrize("shape", ["one", "bar", "base"])
 def test_a_long_thin_digit_alone_is_not_taken_for_a_line(shape):
-    """A thin-pen 1 as tall as its image, or a tightly cropped 7 whose bar spans the width, is writing."""
+    """A thin-pen 1 as tall as its image, or a tightly cropped 7 whose bar or 2 whose base spans the width, is
+    writing."""
     image = Image.new("L", (200, 200), 255)
     draw = ImageDraw.Draw(image)
     if shape == "one":
         draw.line([(100, 2), (96, 197)], fill=0, width=3)
-    else:
+    elif shape == "bar":
         draw.line([(0, 2), (199, 2), (60, 199)], fill=0, width=4)
+    else:
+        draw.arc((30, 2, 170, 110), 180, 400, fill=0, width=4)
+        draw.line([(155, 90), (0, 197), (199, 197)], fill=0, width=4)
     output = mnist_input(image)
     assert output.sum() > 15  # not erased
     rows = np.flatnonzero(output.max(axis=1) > 0.5)

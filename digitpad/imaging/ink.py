@@ -39,6 +39,8 @@ DOT_FILL = 0.6
 # its height (width) is a line printed on the paper: a notebook's ruled lines and margin, a grid.
 RULE_SPAN = 0.9
 RULE_THICKNESS = 0.03
+# ... but never thinner than this many pixels: a line one pixel thick straddles two rows when not square to them.
+RULE_MIN_THICKNESS = 2.0
 # Through the writing, a line shows as rows (columns) with ink across this share of the image (a faint
 # line loses pixels to the noise threshold); two or more such thin parallel bands are ruling.
 RULE_COVERAGE = 0.6
@@ -46,11 +48,15 @@ RULE_COVERAGE = 0.6
 # the paper (0.05 is about 3 degrees).
 RULE_SLOPE_STEP = 0.005
 RULE_SLOPES = np.array(sorted(np.arange(-10, 11) * RULE_SLOPE_STEP, key=abs))
-# A single printed line (the line a number is written on) is erased only in pictures at least this many times as
-# long as they are across.
+# A single printed line (the line a number is written on) is erased in pictures at least this many times as
+# long as they are across; in squarer ones only where it runs past all the other ink at both ends by at least
+# UNDERLINE_OVERHANG of the picture's height (a digit's bar or base ends where another stroke meets it).
 UNDERLINE_ASPECT = 2.0
-# Only images at least this big are searched for lines (in smaller ones a stroke edge can look like one).
+UNDERLINE_OVERHANG = 0.05
+# Only images at least this long are searched for lines along them, and at least RULE_MIN_ACROSS across them (in
+# smaller ones a stroke edge can look like one); a line of writing reduced to the working size can be that thin.
 RULE_MIN_SIZE = 64
+RULE_MIN_ACROSS = 24
 # Opaque pixels of which fewer than ONE_COLOUR_SHARE differ from their median grey by more than ONE_COLOUR_SPREAD
 # are strokes of one ink on a transparent canvas, not a picture (paper and ink) with transparent margins.
 ONE_COLOUR_SPREAD = 0.3
@@ -288,10 +294,26 @@ def _ruling_slope(inked: np.ndarray, fewest: int) -> float | None:
     lined = _lined_rows(_sheared(half, np.stack([_offsets(slope, length) for slope in RULE_SLOPES])))
     best, most = None, fewest - 1
     for slope, rows in zip(RULE_SLOPES, lined):
-        bands = _line_bands(rows, max(1.0, RULE_THICKNESS * across))
+        # (At half size a line of even thickness can straddle one more row; its thickness is checked at full size.)
+        bands = _line_bands(rows, max(RULE_MIN_THICKNESS, RULE_THICKNESS * across) + 1)
         if len(bands) > most:
             best, most = float(slope), len(bands)
     return best
+
+
+def _runs_past_the_rest(level: np.ndarray, band: tuple[int, int]) -> bool:
+    """Does the line in rows `band` of `level` (inked, sheared so the line runs along its rows) reach past the ink
+    outside it at both ends by UNDERLINE_OVERHANG of the height? (The rows just next to it, its soft rim, are
+    left out.)"""
+    across, length = level.shape
+    thickness = band[1] - band[0]
+    outside = np.ones(across, dtype=bool)
+    outside[max(0, band[0] - thickness - 2):band[1] + thickness + 2] = False
+    columns = np.flatnonzero(level[outside].any(axis=0))
+    if not columns.size:
+        return False
+    overhang = UNDERLINE_OVERHANG * across
+    return bool(columns[0] >= overhang and columns[-1] < length - overhang)
 
 
 def _erase_lines_across(view: np.ndarray) -> None:
@@ -303,12 +325,11 @@ def _erase_lines_across(view: np.ndarray) -> None:
     across, length = view.shape
     inked = view > 0
     ends = max(1, length // 10)
-    fewest = 1 if length >= UNDERLINE_ASPECT * across else 2
-    # Lines cross the whole picture: without inked rows at each end, there are none (the usual case).
+    # Lines cross the whole picture: without an inked row at each end, there are none (the usual case).
     for end in (inked[:, :ends], inked[:, -ends:]):
-        if np.count_nonzero(end.mean(axis=1) >= 0.5) < fewest:
+        if not np.any(end.mean(axis=1) >= 0.5):
             return
-    rough = _ruling_slope(inked, fewest)
+    rough = _ruling_slope(inked, 1)
     if rough is None:
         return
     # The half-size search is coarse: the slope is settled at full size among its neighbours (nearest first).
@@ -316,10 +337,11 @@ def _erase_lines_across(view: np.ndarray) -> None:
     candidates = np.stack([_offsets(float(slope), length) for slope in near])
     offsets, bands = np.zeros(length, np.intp), []
     for candidate, rows in zip(candidates, _lined_rows(_sheared(inked, candidates))):
-        found = _line_bands(rows, max(1.0, RULE_THICKNESS * across))
-        if len(found) > max(len(bands), fewest - 1):
+        found = _line_bands(rows, max(RULE_MIN_THICKNESS, RULE_THICKNESS * across))
+        if len(found) > len(bands):
             offsets, bands = candidate, found
-    if not bands:
+    if not bands or (len(bands) == 1 and length < UNDERLINE_ASPECT * across
+                     and not _runs_past_the_rest(_sheared(inked, offsets), bands[0])):
         return
     columns = np.arange(length)
 
@@ -343,11 +365,12 @@ def _erase_lines_across(view: np.ndarray) -> None:
 def _erase_ruling(soft: np.ndarray) -> None:
     """Erase, in place, the printed lines of ruled or squared paper that run through the writing, in each
     image of a stack big enough to show them (see _erase_lines_across)."""
-    if min(soft.shape[1:]) < RULE_MIN_SIZE:
-        return
+    height, width = soft.shape[1:]
     for image in soft:
-        _erase_lines_across(image)
-        _erase_lines_across(image.T)
+        if width >= RULE_MIN_SIZE and height >= RULE_MIN_ACROSS:
+            _erase_lines_across(image)
+        if height >= RULE_MIN_SIZE and width >= RULE_MIN_ACROSS:
+            _erase_lines_across(image.T)
 
 
 def _pen_dots(mask, labels, areas, image_of, largest, candidates) -> np.ndarray:
