@@ -12,7 +12,7 @@ import pytest
 
 from digitpad.folders import batch
 from digitpad.folders.results import REVIEWED_CSV_COLUMNS
-from digitpad.gui import dialogs
+from digitpad.gui import dialogs, theme
 from digitpad.gui.batch.table_data import SHOW_ERRORS, SHOW_LOW_CONFIDENCE
 from tests.gui.gui_helpers import SEVEN, FakePredictor, digit_png, draw_digit, wait_until
 
@@ -122,6 +122,31 @@ def test_classify_folder_fills_the_table(app, digit_folder):
     assert str(window.export_button.cget("state")) == "normal"
     assert app.menus["File"].entrycget("Export results…", "state") == "normal"
     assert app.settings.last_folder == str(digit_folder)
+
+
+@pytest.mark.parametrize("width", [900, 1280, 1700])
+def test_every_column_of_the_table_fits_the_window(app, digit_folder, width):
+    """The Error column is shown whole beside the preview at usual widths, and can be scrolled to in a narrow
+    window."""
+    from digitpad.gui.batch.table import MINIMUM_STRETCHING_WIDTH  # noqa: PLC0415
+    from digitpad.gui.batch.table_data import COLUMNS  # noqa: PLC0415
+
+    app.classify_folder(digit_folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    window.geometry(f"{width}x700")
+    wait_until(app.window, lambda: abs(window.winfo_width() - width) <= 2)
+    window.update()
+    tree = window.tree
+    widths = {column: int(tree.column(column, "width")) for column in COLUMNS}
+    assert widths["error"] >= theme.scaled(window, MINIMUM_STRETCHING_WIDTH)
+    if width >= 1280:
+        assert sum(widths.values()) <= tree.winfo_width(), (widths, tree.winfo_width())
+        assert tree.xview() == (0.0, 1.0)
+    else:
+        tree.xview_moveto(1.0)
+        window.update()
+        assert tree.xview()[0] > 0.0 and tree.xview()[1] == 1.0
 
 
 def test_table_sorts_by_heading_and_filters(make_app, digit_folder):

@@ -17,7 +17,10 @@ MAXIMUM_ROWS_PER_POLL = 200
 ROW_POLL_INTERVAL_MS = 30
 COLUMN_WIDTHS = {"file": 240, "digit": 100, "confidence": 100, "review": 130, "error": 160}  # 96-dpi px (theme.scaled)
 COLUMN_ANCHORS = {"file": "w", "digit": "center", "confidence": "e", "review": "w", "error": "w"}
-STRETCHING_COLUMNS = ("file", "error")
+# These share whatever width the table has beyond the others (so the Error column is never cut off), in this
+# proportion, each at least its MINIMUM_STRETCHING_WIDTH.
+STRETCHING_COLUMNS = {"file": 0.55, "error": 0.45}
+MINIMUM_STRETCHING_WIDTH = 80
 ERROR_TAG = "error"
 UNCERTAIN_TAG = "uncertain"
 CORRECTED_TAG = "corrected"
@@ -54,16 +57,31 @@ class ResultsTable(ttk.Frame):
                               command=(lambda column=column: self.sort_by(column)) if column in SORTABLE_COLUMNS
                               else "")
             self.tree.column(column, width=theme.scaled(self, COLUMN_WIDTHS[column]), anchor=COLUMN_ANCHORS[column],
-                             stretch=column in STRETCHING_COLUMNS)
+                             stretch=column in STRETCHING_COLUMNS,
+                             minwidth=theme.scaled(self, MINIMUM_STRETCHING_WIDTH) if column in STRETCHING_COLUMNS else 20)
         self.tree.tag_configure(ERROR_TAG, foreground=theme.ERROR)
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)
         self.tree.tag_configure(CORRECTED_TAG, foreground=theme.SUCCESS, font=theme.BOLD_FONT)
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scrollbar.set)
+        # (Only a table narrower than its columns' least widths scrolls sideways.)
+        sideways = ttk.Scrollbar(self, orient="horizontal", command=self.tree.xview)
+        self.tree.configure(yscrollcommand=scrollbar.set, xscrollcommand=sideways.set)
         self.tree.grid(row=0, column=0, sticky="nsew")
         scrollbar.grid(row=0, column=1, sticky="ns")
+        sideways.grid(row=1, column=0, sticky="ew")
+        self.tree.bind("<Configure>", self._fit_columns, add="+")
         self.tree.bind("<Double-1>", self._on_double_click)
         self.tree.bind("<Return>", lambda event: self._activate_selection())
+
+    def _fit_columns(self, event=None) -> None:
+        """Give the file and error columns the table's width that the fixed columns leave (ttk only stretches
+        them by how much the table grows or shrinks, so a table first shown narrower than its columns cuts the
+        Error column off)."""
+        fixed = sum(int(self.tree.column(column, "width")) for column in COLUMNS if column not in STRETCHING_COLUMNS)
+        free = self.tree.winfo_width() - fixed - theme.scaled(self, 4)
+        least = theme.scaled(self, MINIMUM_STRETCHING_WIDTH)
+        for column, share in STRETCHING_COLUMNS.items():
+            self.tree.column(column, width=max(least, int(free * share)))
 
     @property
     def pending(self) -> int:
