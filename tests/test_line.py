@@ -9,7 +9,8 @@ from PIL import Image, ImageDraw
 from digitpad.reading.line import (BLANK, FRAME_STRIDE, FRAMES, LINE_HEIGHT, LINE_INK_HEIGHT, LINE_MARGIN, LINE_WIDTH,
                                    NUMBER_CLASSES, decode_frames, line_input)
 from digitpad.imaging.preprocess import crop_to_ink, stroke_width
-from digitpad.training.number_lines import LineLayout, compose_line, digit_inks, make_lines
+from digitpad.training.number_lines import (COMPOSING_HEIGHT, SLASH_LEAN, LineLayout, compose_line, digit_inks,
+                                            make_lines, mark_ink, separator_places)
 from digitpad.training.training_data import LabelledDigits
 
 
@@ -112,6 +113,33 @@ def test_touching_lines_overlap_their_digits():
     assert narrow.shape[1] < wide.shape[1]
     gaps = np.flatnonzero(wide.max(axis=0) == 0)
     assert gaps.size > 0 and np.flatnonzero(narrow.max(axis=0) == 0).size < gaps.size
+
+
+def test_slashes_go_only_between_digits_and_stand_apart_from_a_written_one():
+    """A "/" to pass over is never the last mark (it would teach the reader to drop a final 1), and is taller and
+    leans further than a 1."""
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        count = int(rng.integers(1, 9))
+        assert all(before < count for before, mark in separator_places(count, rng) if mark == "/")
+    for _ in range(20):
+        slash, top = mark_ink("/", rng)
+        assert slash.shape[0] >= 1.1 * COMPOSING_HEIGHT and top < 0
+        assert slash.shape[1] >= SLASH_LEAN[0] * COMPOSING_HEIGHT
+
+
+def test_some_lines_are_written_on_a_printed_line():
+    inks, _ = digit_inks(_digits())
+    ruled = LineLayout(rules_share=1.0, touching_share=0.0, uneven_share=0.0, slant_share=0.0)
+    found = 0
+    for seed in range(10):
+        canvas = compose_line(inks[:3], np.random.default_rng(seed), ruled)
+        plain = compose_line(inks[:3], np.random.default_rng(seed), LineLayout(rules_share=0.0, touching_share=0.0,
+                                                                           uneven_share=0.0, slant_share=0.0))
+        rows = (canvas > 0.3).mean(axis=1)
+        found += rows.max() >= 0.9  # (30% of rules are only pieces of a line)
+        assert canvas.shape[0] > plain.shape[0] or canvas.shape[1] > plain.shape[1] or rows.max() > 0.5
+    assert found >= 4
 
 
 def test_the_reader_learns_from_synthetic_lines_with_ctc():

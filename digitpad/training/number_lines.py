@@ -15,6 +15,11 @@ from digitpad.training.training_data import LabelledDigits
 # Digits are laid out at about this height (pixels) before the line is scaled to the reader's input.
 COMPOSING_HEIGHT = 40.0
 BREAKABLE = (4, 5, 7)
+# A "/" leans this far (times the digits' height) over its height; a written 1 leans less.
+SLASH_LEAN = (0.4, 0.75)
+# A printed line left in the ink: this many pixels thick at COMPOSING_HEIGHT, this dark (an ink map's 0..1).
+RULE_WIDTHS = (1, 3)
+RULE_DARKNESS = (0.45, 1.0)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class LineLayout:
     slant: float = 0.08  # baseline rise per pixel
     stretch: tuple[float, float] = (0.8, 1.25)  # each digit's width multiplier
     marks_share: float = 0.3  # lines with separators (not digits: the reader learns to pass over them)
+    rules_share: float = 0.2  # lines written on a printed line (or in a box) that the ink clean-up left in
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,8 @@ def mark_ink(mark: str, rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """A separator ("." "," "-" "/" "=") drawn with a pen like the digits', cropped to its ink, and where its top
     sits below the digits' top (times COMPOSING_HEIGHT)."""
     height = COMPOSING_HEIGHT
-    side = int(height * 1.5)
+    side = int(height * 2)
+    shift = 0.0  # rows drawn below the canvas top (a "/" starts above the digits' top)
     image = Image.new("L", (side, side), 0)
     draw = ImageDraw.Draw(image)
     pen = max(2, round(height * rng.uniform(0.08, 0.16)))
@@ -107,19 +114,21 @@ def mark_ink(mark: str, rng: np.random.Generator) -> tuple[np.ndarray, float]:
         length, level, apart = height * rng.uniform(0.3, 0.5), height * rng.uniform(0.35, 0.5), height * rng.uniform(0.15, 0.3)
         for row in (level, level + apart):
             draw.line((middle - length / 2, row, middle + length / 2, row + rng.uniform(-2, 2)), fill=255, width=pen)
-    else:  # "/"
-        lean = height * rng.uniform(0.2, 0.5)
-        draw.line((middle - lean / 2, height * rng.uniform(0.95, 1.1), middle + lean / 2, rng.uniform(-0.1, 0.05) * height),
-                  fill=255, width=pen)
+    else:  # "/": taller than the digits and leaning further than a slanted 1 (which is never to be passed over)
+        lean = height * rng.uniform(*SLASH_LEAN)
+        below, above = height * rng.uniform(0.05, 0.25), height * rng.uniform(0.1, 0.3)
+        shift = above + pen / 2
+        draw.line((middle - lean / 2, shift + height + below, middle + lean / 2, pen / 2), fill=255, width=pen)
     values = np.asarray(image, np.float32) / 255.0
     rows, columns = np.flatnonzero(values.max(axis=1) > 0), np.flatnonzero(values.max(axis=0) > 0)
-    return values[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], float(rows[0]) / COMPOSING_HEIGHT
+    return values[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], (float(rows[0]) - shift) / COMPOSING_HEIGHT
 
 
-def _with_marks(count: int, rng: np.random.Generator) -> list[tuple[int, str]]:
-    """Where separators go among `count` digits: (digits before it, mark), as people write them."""
+def separator_places(count: int, rng: np.random.Generator) -> list[tuple[int, str]]:
+    """Where separators go among `count` digits: (digits before it, mark), as people write them ("/" only between
+    digits: after a number it would teach the reader to drop a final 1)."""
     if count < 2 or rng.random() < 0.4:
-        return [(count, str(rng.choice(["-", "=", ".", "/"])))] + ([(count, "-")] if rng.random() < 0.3 else [])
+        return [(count, str(rng.choice(["-", "=", "."])))] + ([(count, "-")] if rng.random() < 0.3 else [])
     return [(int(rng.integers(1, count)), str(rng.choice([".", ",", "-", "/"])))]
 
 
@@ -160,7 +169,38 @@ def compose_line(inks: list[np.ndarray], rng: np.random.Generator, layout: LineL
     for piece, top, left in placed:
         region = canvas[top - top_most:top - top_most + piece.shape[0], left - left_most:left - left_most + piece.shape[1]]
         np.maximum(region, piece, out=region)
+    if rng.random() < layout.rules_share:
+        digit_rows = [(top - top_most, top - top_most + piece.shape[0])
+                      for (piece, top, _), (_, _, is_digit) in zip(placed, pieces) if is_digit]
+        canvas = _with_rules(canvas, min(start for start, _ in digit_rows), max(stop for _, stop in digit_rows), rng)
     return canvas
+
+
+def _with_rules(canvas: np.ndarray, digits_top: int, digits_bottom: int, rng: np.random.Generator) -> np.ndarray:
+    """The line written on (touching the digits or just below them), sometimes a box's top above them, sometimes
+    only a piece of either: printed lines the ink clean-up did not erase, drawn straight, thin and even."""
+    height = COMPOSING_HEIGHT
+    reach = rng.uniform(0.0, 0.5, 2) * height  # how far the line runs past the writing, left and right
+    below = int(round(height * 0.35))
+    above = int(round(height * 0.35))
+    grown = np.zeros((canvas.shape[0] + above + below, canvas.shape[1] + int(reach.sum()) + 2), np.float32)
+    grown[above:above + canvas.shape[0], int(reach[0]):int(reach[0]) + canvas.shape[1]] = canvas
+    image = Image.new("F", (grown.shape[1], grown.shape[0]), 0.0)
+    draw = ImageDraw.Draw(image)
+    darkness = rng.uniform(*RULE_DARKNESS)
+    width = int(rng.integers(RULE_WIDTHS[0], RULE_WIDTHS[1] + 1))
+    rows = [above + digits_bottom + rng.uniform(-0.1, 0.2) * height]
+    if rng.random() < 0.3:
+        rows.append(above + digits_top - rng.uniform(0.05, 0.3) * height)
+    for row in rows:
+        start, stop = 0.0, float(grown.shape[1] - 1)
+        if rng.random() < 0.3:  # a piece of the line only
+            start, stop = sorted(rng.uniform(start, stop, 2))
+        tilt = rng.uniform(-0.02, 0.02) * (stop - start)
+        draw.line((start, row - tilt / 2, stop, row + tilt / 2), fill=float(darkness), width=width)
+    np.maximum(grown, np.asarray(image, np.float32), out=grown)
+    inked_rows, inked_columns = np.flatnonzero(grown.max(axis=1) > 0), np.flatnonzero(grown.max(axis=0) > 0)
+    return grown[inked_rows[0]:inked_rows[-1] + 1, inked_columns[0]:inked_columns[-1] + 1]
 
 
 def make_lines(inks: list[np.ndarray], labels: np.ndarray, count: int, seed: int,
@@ -175,7 +215,7 @@ def make_lines(inks: list[np.ndarray], labels: np.ndarray, count: int, seed: int
         length = int(rng.integers(layout.lengths[0], layout.lengths[1] + 1))
         number = rng.integers(0, 10, length)
         chosen = [inks[int(rng.choice(by_digit[digit]))] for digit in number]
-        marks = _with_marks(length, rng) if rng.random() < layout.marks_share else []
+        marks = separator_places(length, rng) if rng.random() < layout.marks_share else []
         image = line_input(compose_line(chosen, rng, layout, marks)).image
         x[row] = np.round(image * 255).astype(np.uint8)
         digits[row, :length] = number
