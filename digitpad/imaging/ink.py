@@ -319,7 +319,8 @@ def _runs_past_the_rest(level: np.ndarray, band: tuple[int, int]) -> bool:
 def _erase_lines_across(view: np.ndarray) -> None:
     """Erase, in place, two or more thin parallel lines running across `view` along its rows (nearly: at
     one of RULE_SLOPES), or a single one when the view is at least UNDERLINE_ASPECT times as long as it is
-    across (a line written on: only printed rules are that long and thin there, a digit's bar is not): each
+    across (a line written on: only printed rules are that long and thin there, a digit's bar is not) or the
+    line runs past all the other ink at both ends (see _runs_past_the_rest): each
     line pixel becomes the weaker of the ink just above and just below the line, so strokes crossing it go on
     and the line itself goes."""
     across, length = view.shape

@@ -181,9 +181,8 @@ def _with_rules(canvas: np.ndarray, digits_top: int, digits_bottom: int, rng: np
     only a piece of either: printed lines the ink clean-up did not erase, drawn straight, thin and even."""
     height = COMPOSING_HEIGHT
     reach = rng.uniform(0.0, 0.5, 2) * height  # how far the line runs past the writing, left and right
-    below = int(round(height * 0.35))
-    above = int(round(height * 0.35))
-    grown = np.zeros((canvas.shape[0] + above + below, canvas.shape[1] + int(reach.sum()) + 2), np.float32)
+    above = int(round(height * 0.35))  # room for a line above or below the writing
+    grown = np.zeros((canvas.shape[0] + 2 * above, canvas.shape[1] + int(reach.sum()) + 2), np.float32)
     grown[above:above + canvas.shape[0], int(reach[0]):int(reach[0]) + canvas.shape[1]] = canvas
     image = Image.new("F", (grown.shape[1], grown.shape[0]), 0.0)
     draw = ImageDraw.Draw(image)

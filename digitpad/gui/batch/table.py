@@ -52,13 +52,14 @@ class ResultsTable(ttk.Frame):
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse")
+        least = theme.scaled(self, MINIMUM_STRETCHING_WIDTH)
         for column in COLUMNS:
             self.tree.heading(column, text=COLUMN_TITLES[column], anchor=COLUMN_ANCHORS[column],
                               command=(lambda column=column: self.sort_by(column)) if column in SORTABLE_COLUMNS
                               else "")
+            stretching = column in STRETCHING_COLUMNS
             self.tree.column(column, width=theme.scaled(self, COLUMN_WIDTHS[column]), anchor=COLUMN_ANCHORS[column],
-                             stretch=column in STRETCHING_COLUMNS,
-                             minwidth=theme.scaled(self, MINIMUM_STRETCHING_WIDTH) if column in STRETCHING_COLUMNS else 20)
+                             stretch=stretching, minwidth=least if stretching else 20)
         self.tree.tag_configure(ERROR_TAG, foreground=theme.ERROR)
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)
         self.tree.tag_configure(CORRECTED_TAG, foreground=theme.SUCCESS, font=theme.BOLD_FONT)
