@@ -142,8 +142,9 @@ def test_every_column_of_the_table_fits_the_window(app, digit_folder, width):
     assert widths["error"] >= theme.scaled(window, MINIMUM_STRETCHING_WIDTH)
     if width >= 1280:
         assert sum(widths.values()) <= tree.winfo_width(), (widths, tree.winfo_width())
-        assert tree.xview() == (0.0, 1.0)
+        assert tree.xview() == (0.0, 1.0) and not window.table.sideways.winfo_ismapped()
     else:
+        assert window.table.sideways.winfo_ismapped()
         tree.xview_moveto(1.0)
         window.update()
         assert tree.xview()[0] > 0.0 and tree.xview()[1] == 1.0

@@ -64,15 +64,23 @@ class ResultsTable(ttk.Frame):
         self.tree.tag_configure(UNCERTAIN_TAG, foreground=theme.UNCERTAIN_TEXT)
         self.tree.tag_configure(CORRECTED_TAG, foreground=theme.SUCCESS, font=theme.BOLD_FONT)
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
-        # (Only a table narrower than its columns' least widths scrolls sideways.)
-        sideways = ttk.Scrollbar(self, orient="horizontal", command=self.tree.xview)
-        self.tree.configure(yscrollcommand=scrollbar.set, xscrollcommand=sideways.set)
+        # Only a table narrower than its columns' least widths scrolls sideways: the bar shows only then.
+        self.sideways = ttk.Scrollbar(self, orient="horizontal", command=self.tree.xview)
+        self.tree.configure(yscrollcommand=scrollbar.set, xscrollcommand=self._scrolled_sideways)
         self.tree.grid(row=0, column=0, sticky="nsew")
         scrollbar.grid(row=0, column=1, sticky="ns")
-        sideways.grid(row=1, column=0, sticky="ew")
+        self.sideways.grid(row=1, column=0, sticky="ew")
+        self.sideways.grid_remove()
         self.tree.bind("<Configure>", self._fit_columns, add="+")
         self.tree.bind("<Double-1>", self._on_double_click)
         self.tree.bind("<Return>", lambda event: self._activate_selection())
+
+    def _scrolled_sideways(self, first: str, last: str) -> None:
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            self.sideways.grid_remove()
+        else:
+            self.sideways.grid()
+        self.sideways.set(first, last)
 
     def _fit_columns(self, event=None) -> None:
         """Give the file and error columns the table's width that the fixed columns leave (ttk only stretches
