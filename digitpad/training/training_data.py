@@ -152,6 +152,14 @@ def style_sets(pen: PenDigits | None, images: np.ndarray | None, labels: np.ndar
     return sets
 
 
+def split_mnist_training(x_train: np.ndarray, y_train: np.ndarray, seed: int, validation_size: int = VALIDATION_SIZE,
+                         ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """MNIST's training digits shuffled with `seed`: (those trained on, the `validation_size` held out), labels int64."""
+    order = np.random.default_rng(seed).permutation(len(x_train))
+    x_train, y_train = x_train[order], y_train[order].astype(np.int64)
+    return (x_train[validation_size:], y_train[validation_size:]), (x_train[:validation_size], y_train[:validation_size])
+
+
 def build_world_data(
     mnist: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     pen: PenDigits | None,
@@ -168,10 +176,7 @@ def build_world_data(
     `limit` keeps only that many MNIST training digits and shrinks every other source alike (quick checks).
     """
     (x_train, y_train), (x_test, y_test) = mnist
-    order = np.random.default_rng(seed).permutation(len(x_train))
-    x_train, y_train = x_train[order], y_train[order].astype(np.int64)
-    x_validation, y_validation = x_train[:validation_size], y_train[:validation_size]
-    x_fit, y_fit = x_train[validation_size:], y_train[validation_size:]
+    (x_fit, y_fit), (x_validation, y_validation) = split_mnist_training(x_train, y_train, seed, validation_size)
     shrink = 1.0
     if limit is not None:
         shrink = min(1.0, limit / max(len(x_fit), 1))

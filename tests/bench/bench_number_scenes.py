@@ -5,6 +5,8 @@ Run: .venv/bin/python tests/bench/bench_number_scenes.py [--count 200] [--model 
 (--reader none: segmentation alone, as before the number reader; each model is run with each reader, side by side)
      .venv/bin/python tests/bench/bench_number_scenes.py --folder 1000 [--reader ...] [--runs 3]
 (the whole `digitpad classify` command on a folder of such PNGs, every nuisance mixed: files/s, median of the runs)
+     .venv/bin/python tests/bench/bench_number_scenes.py --validation [--reader ...]
+(the same scenes from the MNIST validation digits and validation writers: what readers and rules are chosen on)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 from tests.number_scenes import NUISANCES, random_scenes  # noqa: E402
 
 SEED = 4242
+VALIDATION_SEED = 777
 
 
 def main() -> None:
@@ -36,6 +39,8 @@ def main() -> None:
     parser.add_argument("--nuisance", action="append", choices=NUISANCES, help="only these (repeatable)")
     parser.add_argument("--folder", type=int, metavar="N", help="time `digitpad classify` on N number PNGs instead")
     parser.add_argument("--runs", type=int, default=3, help="runs per reader with --folder (default 3)")
+    parser.add_argument("--validation", action="store_true",
+                        help="scenes of the MNIST validation digits and validation writers instead (to choose on)")
     arguments = parser.parse_args()
     if arguments.folder:
         time_folder(arguments.folder, arguments.reader or [None], arguments.runs)
@@ -44,11 +49,18 @@ def main() -> None:
     from digitpad.inference.number_reader import NumberReader
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.reading.number import read_number
+    from digitpad.training.config import DEFAULT_SEED
     from digitpad.training.pendigits import load_pendigits
+    from digitpad.training.training_data import split_mnist_training
 
     with np.load(MNIST) as data:
-        mnist = data["x_test"], data["y_test"]
-    pen = load_pendigits(PENDIGITS).split()[2] if PENDIGITS.exists() else None
+        if arguments.validation:  # the digits and writers every choice is made on (never reported as a result)
+            _, mnist = split_mnist_training(data["x_train"], data["y_train"], DEFAULT_SEED)
+        else:
+            mnist = data["x_test"], data["y_test"]
+    part = 1 if arguments.validation else 2
+    pen = load_pendigits(PENDIGITS).split()[part] if PENDIGITS.exists() else None
+    seed = VALIDATION_SEED if arguments.validation else SEED
     predictors = []
     for model in arguments.model or [None]:
         for reader in arguments.reader or [None]:
@@ -57,7 +69,7 @@ def main() -> None:
             predictor.load()
             predictors.append((f"{model or 'bundled'} + reader {reader or 'bundled'}", predictor))
     for nuisance in arguments.nuisance or NUISANCES:
-        scenes = random_scenes(mnist, pen, arguments.count, nuisance, seed=SEED + NUISANCES.index(nuisance))
+        scenes = random_scenes(mnist, pen, arguments.count, nuisance, seed=seed + NUISANCES.index(nuisance))
         for name, predictor in predictors:
             digits_right = text_right = count_right = 0
             seconds = []
