@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -27,6 +29,31 @@ def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.1
     image = paper * (1 - ink) + ink_grey * ink
     image = image + rng.normal(0, noise, ink.shape)
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
+
+
+LIGHTINGS = ("dark corners", "lamp to one side", "dim room")
+
+
+def unevenly_lit_photo(ink: np.ndarray, rng: np.random.Generator, lighting: str, shape=(600, 800)) -> Image.Image:
+    """A small digit somewhere on a phone photo of paper lit unevenly, saved through JPEG: a camera's dark corners
+    (paper 0.88 in the middle, 0.44 in the corners), a lamp to one side (0.85 near it, 0.35 far), or a dim room
+    (0.45 to 0.70). In all three the paper's darker part is the larger one."""
+    height, width = shape
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    if lighting == "dark corners":
+        paper = 0.88 - 0.22 * (((rows - height / 2) / (height / 2)) ** 2 + ((columns - width / 2) / (width / 2)) ** 2)
+    elif lighting == "lamp to one side":
+        paper = 0.35 + 0.5 * np.exp(-((columns - width) ** 2 + rows ** 2) / (2 * (0.45 * width) ** 2))
+    else:
+        paper = 0.45 + 0.25 * (columns / width) * (rows / height)
+    canvas = np.zeros(shape, np.float32)
+    top, left = int(rng.integers(0, height - ink.shape[0])), int(rng.integers(0, width - ink.shape[1]))
+    canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    photo = paper * (1 - canvas) + 0.1 * canvas + rng.normal(0, 0.02, shape)
+    buffer = io.BytesIO()
+    Image.fromarray(as_uint8(photo)).filter(ImageFilter.GaussianBlur(0.8)).save(buffer, "JPEG", quality=75)
+    buffer.seek(0)
+    return Image.open(buffer)
 
 
 def as_uint8(values: np.ndarray) -> np.ndarray:

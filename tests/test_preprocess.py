@@ -11,7 +11,8 @@ from scipy import ndimage
 from digitpad.imaging.imageio import open_image
 from digitpad.imaging.ink import NoDigitError
 from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
-from tests.digit_images import as_uint8, high_resolution, notebook_photo, on_canvas, paper_photo
+from tests.digit_images import (LIGHTINGS, as_uint8, high_resolution, notebook_photo, on_canvas, paper_photo,
+                                 unevenly_lit_photo)
 
 SAMPLE_COUNT = 40
 # Mean absolute difference (0..1 grey levels) between two 28x28 outputs that count as "the same digit".
@@ -89,6 +90,16 @@ def test_scaling_the_digit_keeps_it(samples, references):
         mean_difference(mnist_input(as_uint8(high_resolution(digit, size))), reference)
         for (digit, _), reference in zip(samples, references) for size in (60, 300, 900)
     ]
+    assert_mostly_same(differences)
+
+
+@pytest.mark.parametrize("lighting", LIGHTINGS)
+def test_a_photo_lit_unevenly_is_the_same_digit(samples, references, lighting):
+    """Paper whose darker part is the larger (a camera's dark corners, a lamp to one side, a dim room): the ink is
+    still what stands out from the paper, not the paper's lighter part."""
+    rng = np.random.default_rng(21)
+    differences = [mean_difference(mnist_input(unevenly_lit_photo(high_resolution(digit, 160), rng, lighting)),
+                                   reference) for (digit, _), reference in zip(samples[:20], references)]
     assert_mostly_same(differences)
 
 

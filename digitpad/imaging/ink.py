@@ -18,6 +18,17 @@ FLATTEN_THUMBNAIL_SIZE = 64
 UNEVEN_PAPER_RANGE = 0.04
 # Below this share of the pixels, a grey class is certainly ink rather than paper.
 POLARITY_CLEAR_MAJORITY = 0.35
+# Paper lit unevenly (a lamp to one side, a phone camera's dark corners) is told by its brightness: a quadratic
+# surface fitted to the median grey of LIGHT_BLOCKS x LIGHT_BLOCKS blocks of a thumbnail explains at least
+# LIGHT_EXPLAINED of them within LIGHT_FIT_STEP (ink covering blocks is not smooth) and varies by at least
+# UNEVEN_LIGHT_RANGE. There ink is what stands out from that surface by UNEVEN_LIGHT_INK_STEP, darker or lighter,
+# not the smaller of two grey classes (those are the paper's darker and lighter parts).
+LIGHT_BLOCKS = 8
+LIGHT_FITS = 3
+LIGHT_FIT_STEP = 0.04
+LIGHT_EXPLAINED = 0.8
+UNEVEN_LIGHT_RANGE = 0.15
+UNEVEN_LIGHT_INK_STEP = 0.06
 # Ink must stand out from paper by at least this much (0..1 grey levels) to count as a digit.
 MIN_CONTRAST = 0.12
 # The digit's longer side must span at least this many pixels and this share of the image.
@@ -179,12 +190,80 @@ def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
     return sums + peaks
 
 
+def _block_levels(thumbnail: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The median grey of each of LIGHT_BLOCKS x LIGHT_BLOCKS blocks of a thumbnail, with the blocks' centres
+    (row, column as shares of the thumbnail's sides); None for a thumbnail too small to cut so."""
+    rows, columns = (side // LIGHT_BLOCKS for side in thumbnail.shape)
+    if min(rows, columns) < 2:
+        return None
+    blocks = thumbnail[:rows * LIGHT_BLOCKS, :columns * LIGHT_BLOCKS].reshape(LIGHT_BLOCKS, rows, LIGHT_BLOCKS, columns)
+    levels = np.median(blocks.swapaxes(1, 2).reshape(LIGHT_BLOCKS, LIGHT_BLOCKS, -1), axis=2).ravel()
+    centres = (np.arange(LIGHT_BLOCKS) + 0.5) / LIGHT_BLOCKS
+    block_rows, block_columns = np.meshgrid(centres * rows * LIGHT_BLOCKS / thumbnail.shape[0],
+                                            centres * columns * LIGHT_BLOCKS / thumbnail.shape[1], indexing="ij")
+    return levels, block_rows.ravel(), block_columns.ravel()
+
+
+def _quadratic_terms(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    rows, columns = rows - 0.5, columns - 0.5
+    return np.stack([np.ones_like(rows), rows, columns, rows * rows, rows * columns, columns * columns], axis=-1)
+
+
+def _light_surface(thumbnail: np.ndarray, ink_sign: int) -> np.ndarray | None:
+    """How the paper's brightness varies over a thumbnail, where it varies by UNEVEN_LIGHT_RANGE or more: a
+    quadratic surface fitted to its block levels (see _block_levels), refitted without the blocks that stand out
+    from the last fit in ink's direction (`ink_sign` +1 bright, -1 dark, 0 either) by more than LIGHT_FIT_STEP.
+    None where the surface explains less than LIGHT_EXPLAINED of the blocks, varies less, or the thumbnail is
+    too small."""
+    found = _block_levels(thumbnail)
+    if found is None:
+        return None
+    levels, block_rows, block_columns = found
+    if float(levels.max() - levels.min()) < UNEVEN_LIGHT_RANGE:
+        return None
+    terms = _quadratic_terms(block_rows, block_columns)
+    paper = np.ones(len(levels), dtype=bool)
+    for _ in range(LIGHT_FITS):
+        coefficients = np.linalg.lstsq(terms[paper], levels[paper], rcond=None)[0]
+        fitted = terms @ coefficients
+        residual = levels - fitted
+        paper = (residual * ink_sign if ink_sign else np.abs(residual)) <= LIGHT_FIT_STEP
+        if paper.mean() < LIGHT_EXPLAINED:
+            return None
+    if float(fitted.max() - fitted.min()) < UNEVEN_LIGHT_RANGE:
+        return None
+    height, width = thumbnail.shape
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    surface = _quadratic_terms((rows + 0.5) / height, (columns + 0.5) / width) @ coefficients.astype(np.float32)
+    return surface.astype(np.float32)
+
+
+def _ink_is_dark_on_uneven_paper(grey: np.ndarray) -> bool | None:
+    """For paper lit unevenly (see UNEVEN_LIGHT_RANGE): whether the ink is darker than the paper around it (what
+    stands out from the paper's smooth surface, further dark or light); None for evenly lit paper."""
+    factor = max(1, max(grey.shape) // FLATTEN_THUMBNAIL_SIZE)
+    thumbnail = _block_sums(grey[np.newaxis], factor)[0] * np.float32(1 / factor ** 2)
+    surface = _light_surface(thumbnail, 0)
+    if surface is None:
+        return None
+    residual = thumbnail - surface
+    darker = -float(residual[residual < -UNEVEN_LIGHT_INK_STEP].sum())
+    lighter = float(residual[residual > UNEVEN_LIGHT_INK_STEP].sum())
+    return darker >= lighter
+
+
 def _ink_is_dark(greys: np.ndarray, histograms: Histograms) -> np.ndarray:
     """Per image of a stack: True for dark ink on light paper, False for light ink on dark paper.
 
     Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
-    (a thick digit cropped tight), the class that owns most of the image border is paper.
+    (a thick digit cropped tight), the class that owns most of the image border is paper. On unevenly lit
+    paper, where the split falls between the paper's darker and lighter parts, ink is what stands out from
+    the paper around it.
     """
+    if len(greys) == 1 and min(greys.shape[1:]) >= FLATTEN_MIN_SIZE:
+        uneven = _ink_is_dark_on_uneven_paper(greys[0])
+        if uneven is not None:
+            return np.array([uneven])
     split = histograms.otsu_index()
     dark_fraction = histograms.sum(0, split) / np.maximum(histograms.counts.sum(axis=1), 1)
     clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
@@ -219,6 +298,11 @@ def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     background = ndimage.uniform_filter(background, size=window, mode="nearest")
     if float(background.max() - background.min()) < UNEVEN_PAPER_RANGE:
         return ink
+    # An opening cannot follow paper that brightens (in ink's direction) towards the picture's edges, as a phone
+    # camera's dark corners do: there a smooth surface fitted to the paper alone is nearer.
+    surface = _light_surface(thumbnail, 1)
+    if surface is not None:
+        background = np.maximum(background, surface)
     full = Image.fromarray(background.astype(np.float32), mode="F").resize((ink.shape[1], ink.shape[0]), Image.BILINEAR)
     return ink - np.asarray(full, dtype=np.float32)
 
