@@ -31,25 +31,35 @@ def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.1
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
-LIGHTINGS = ("dark corners", "lamp to one side", "dim room")
+PAGES = ("dark corners", "lamp to one side", "dim room", "squared page")
 
 
-def unevenly_lit_photo(ink: np.ndarray, rng: np.random.Generator, lighting: str, shape=(600, 800)) -> Image.Image:
-    """A small digit somewhere on a phone photo of paper lit unevenly, saved through JPEG: a camera's dark corners
-    (paper 0.88 in the middle, 0.44 in the corners), a lamp to one side (0.85 near it, 0.35 far), or a dim room
-    (0.45 to 0.70). In all three the paper's darker part is the larger one."""
+def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600, 800)) -> Image.Image:
+    """A small digit somewhere on a phone photo of a page, saved through JPEG: paper lit unevenly, its darker part
+    the larger (a camera's dark corners: 0.88 in the middle, 0.44 in the corners; a lamp to one side: 0.85 near
+    it, 0.35 far; a dim room: 0.45 to 0.70), dark ink; or a squared page (light blue lines every 25 px, which
+    outnumber the ink) written in red."""
     height, width = shape
     rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
-    if lighting == "dark corners":
+    pen = np.array([0.1, 0.1, 0.1], np.float32)
+    if page == "dark corners":
         paper = 0.88 - 0.22 * (((rows - height / 2) / (height / 2)) ** 2 + ((columns - width / 2) / (width / 2)) ** 2)
-    elif lighting == "lamp to one side":
+    elif page == "lamp to one side":
         paper = 0.35 + 0.5 * np.exp(-((columns - width) ** 2 + rows ** 2) / (2 * (0.45 * width) ** 2))
-    else:
+    elif page == "dim room":
         paper = 0.45 + 0.25 * (columns / width) * (rows / height)
+    else:
+        paper = np.full(shape, 0.96, np.float32)
+        pen = np.array([0.8, 0.1, 0.1], np.float32)
+    paper = np.repeat(paper[..., np.newaxis], 3, axis=2)
+    if page == "squared page":
+        lines = (rows % 25 < 1) | (columns % 25 < 1)
+        paper[lines] = [0.6, 0.8, 0.9]
     canvas = np.zeros(shape, np.float32)
     top, left = int(rng.integers(0, height - ink.shape[0])), int(rng.integers(0, width - ink.shape[1]))
     canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
-    photo = paper * (1 - canvas) + 0.1 * canvas + rng.normal(0, 0.02, shape)
+    canvas = canvas[..., np.newaxis]
+    photo = paper * (1 - canvas) + pen * canvas + rng.normal(0, 0.02, (height, width, 1))
     buffer = io.BytesIO()
     Image.fromarray(as_uint8(photo)).filter(ImageFilter.GaussianBlur(0.8)).save(buffer, "JPEG", quality=75)
     buffer.seek(0)

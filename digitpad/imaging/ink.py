@@ -576,6 +576,16 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     paper_level = histograms.percentile(50, 0, split)
     ink_level = histograms.percentile(50, split)
     contrast = ink_level - paper_level
+    faint = (contrast < MIN_CONTRAST) & (histograms.sum(0, split) > 0) & (histograms.sum(split) > 0)
+    if faint.any():
+        # The darker class may be a faint printed pattern (a dense grid) that outnumbers the ink: split it again.
+        in_upper = np.arange(histograms.counts.shape[1]) >= split[:, np.newaxis]
+        upper = Histograms(np.where(in_upper, histograms.counts, 0), histograms.low, histograms.step)
+        inner_split = upper.otsu_index()
+        inner_contrast = histograms.percentile(50, inner_split) - paper_level
+        again = faint & (inner_contrast >= MIN_CONTRAST) & (histograms.sum(inner_split) > 0)
+        split = np.where(again, inner_split, split)
+        contrast = np.where(again, inner_contrast, contrast)
     # A single grey level (blank), or ink too close to the paper: no digit.
     rejected = (histograms.sum(0, split) == 0) | (histograms.sum(split) == 0) | (contrast < MIN_CONTRAST)
     contrast = np.where(rejected, 1.0, contrast)

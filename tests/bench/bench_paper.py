@@ -1,6 +1,7 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
-square or askew, and on 600x800 JPEG photos of paper lit unevenly (a camera's dark corners, a lamp to one side, a
-dim room), read through the same path as Load image; accuracy and time per image.
+square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
+one side, a dim room) and a squared page written in red; read through the same path as Load image; accuracy and
+time per image.
 
 Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500]
 """
@@ -22,7 +23,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import LIGHTINGS, high_resolution, unevenly_lit_photo  # noqa: E402
+from tests.digit_images import PAGES, high_resolution, page_photo  # noqa: E402
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -78,17 +79,17 @@ def main() -> None:
                 seconds.append(time.perf_counter() - started)
             print(f"{kind:15s} {tilt:3.0f} deg: {correct / len(digits):6.1%} of {len(digits)} digits, "
                   f"{statistics.median(seconds) * 1000:.1f} ms median per {SIDE}x{SIDE} photo")
-    for lighting in LIGHTINGS:
+    for page in PAGES:
         rng, correct, seconds = np.random.default_rng(0), 0, []
         for digit, label in zip(digits, labels):
-            image = unevenly_lit_photo(high_resolution(digit, 160), rng, lighting)
+            image = page_photo(high_resolution(digit, 160), rng, page)
             started = time.perf_counter()
             try:
                 correct += predictor.predict_image(image).digit == label
             except NoDigitError:  # (counted wrong)
                 pass
             seconds.append(time.perf_counter() - started)
-        print(f"{lighting:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
+        print(f"{page:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
               f"{statistics.median(seconds) * 1000:.1f} ms median per 600x800 JPEG photo")
 
 
