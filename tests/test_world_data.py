@@ -13,7 +13,7 @@ from digitpad.reading.strokes import Stroke, render_strokes
 from digitpad.training import fonts, handwriting, styles
 from digitpad.training.config import DataConfig
 from digitpad.training.pendigits import TEST_WRITERS, VALIDATION_WRITERS, PendigitsUnavailableError, load_pendigits
-from digitpad.training.training_data import build_world_data
+from digitpad.training.training_data import build_world_data, split_mnist_training
 from tests.data_paths import PENDIGITS
 
 
@@ -100,16 +100,33 @@ def test_added_features_add_ink_where_expected(style, mnist_test, pen):
     assert np.abs(changed - plain).sum() > 15  # a visible new stroke, not noise
     strokes = pen.strokes[int(np.flatnonzero(pen.labels == digit)[0])]
     featured = styles.add_feature_to_strokes(style, strokes, rng)
-    added = sum(len(points) for points in featured) - sum(len(points) for points in strokes)
+    base = styles.without_lead_in(strokes) if style == "flagged one" else strokes  # a flag replaces the writer's own
+    added = sum(len(points) for points in featured) - sum(len(points) for points in base)
     assert added >= 2
 
 
-@pytest.mark.parametrize("style", styles.STYLES)
-def test_templates_vary(style):
-    rng = np.random.default_rng(4)
-    first, second = styles.template_strokes(style, rng), styles.template_strokes(style, rng)
-    assert not np.allclose(np.concatenate(first)[:5], np.concatenate(second)[:5])
-    assert handwriting.render_varied(first, rng).max() > 0.9
+
+def test_a_flag_replaces_the_writers_own_one(pen):
+    """Most pen 1s start with the writer's own flag; the flagged-one variant swaps it for a drawn one (one flag, not
+    two). A 1 written from its top, or from the bottom up, keeps its whole stem."""
+    rng = np.random.default_rng(11)
+    ones = [pen.strokes[int(index)] for index in np.flatnonzero(pen.labels == 1)[:40]]
+    with_own_flag = [strokes for strokes in ones if int(np.argmin(strokes[0][:, 1])) > 0]
+    assert len(with_own_flag) >= 30
+    for strokes in with_own_flag:
+        top = int(np.argmin(strokes[0][:, 1]))
+        stem = strokes[0][top:]
+        featured = styles.add_feature_to_strokes("flagged one", strokes, rng)
+        every_point = np.concatenate(featured)
+        own_flag = strokes[0][:top]
+        assert not any((every_point == point).all(axis=1).any() for point in own_flag
+                       if not (stem == point).all(axis=1).any())
+        # The stem is kept whole, led into by the drawn flag or beside it as its own stroke.
+        assert any(len(points) >= len(stem) and np.array_equal(points[-len(stem):], stem) for points in featured)
+    stem = np.array([[0.0, 0.0], [0.0, 50.0], [0.0, 100.0]])
+    assert styles.without_lead_in([stem])[0] is stem
+    bottom_up = stem[::-1].copy()
+    assert np.array_equal(styles.without_lead_in([bottom_up])[0], bottom_up)
 
 
 def test_fonts_are_grouped_by_design_and_held_out_whole():
@@ -153,6 +170,15 @@ def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
     assert set(first.test) == set(again.test) and "pen writers" in first.test and "fonts" in first.test
     assert {name for name in first.test if name.startswith("style: ")} >= {
         f"style: {style} (templates)" for style in styles.STYLES}
+    # About half of MNIST is trained on as digitpad reads a saved digit (re-preprocessed), the rest as it is.
+    (x_train, y_train), (x_test, _) = mnist
+    fitted = first.train["mnist"].x
+    raw = split_mnist_training(x_train, y_train, seed=5)[0][0][:300]
+    as_read = [index for index in range(len(raw)) if not np.allclose(fitted[index], raw[index] / 255.0, atol=1e-6)]
+    assert 100 <= len(as_read) <= 200
+    for index in as_read[:20]:
+        assert np.array_equal(fitted[index], mnist_input(raw[index]))
+    assert np.array_equal(first.test["mnist as read"].x[:20], np.stack([mnist_input(image) for image in x_test[:20]]))
     # nothing held out is trained on: MNIST test digits never appear in training
     training = {image.tobytes() for image in (first.train["mnist"].x * 255).round().astype(np.uint8)}
     assert not training & {image.tobytes() for image in mnist[1][0][:2000]}

@@ -15,6 +15,7 @@ DEFAULT_SEED = 1234
 class DataConfig:
     """How many digits each source adds (per epoch of training, before augmentation)."""
 
+    mnist_as_read_share: float = 0.5  # MNIST training digits trained on as digitpad reads a saved one (re-preprocessed)
     pen_renders: int = 4  # random renderings of each training writer's digit
     style_from_mnist: int = 1000  # per added feature, on MNIST training digits
     style_from_pen: int = 500  # per added feature, on training writers' digits

@@ -18,10 +18,18 @@ ADDED_FEATURES = ("slashed zero", "flagged one", "footed one", "crossed seven")
 # MNIST images are worked on at this many times their size, so added strokes are as smooth as the digit's.
 RASTER_SCALE = 4
 RASTER_MARGIN = 8
-# A flagged 1's flag, in degrees below the horizontal, and its least opening against the stem.
-FLAG_MIN_DEGREES = 35.0
+# A flagged 1's flag, in degrees below the horizontal, and its least opening against the stem. Continental writers'
+# flags run from short and steep to nearly as long as the stem and shallow (about 25 degrees) on an upright stem;
+# on a leaning stem the shallowest flag rises by the lean, so that it never reads as a 7's bar.
+FLAG_MIN_DEGREES = 22.0
+UPRIGHT_STEM_DEGREES = 80.0
 FLAG_MAX_DEGREES = 65.0
 FLAG_MIN_OPENING_DEGREES = 25.0
+# A flag's length, as a share of the 1's height.
+FLAG_MIN_LENGTH = 0.15
+FLAG_MAX_LENGTH = 0.6
+# What is left of a 1's first stroke after its lead-in must span this share of its height to be its stem.
+LEAD_IN_MIN_STEM = 0.6
 
 
 def _line(start, end, count: int = 8) -> np.ndarray:
@@ -65,15 +73,16 @@ def _bar(box: Box, centre_x: Callable[[float], float], rng: np.random.Generator)
 
 def _flag(box: Box, centre_x: Callable[[float], float], rng: np.random.Generator) -> tuple[list[np.ndarray], bool]:
     """A continental 1's up-stroke: from below-left up to the top of the stem. It falls at least FLAG_MIN_DEGREES
-    below the horizontal and at least FLAG_MIN_OPENING_DEGREES less steeply than the stem, so that it never
-    reads as a 7's bar (level, meeting a stem that leans away from it)."""
+    below the horizontal (more on a leaning stem) and, where it can, at least FLAG_MIN_OPENING_DEGREES less steeply
+    than the stem, so that it never reads as a 7's bar (level, meeting a stem that leans away from it)."""
     left, top, right, bottom = box
     height = bottom - top
     x = centre_x(top + 0.02 * height)
     stem_degrees = float(np.degrees(np.arctan2(height, x - centre_x(bottom - 0.02 * height))))
-    steepest = max(FLAG_MIN_DEGREES, min(FLAG_MAX_DEGREES, stem_degrees - FLAG_MIN_OPENING_DEGREES))
-    angle = np.radians(rng.uniform(FLAG_MIN_DEGREES, steepest))
-    length = rng.uniform(0.15, 0.4) * height
+    shallowest = FLAG_MIN_DEGREES + max(0.0, UPRIGHT_STEM_DEGREES - stem_degrees)
+    steepest = max(shallowest, min(FLAG_MAX_DEGREES, stem_degrees - FLAG_MIN_OPENING_DEGREES))
+    angle = np.radians(rng.uniform(shallowest, steepest))
+    length = rng.uniform(FLAG_MIN_LENGTH, FLAG_MAX_LENGTH) * height
     start = (x - length * np.cos(angle), top + length * np.sin(angle))
     return [_line(start, (x, top))], rng.random() < 0.7
 
@@ -92,8 +101,24 @@ FEATURES = {"slashed zero": _slash, "flagged one": _flag, "footed one": _foot, "
 
 # --- on strokes ------------------------------------------------------------------------------------------------
 
+def without_lead_in(strokes: StrokeArrays) -> StrokeArrays:
+    """The strokes without the first stroke's rise to its highest point: a 1's own flag, written in the same movement
+    as its stem (a 1 without one starts at its top and loses nothing)."""
+    first = strokes[0]
+    top = int(np.argmin(first[:, 1]))
+    every = np.concatenate(strokes)
+    height = every[:, 1].max() - every[:, 1].min()
+    stem_height = first[top:, 1].max() - first[top, 1]
+    if top == 0 or stem_height < LEAD_IN_MIN_STEM * height:  # written bottom-up: the rise is the stem
+        return list(strokes)
+    return [first[top:], *strokes[1:]]
+
+
 def add_feature_to_strokes(style: str, strokes: StrokeArrays, rng: np.random.Generator) -> StrokeArrays:
-    """A stroke digit of the style's digit (a 0, 1 or 7) with the style's feature drawn on it."""
+    """A stroke digit of the style's digit (a 0, 1 or 7) with the style's feature drawn on it; a flag replaces the
+    writer's own one rather than doubling it."""
+    if style == "flagged one":
+        strokes = without_lead_in(strokes)
     every = np.concatenate(strokes)
     left, top = every.min(axis=0)
     right, bottom = every.max(axis=0)

@@ -22,8 +22,8 @@ from digitpad.training.train import MNIST_CREDIT, float32_copy, pen_digits_or_no
 from digitpad.training.training_data import LabelledDigits, build_world_data
 
 # Lighter digit sources than the digit model's: the reader sees each digit's ink many times over in many lines.
-READER_DATA = DataConfig(pen_renders=2, style_from_mnist=500, style_from_pen=300, style_from_templates=400,
-                         font_renders=2, evaluation_renders=1, evaluation_style_count=100)
+READER_DATA = DataConfig(mnist_as_read_share=0.0, pen_renders=2, style_from_mnist=500, style_from_pen=300,
+                         style_from_templates=400, font_renders=2, evaluation_renders=1, evaluation_style_count=100)
 # Broken 4s, 5s and 7s added to the digits lines are made of: from the training writers, from the validation ones.
 BROKEN_TRAINING, BROKEN_VALIDATION = 3000, 300
 LINES_PER_CHUNK = 2000

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.preprocess import mnist_input
 from digitpad.training import fonts, handwriting, styles
 from digitpad.training.config import VALIDATION_SIZE, DataConfig
 from digitpad.training.pendigits import PenDigits
@@ -52,6 +54,13 @@ def _rng(key: tuple[int, ...]) -> np.random.Generator:
     return np.random.default_rng(key)
 
 
+def _as_read_job(image: np.ndarray) -> np.ndarray:
+    try:
+        return mnist_input(image)
+    except NoDigitError:  # (no MNIST digit is blank; kept as it is all the same)
+        return image.astype(np.float32) * np.float32(1 / 255)
+
+
 def _pen_job(job):
     strokes, key = job
     return handwriting.render_varied(strokes, _rng(key))
@@ -91,7 +100,13 @@ def _map(function, jobs: list, processes: int | None) -> np.ndarray:
 
 # --- sets -----------------------------------------------------------------------------------------------------
 
-SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5}
+SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5, "mnist as read": 6}
+
+
+def mnist_as_read(images: np.ndarray, processes: int | None = None) -> np.ndarray:
+    """MNIST images (uint8, white ink) as digitpad reads them from files: the ink found again, scaled into the
+    20x20 box, strokes brought into MNIST's width band and recentred (imaging.preprocess.mnist_input)."""
+    return _map(_as_read_job, list(images), processes)
 
 
 def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = None) -> LabelledDigits:
@@ -183,9 +198,17 @@ def build_world_data(
         x_fit, y_fit = x_fit[:limit], y_fit[:limit]
     scaled = lambda count: max(1, int(round(count * shrink))) if count else 0  # noqa: E731
     to_float = lambda images: images.astype(np.float32) * np.float32(1 / 255)  # noqa: E731
-    data = WorldData(train={"mnist": LabelledDigits(to_float(x_fit), y_fit)},
+    x_fit_float = to_float(x_fit)
+    # Part of MNIST as digitpad reads it, so that a saved MNIST digit, re-preprocessed, reads like the raw one.
+    as_read = np.random.default_rng((seed, SOURCE_KEYS["mnist as read"])).random(len(x_fit)) < config.mnist_as_read_share
+    if as_read.any():
+        x_fit_float[as_read] = mnist_as_read(x_fit[as_read], processes)
+    data = WorldData(train={"mnist": LabelledDigits(x_fit_float, y_fit)},
                      validation={"mnist": LabelledDigits(to_float(x_validation), y_validation)},
                      test={"mnist": LabelledDigits(to_float(x_test), y_test.astype(np.int64))})
+    if config.mnist_as_read_share > 0:
+        data.validation["mnist as read"] = LabelledDigits(mnist_as_read(x_validation, processes), y_validation)
+        data.test["mnist as read"] = LabelledDigits(mnist_as_read(x_test, processes), y_test.astype(np.int64))
     evaluation_count = scaled(config.evaluation_style_count)
 
     if pen is None:

@@ -8,8 +8,9 @@ Sources, each read through the path a user's input takes:
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes);
 - held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
-  image), added to the held-out writers' strokes (read from the pad), and hand-drawn templates from
-  tests/synthetic_strokes.py (read from the pad); open fours and curled nines come from the templates only.
+  image), added to the held-out writers' strokes (read from the pad; a flag replaces the writer's own), and
+  hand-drawn templates from tests/synthetic_strokes.py (read from the pad); open fours and curled nines come from
+  the templates only; and the held-out writers' own 1s as they wrote them, most of them flagged.
 Speed: one digit end to end (decoded 28x28 image -> answer), median; `classify` files/s on the 10,000 PNGs.
 """
 
@@ -39,6 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 SEED = 777
 PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
+OWN_ONES_RENDERS = 4  # pen widths each held-out writer's own 1 is read at
 
 
 def read_pad(predictor, strokes, pen_width: float, single_digit: bool = False) -> str:
@@ -98,6 +100,10 @@ def styles_three_ways(predictor, pen, x_test, y_test, count: int, rng) -> dict[s
             read = [read_pad(predictor, pad_strokes(styles.add_feature_to_strokes(style, pen_test.strokes[index], rng)),
                              rng.uniform(8.0, 28.0)) for index in writers]
             results[f"{style}: held-out writers + feature (pad)"] = accuracy(read, [str(digit)] * len(writers))
+            if style == "flagged one":  # most of the writers' 1s carry their own flag, which the feature replaces
+                read = [read_pad(predictor, pad_strokes(pen_test.strokes[index]), rng.uniform(8.0, 28.0))
+                        for index in np.repeat(writers, OWN_ONES_RENDERS)]
+                results[f"{style}: held-out writers' own 1s, as written (pad)"] = accuracy(read, [str(digit)] * len(read))
         read, per_template = [], count // len(STYLE_TEMPLATES[style])
         for name in STYLE_TEMPLATES[style]:
             for _ in range(per_template):

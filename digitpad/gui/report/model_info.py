@@ -101,8 +101,8 @@ class ModelReport:
 
 
 READER_TITLE = "Whole numbers of 1-8 held-out digits, number reader"
-SOURCE_TITLES = {"mnist": "MNIST test digits", "pen writers": "Pen digits by held-out writers",
-                 "fonts": "Printed digits in held-out fonts"}
+SOURCE_TITLES = {"mnist": "MNIST test digits", "mnist as read": "MNIST test digits as read from files (re-preprocessed)",
+                 "pen writers": "Pen digits by held-out writers", "fonts": "Printed digits in held-out fonts"}
 STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
                "templates": "from held-out template seeds"}
 
