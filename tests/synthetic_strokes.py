@@ -43,6 +43,7 @@ TEMPLATES: dict[str, list[list[tuple[float, float]]]] = {
     "0 slash narrow": [[(0.3 + 0.16 * math.cos(a) + 0.12 * (0.5 - (0.5 + 0.5 * math.sin(a))), 0.5 + 0.5 * math.sin(a))
                         for a in np.radians(np.linspace(-90, 270, 24))], _line((0.08, 0.92), (0.52, 0.08), 5)],
     "1 flag long": [_line((0.0, 0.38), (0.4, 0.0), 5) + _line((0.4, 0.0), (0.34, 1.0), 8)[1:]],
+    "1 flag shallow": [_line((0.0, 0.25), (0.5, 0.0), 5) + _line((0.5, 0.0), (0.36, 1.0), 8)[1:]],
     "1 foot": [_line((0.32, 0.0), (0.3, 1.0)), _line((0.08, 1.0), (0.54, 1.0), 5)],
     "1 flag foot": [_line((0.08, 0.3), (0.34, 0.0), 4) + _line((0.34, 0.0), (0.32, 1.0))[1:],
                     _line((0.1, 1.0), (0.56, 1.0), 5)],
@@ -60,7 +61,7 @@ TEMPLATES: dict[str, list[list[tuple[float, float]]]] = {
 # The styles above by the name the benchmark and the model report use.
 STYLE_TEMPLATES = {
     "slashed zero": ("0 slash", "0 slash narrow"),
-    "flagged one": ("1 flag", "1 flag long", "1 flag foot"),
+    "flagged one": ("1 flag", "1 flag long", "1 flag shallow", "1 flag foot"),
     "footed one": ("1 foot", "1 flag foot"),
     "crossed seven": ("7 bar", "7 bar curved"),
     "open four": ("4 open", "4 open one stroke", "4 round"),

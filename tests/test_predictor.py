@@ -62,7 +62,8 @@ def test_missing_and_damaged_models(tmp_path):
 def test_training_report_is_shipped_beside_the_model():
     report_dir = paths.bundled_model_path().with_name("model_report")
     report = json.loads((report_dir / "report.json").read_text())
-    assert report["test_accuracy"] >= 0.996
+    assert report["test_accuracy"] >= 0.995  # raw MNIST test; the model is chosen on validation (README)
+    assert {"mnist", "mnist as read", "pen writers", "fonts"} <= set(report["sources"]["test"])
     assert set(report["test"]["per_class_accuracy"]) == {str(digit) for digit in range(10)}
     for picture in ("learning_curves.png", "confusion_matrix.png"):
         assert (report_dir / picture).stat().st_size > 1000
