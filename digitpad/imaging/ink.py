@@ -578,7 +578,8 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     contrast = ink_level - paper_level
     faint = (contrast < MIN_CONTRAST) & (histograms.sum(0, split) > 0) & (histograms.sum(split) > 0)
     if faint.any():
-        # The darker class may be a faint printed pattern (a dense grid) that outnumbers the ink: split it again.
+        # The class on the ink's side may be a faint printed pattern (a dense grid) outnumbering the ink: split it
+        # again, the pattern counted with the paper.
         in_upper = np.arange(histograms.counts.shape[1]) >= split[:, np.newaxis]
         upper = Histograms(np.where(in_upper, histograms.counts, 0), histograms.low, histograms.step)
         inner_split = upper.otsu_index()

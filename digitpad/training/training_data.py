@@ -200,7 +200,8 @@ def build_world_data(
     to_float = lambda images: images.astype(np.float32) * np.float32(1 / 255)  # noqa: E731
     x_fit_float = to_float(x_fit)
     # Part of MNIST as digitpad reads it, so that a saved MNIST digit, re-preprocessed, reads like the raw one.
-    as_read = np.random.default_rng((seed, SOURCE_KEYS["mnist as read"])).random(len(x_fit)) < config.mnist_as_read_share
+    chooser = np.random.default_rng((seed, SOURCE_KEYS["mnist as read"]))
+    as_read = chooser.random(len(x_fit)) < config.mnist_as_read_share
     if as_read.any():
         x_fit_float[as_read] = mnist_as_read(x_fit[as_read], processes)
     data = WorldData(train={"mnist": LabelledDigits(x_fit_float, y_fit)},

@@ -103,7 +103,8 @@ def styles_three_ways(predictor, pen, x_test, y_test, count: int, rng) -> dict[s
             if style == "flagged one":  # most of the writers' 1s carry their own flag, which the feature replaces
                 read = [read_pad(predictor, pad_strokes(pen_test.strokes[index]), rng.uniform(8.0, 28.0))
                         for index in np.repeat(writers, OWN_ONES_RENDERS)]
-                results[f"{style}: held-out writers' own 1s, as written (pad)"] = accuracy(read, [str(digit)] * len(read))
+                results[f"{style}: held-out writers' own 1s, as written (pad)"] = accuracy(read,
+                                                                                          [str(digit)] * len(read))
         read, per_template = [], count // len(STYLE_TEMPLATES[style])
         for name in STYLE_TEMPLATES[style]:
             for _ in range(per_template):
