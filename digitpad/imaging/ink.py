@@ -190,6 +190,12 @@ def _reduce(values: np.ndarray, factor: int) -> np.ndarray:
     return sums + peaks
 
 
+def _thumbnail(image: np.ndarray) -> np.ndarray:
+    """Block means of one image, about FLATTEN_THUMBNAIL_SIZE on its longer side: what paper is judged on."""
+    factor = max(1, max(image.shape) // FLATTEN_THUMBNAIL_SIZE)
+    return _block_sums(image[np.newaxis], factor)[0] * np.float32(1 / factor ** 2)
+
+
 def _block_levels(thumbnail: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The median grey of each of LIGHT_BLOCKS x LIGHT_BLOCKS blocks of a thumbnail, with the blocks' centres
     (row, column as shares of the thumbnail's sides); None for a thumbnail too small to cut so."""
@@ -241,8 +247,7 @@ def _light_surface(thumbnail: np.ndarray, ink_sign: int) -> np.ndarray | None:
 def _ink_is_dark_on_uneven_paper(grey: np.ndarray) -> bool | None:
     """For paper lit unevenly (see UNEVEN_LIGHT_RANGE): whether the ink is darker than the paper around it (what
     stands out from the paper's smooth surface, further dark or light); None for evenly lit paper."""
-    factor = max(1, max(grey.shape) // FLATTEN_THUMBNAIL_SIZE)
-    thumbnail = _block_sums(grey[np.newaxis], factor)[0] * np.float32(1 / factor ** 2)
+    thumbnail = _thumbnail(grey)
     surface = _light_surface(thumbnail, 0)
     if surface is None:
         return None
@@ -291,8 +296,7 @@ def _flatten_paper(ink: np.ndarray) -> np.ndarray:
     size = max(ink.shape)
     if size < FLATTEN_MIN_SIZE:
         return ink
-    factor = max(1, size // FLATTEN_THUMBNAIL_SIZE)
-    thumbnail = _block_sums(ink[np.newaxis], factor)[0] * np.float32(1 / factor ** 2)
+    thumbnail = _thumbnail(ink)
     window = max(3, max(thumbnail.shape) // 3)
     background = ndimage.grey_opening(thumbnail, size=(window, window), mode="nearest")
     background = ndimage.uniform_filter(background, size=window, mode="nearest")
