@@ -1,5 +1,5 @@
 """Written numbers as they appear on real paper, for tests and benchmarks: digits of unseen writers with separators,
-printed backgrounds, touching or broken digits, and uneven sizes, scanned dark on light (reproducible)."""
+printed backgrounds, touching or broken digits, uneven sizes, and comb fields, scanned dark on light (reproducible)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from digitpad.reading.strokes import Stroke, render_strokes
 DIGIT_HEIGHT = 48
 MARGIN = 14
 PAPER = 238
-NUISANCES = ("spaced", "touching", "separators", "background", "broken", "uneven", "all")
+NUISANCES = ("spaced", "touching", "separators", "background", "broken", "uneven", "all", "boxes")
+# "boxes": a form's comb field, one printed box per digit or a baseline with a tick between each two digits (not
+# part of "all", whose scenes stay as they were).
 SEPARATOR_MARKS = ".,-/="
 
 
@@ -178,14 +180,53 @@ def _form_lines(canvas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(lines, np.float32) / 255.0
 
 
-def scan(canvas: np.ndarray, nuisance: str, rng: np.random.Generator) -> np.ndarray:
-    """The ink canvas printed as dark ink on paper (with a printed background for that nuisance), as uint8 grey."""
+def compose_in_boxes(inks: list[np.ndarray], rng: np.random.Generator,
+                     ticks: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Digit inks written one per cell of a comb field: the white-on-black ink canvas, and the printed field (a box
+    per digit, or with `ticks` a baseline with ticks; by chance when None), 0..1, at a printer's thin, even width."""
+    cell_width = int(DIGIT_HEIGHT * rng.uniform(0.9, 1.3))
+    cell_height = int(DIGIT_HEIGHT * rng.uniform(1.2, 1.5))
+    margin = MARGIN // 2 + 3
+    width, height = len(inks) * cell_width + 2 * margin, cell_height + 2 * margin
+    canvas = np.zeros((height, width), np.float32)
+    for index, ink in enumerate(inks):
+        piece = _scaled(ink, DIGIT_HEIGHT * rng.uniform(0.85, 1.1))
+        if piece.shape[1] > cell_width - 4:
+            piece = _scaled(ink, piece.shape[0] * (cell_width - 4) / piece.shape[1])
+        top = margin + int((cell_height - piece.shape[0]) / 2 + rng.uniform(-0.1, 0.1) * DIGIT_HEIGHT)
+        left = margin + index * cell_width + int((cell_width - piece.shape[1]) / 2
+                                                 + rng.uniform(-0.1, 0.1) * DIGIT_HEIGHT)
+        top, left = min(max(top, 0), height - piece.shape[0]), min(max(left, 0), width - piece.shape[1])
+        region = canvas[top:top + piece.shape[0], left:left + piece.shape[1]]
+        np.maximum(region, piece, out=region)
+    field = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(field)
+    line_width = int(rng.integers(1, 3))
+    right, bottom = margin + len(inks) * cell_width, margin + cell_height
+    if ticks is None:
+        ticks = rng.random() >= 0.6
+    if not ticks:  # a box per digit: the outline, and a divider between each two
+        draw.rectangle((margin, margin, right, bottom), outline=255, width=line_width)
+        tick_top, dividers = margin, range(1, len(inks))
+    else:  # a baseline with a tick at each end and between each two digits
+        draw.line((margin, bottom, right, bottom), fill=255, width=line_width)
+        tick_top, dividers = bottom - int(cell_height * rng.uniform(0.25, 0.4)), range(len(inks) + 1)
+    for index in dividers:
+        column = margin + index * cell_width
+        draw.line((column, tick_top, column, bottom), fill=255, width=line_width)
+    return canvas, np.asarray(field, np.float32) / 255.0 * rng.uniform(0.35, 0.85)
+
+
+def scan(canvas: np.ndarray, nuisance: str, rng: np.random.Generator, lines: np.ndarray | None = None) -> np.ndarray:
+    """The ink canvas printed as dark ink on paper (with a printed background for that nuisance, or the given printed
+    `lines`, 0..1), as uint8 grey."""
     printed = nuisance in ("background", "all")
     if printed:
         paper, pattern = _background(canvas.shape, rng)
         lines = _form_lines(canvas, rng)
     else:
-        paper, pattern, lines = np.full(canvas.shape, PAPER, np.float32), 0.0, 0.0
+        paper, pattern = np.full(canvas.shape, PAPER, np.float32), 0.0
+        lines = 0.0 if lines is None else lines
     ink_level = rng.uniform(20, 70)
     page = paper * (1.0 - pattern) * (1.0 - 0.75 * lines)
     page = page * (1.0 - canvas) + ink_level * canvas
@@ -194,6 +235,9 @@ def scan(canvas: np.ndarray, nuisance: str, rng: np.random.Generator) -> np.ndar
 
 
 def make_scene(digit_inks: list[np.ndarray], digits: str, nuisance: str, rng: np.random.Generator) -> Scene:
+    if nuisance == "boxes":
+        canvas, field = compose_in_boxes(digit_inks, rng)
+        return Scene(scan(canvas, nuisance, rng, field), digits, "")
     tokens = _texts(digits, nuisance, rng)
     canvas = compose(digit_inks, tokens, nuisance, rng)
     text = "".join(tokens)

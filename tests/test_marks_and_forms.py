@@ -1,4 +1,4 @@
-"""Numbers on paper: separators kept apart and given back as written, printed boxes and rules erased (issue 12)."""
+"""Numbers on paper: separators kept apart and given back as written, printed boxes, rules and comb fields erased (issue 12)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks
 from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
-from tests.number_scenes import MARGIN, compose, mnist_ink, scan
+from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +126,35 @@ def test_the_line_a_number_is_written_on_goes(clear_digits, bundled_predictor, d
     edge = round(0.5 * MARGIN * size)  # (beside the writing)
     assert ink[line_rows, :edge].max() == 0 and ink[line_rows, -edge:].max() == 0
     assert read_number(page, bundled_predictor).text == digits
+
+
+@pytest.mark.parametrize("digits, ticks", [
+    ("12", False), ("705", False), ("31415926", False), ("47", True), ("2903", True), ("8675309", True),
+])
+def test_a_number_written_in_a_comb_field_is_read_without_its_dividers(tmp_path, clear_digits, bundled_predictor,
+                                                                        digits, ticks):
+    """One printed box per digit, or a baseline with a tick between each two digits (a form's comb field), scanned
+    to a PNG: the dividers between the digits are no 1s, also where a digit touches one."""
+    rng = np.random.default_rng(len(digits))
+    inks = [mnist_ink(clear_digits[int(digit)][index % 3]) for index, digit in enumerate(digits)]
+    canvas, field = compose_in_boxes(inks, rng, ticks=ticks)
+    path = tmp_path / "field.png"
+    Image.fromarray(scan(canvas, "boxes", rng, field)).save(path)
+    assert read_number(Image.open(path), bundled_predictor).text == digits
+
+
+@pytest.mark.parametrize("ones", [
+    ((20, 22, 78), (50, 27, 77), (80, 18, 79), (110, 24, 72)),  # spaced, as tall as a writer's 1s are (not alike)
+    ((20, 22, 78), (42, 23, 78), (64, 22, 77), (86, 23, 78)),  # alike, but as close together as written digits
+])
+def test_ruler_straight_ones_of_a_writer_are_no_comb_field(ones):
+    image = Image.new("L", (260, 100), 0)
+    draw = ImageDraw.Draw(image)
+    for left, top, bottom in ones:
+        draw.line((left, top, left, bottom), fill=255, width=5)
+    draw.ellipse((150, 22, 200, 78), outline=255, width=6)
+    ink = np.asarray(image, np.float32) / 255.0
+    assert erase_form_lines(ink) is ink
 
 
 def test_mnist_digits_keep_every_stroke(mnist_test):

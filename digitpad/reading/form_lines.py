@@ -1,4 +1,4 @@
-"""Printed form lines around a written number (a box, the sides of a box) found and erased from its ink (pure)."""
+"""Printed form lines around a written number (a box, its sides, a comb field's dividers) found and erased from its ink."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from scipy import ndimage
 
 from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
 
+# A comb field is also looked for in the ink above LINE_LEVEL: a light printed line (a form in a pale colour) comes out
+# of the clean-up fainter than the writing, too faint to be a piece of it, yet enough to be read as a 1.
+LINE_LEVEL = 0.25
 # A box: a piece of ink around all the other ink whose sides (at least BOX_SIDES of its four) are straight lines
 # along its edges, each inked along at least SIDE_COVERAGE of its length within SIDE_BAND of the piece's box
 # (times its shorter side; a printed line is thin). An oval (a zero) covers about half of each edge.
@@ -24,6 +27,28 @@ RULE_WOBBLE = 0.75
 RULE_LEAN = 0.03
 RULE_REACH = 0.04
 RULE_MINIMUM_ROWS = 12
+# A comb field (one printed box per digit, or a baseline with a tick between each two digits): once the ink clean-up
+# has erased its horizontal rules, its dividers are straight upright lines among the digits, read as 1s. At least
+# COMB_MINIMUM_LINES such lines (COMB_MINIMUM_ROWS tall or more) whose tops and bottoms agree within COMB_ALIGNMENT
+# of their height (or 2 px), and which stand at least COMB_SPACING times the tallest piece of writing apart, are
+# dividers: a writer's 1s are never so straight, so alike and so aligned all at once.
+COMB_MINIMUM_LINES = 3
+COMB_MINIMUM_ROWS = 8
+COMB_ALIGNMENT = 0.06
+COMB_SPACING = 0.5
+# COMB_TOUCHED: a divider that writing touches is one piece with it, a piece that reaches the comb's top and bottom
+# (writing alone seldom fills a box exactly); in such a piece, the columns inked along at least SIDE_COVERAGE of the
+# comb's height are erased too. So are those of a printed box around all the writing (a comb of two or three boxes).
+# A baseline with ticks that the clean-up left (in a short picture a line alone could be a digit's bar): a piece whose
+# bottom is a straight line under all the other ink, spanning it, at least COMB_TICK_WIDTH times as wide as the
+# tallest other piece (two cells at least: a digit's own base stroke is narrower) and at most COMB_TICK_HEIGHT times
+# as tall, with at least COMB_MINIMUM_LINES - 1 fully inked columns (ticks, COMB_MINIMUM_ROWS tall or more); its
+# bottom band and its ticks are erased.
+COMB_TICK_WIDTH = 1.5
+COMB_TICK_HEIGHT = 0.75
+# A comb field holds two digits or more, so its ink is at least COMB_MINIMUM_ASPECT times as wide as tall: writing that
+# is narrower and all one piece (a digit alone, the usual case) is left as it is at once.
+COMB_MINIMUM_ASPECT = 1.1
 
 
 def _side_covered(mask: np.ndarray, band: int) -> list[bool]:
@@ -41,11 +66,11 @@ def _encloses(box: tuple[slice, slice], other: tuple[slice, slice]) -> bool:
             and box[1].start <= other[1].start and other[1].stop <= box[1].stop)
 
 
-def _is_straight_vertical(mask: np.ndarray) -> bool:
+def _is_straight_vertical(mask: np.ndarray, minimum_rows: int = RULE_MINIMUM_ROWS) -> bool:
     """Is this piece (cropped to its box) a printed vertical line: thin, straight and upright?"""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if len(rows) < RULE_MINIMUM_ROWS or mask.shape[1] > 0.15 * mask.shape[0]:
+    if mask.shape[0] < minimum_rows or mask.shape[1] > 0.15 * mask.shape[0]:
         return False
+    rows = np.flatnonzero(mask.any(axis=1))
     columns = np.arange(mask.shape[1], dtype=np.float64)
     weights = mask[rows].astype(np.float64)
     centres = (weights * columns).sum(axis=1) / weights.sum(axis=1)
@@ -55,14 +80,33 @@ def _is_straight_vertical(mask: np.ndarray) -> bool:
 
 
 def erase_form_lines(ink: np.ndarray) -> np.ndarray:
-    """The ink map without a printed box around the number, or the box's vertical sides beside it; the same array
-    when there is none (the usual case). Strokes that touch a box keep everything but the box's sides."""
+    """The ink map without a printed box around the number, the box's vertical sides beside it, or a comb field's
+    dividers; the same array when there is none (the usual case). Strokes that touch a box keep everything but the
+    box's lines. Boxes and sides are looked for among the pieces of writing (above INK_LEVEL), comb fields also in
+    fainter ink (LINE_LEVEL)."""
     labels, count = ndimage.label(ink > INK_LEVEL, structure=CONNECTIVITY)
-    if count < 2:
+    if count == 0:
         return ink
     boxes = ndimage.find_objects(labels)
+    if count == 1 and boxes[0][1].stop - boxes[0][1].start < COMB_MINIMUM_ASPECT * (boxes[0][0].stop - boxes[0][0].start):
+        return ink
+    erased = _erase(ink, INK_LEVEL, labels, boxes, combs_only=False)
+    labels, count = ndimage.label(erased > LINE_LEVEL, structure=CONNECTIVITY)
+    return _erase(erased, LINE_LEVEL, labels, ndimage.find_objects(labels), combs_only=True)
+
+
+def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[slice, slice]],
+           combs_only: bool) -> np.ndarray:
+    """The ink without the form lines found among its pieces above `level` (`labels`, `boxes`), only those of comb
+    fields if `combs_only`."""
     masks = [labels[box] == index + 1 for index, box in enumerate(boxes)]
     heights = np.array([box[0].stop - box[0].start for box in boxes])
+    erase = np.zeros(ink.shape, dtype=bool)
+    dividers = _comb_dividers(boxes, masks, heights)
+    for index in dividers:
+        erase[boxes[index]] |= masks[index]
+    if dividers:
+        erase |= _touched_dividers(labels, boxes, dividers)
     straight = np.array([_is_straight_vertical(mask) for mask in masks])
     writing = heights[~straight].max() if (~straight).any() else 0
     if writing:
@@ -71,23 +115,87 @@ def erase_form_lines(ink: np.ndarray) -> np.ndarray:
         writing_left = min(box[1].start for box, line in zip(boxes, straight) if not line)
         writing_right = max(box[1].stop for box, line in zip(boxes, straight) if not line)
         reach = RULE_REACH * writing
-    erase = np.zeros(ink.shape, dtype=bool)
     for index, (box, mask) in enumerate(zip(boxes, masks)):
         others = [other for position, other in enumerate(boxes) if position != index]
         band = max(2, int(round(SIDE_BAND * min(mask.shape))))
         sides = _side_covered(mask, band)
-        if sum(sides) >= BOX_SIDES and all(_encloses(box, other) for other in others):
+        dividing = mask.mean(axis=0) >= SIDE_COVERAGE  # columns inked from top to bottom
+        if (sum(sides) >= BOX_SIDES and all(_encloses(box, other) for other in others)
+                and (not combs_only or dividing[band:-band].any())):
             edges = np.zeros(mask.shape, dtype=bool)
             for covered, region in zip(sides, (np.s_[:band], np.s_[-band:], np.s_[:, :band], np.s_[:, -band:])):
                 if covered:
                     edges[region] = True
+            edges[:, dividing] = True
             erase[box] |= mask & edges
-        elif (straight[index] and writing and RULE_HEIGHT * writing <= heights[index] <= RULE_MAXIMUM_HEIGHT * writing
+        elif sides[1] and others and _is_under_all(box, others, heights[index]):
+            if _runs(dividing) >= COMB_MINIMUM_LINES - 1:  # (the ticks)
+                edges = np.zeros(mask.shape, dtype=bool)
+                edges[-band:] = True
+                edges[:, dividing] = True
+                erase[box] |= mask & edges
+        elif (not combs_only and straight[index] and writing
+              and RULE_HEIGHT * writing <= heights[index] <= RULE_MAXIMUM_HEIGHT * writing
               and box[0].start <= writing_top - reach and box[0].stop >= writing_bottom + reach
               and (box[1].stop <= writing_left or box[1].start >= writing_right)):
             erase[box] |= mask
-    if not erase.any() or not (ink > INK_LEVEL)[~erase].any():
+    inked = labels > 0
+    if not erase.any() or not inked[~erase].any():
         return ink
     # The line's soft rim goes with it.
-    erase = ndimage.binary_dilation(erase, iterations=1) & ~((ink > INK_LEVEL) & ~erase)
+    erase = ndimage.binary_dilation(erase, iterations=1) & ~(inked & ~erase)
     return np.where(erase, 0.0, ink).astype(np.float32)
+
+
+def _comb_dividers(boxes: list[tuple[slice, slice]], masks: list[np.ndarray], heights: np.ndarray) -> list[int]:
+    """The pieces that are the dividers of a comb field (see COMB_MINIMUM_LINES); none when there is no comb."""
+    lines = [index for index, mask in enumerate(masks) if _is_straight_vertical(mask, COMB_MINIMUM_ROWS)]
+    if len(lines) < COMB_MINIMUM_LINES:
+        return []
+    writing = max((height for index, height in enumerate(heights) if index not in lines), default=0)
+    best: list[int] = []
+    for reference in lines:
+        top, bottom = boxes[reference][0].start, boxes[reference][0].stop
+        tolerance = max(2.0, COMB_ALIGNMENT * (bottom - top))
+        aligned = [index for index in lines
+                   if abs(boxes[index][0].start - top) <= tolerance and abs(boxes[index][0].stop - bottom) <= tolerance]
+        if len(aligned) > len(best):
+            best = aligned
+    if len(best) < COMB_MINIMUM_LINES:
+        return []
+    centres = np.sort([(boxes[index][1].start + boxes[index][1].stop) / 2 for index in best])
+    if np.diff(centres).min() < COMB_SPACING * max(writing, 1):
+        return []
+    return best
+
+
+def _touched_dividers(labels: np.ndarray, boxes: list[tuple[slice, slice]], dividers: list[int]) -> np.ndarray:
+    """The comb's dividers that writing touches (see COMB_TOUCHED), as a mask of what to erase."""
+    erase = np.zeros(labels.shape, dtype=bool)
+    top = int(np.median([boxes[index][0].start for index in dividers]))
+    bottom = int(np.median([boxes[index][0].stop for index in dividers]))
+    tolerance = max(2.0, COMB_ALIGNMENT * (bottom - top))
+    for index, box in enumerate(boxes):
+        if index in dividers or box[0].start > top + tolerance or box[0].stop < bottom - tolerance:
+            continue
+        mask = labels[top:bottom, box[1]] == index + 1
+        full = mask.mean(axis=0) >= SIDE_COVERAGE
+        if full.any():
+            erase[top:bottom, box[1]] |= mask & full
+    return erase
+
+
+def _is_under_all(box: tuple[slice, slice], others: list[tuple[slice, slice]], height: int) -> bool:
+    """Is a piece a baseline (with ticks) under all the other pieces: below them, spanning them, and not as tall as
+    the writing (see COMB_TICK_HEIGHT)?"""
+    tallest = max(other[0].stop - other[0].start for other in others)
+    slack = 0.1 * tallest
+    return (COMB_MINIMUM_ROWS <= height <= COMB_TICK_HEIGHT * tallest and box[1].stop - box[1].start >= COMB_TICK_WIDTH * tallest
+            and box[0].stop >= max(other[0].stop for other in others) - slack
+            and box[1].start <= min(other[1].start for other in others) + slack
+            and box[1].stop >= max(other[1].stop for other in others) - slack)
+
+
+def _runs(flags: np.ndarray) -> int:
+    """How many runs of True a boolean row holds."""
+    return int(np.count_nonzero(np.diff(np.concatenate([[0], flags.astype(np.int8)])) == 1))
