@@ -42,29 +42,36 @@ def cut_columns(mask: np.ndarray) -> list[int]:
     return sorted(cuts)
 
 
-def cut_path(mask: np.ndarray, column: int) -> np.ndarray:
-    """For each row, the column where a cut near `column` passes: the top-to-bottom path through the least
-    ink, moving at most one column per row, so slanted and curved joins are cut cleanly."""
+def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
+    """For each cut column and each row, the column where a cut near it passes: the top-to-bottom path through the
+    least ink, moving at most one column per row, so slanted and curved joins are cut cleanly. (len(columns), height);
+    all cuts are traced together, row by row."""
     height, width = mask.shape
     reach = int(round(CUT_PATH_REACH * height))
-    if reach == 0:
-        return np.full(height, column, dtype=np.int64)
-    low, high = max(0, column - reach), min(width, column + reach + 1)
-    ink = mask[:, low:high].astype(np.float64)
-    drift = np.abs(np.arange(low, high) - column) * CUT_PATH_DRIFT_COST
+    starts = np.asarray(columns, dtype=np.int64)
+    if reach == 0 or not len(starts):
+        return np.repeat(starts[:, np.newaxis], height, axis=1)
+    # Each cut's window of 2 * reach + 1 columns around it; columns outside the mask are walls.
+    offsets = np.arange(-reach, reach + 1)
+    window = starts[:, np.newaxis] + offsets
+    inside = (window >= 0) & (window < width)
+    ink = np.where(inside[np.newaxis], mask[:, np.clip(window, 0, width - 1)], np.inf).astype(np.float64)
+    drift = np.abs(offsets) * CUT_PATH_DRIFT_COST
     cost = ink[0] + drift
-    steps = np.zeros((height, high - low), dtype=np.int8)
+    steps = np.zeros((height, len(starts), len(offsets)), dtype=np.int8)
+    wall = np.full((len(starts), 1), np.inf)
     for row in range(1, height):
-        from_left = np.concatenate(([np.inf], cost[:-1])) + CUT_PATH_STEP_COST
-        from_right = np.concatenate((cost[1:], [np.inf])) + CUT_PATH_STEP_COST
+        from_left = np.concatenate((wall, cost[:, :-1]), axis=1) + CUT_PATH_STEP_COST
+        from_right = np.concatenate((cost[:, 1:], wall), axis=1) + CUT_PATH_STEP_COST
         choices = np.stack([from_left, cost, from_right])
         steps[row] = np.argmin(choices, axis=0) - 1
         cost = choices.min(axis=0) + ink[row] + drift
-    path = np.empty(height, dtype=np.int64)
-    path[-1] = int(np.argmin(cost))
+    paths = np.empty((len(starts), height), dtype=np.int64)
+    paths[:, -1] = np.argmin(cost, axis=1)
+    every = np.arange(len(starts))
     for row in range(height - 1, 0, -1):
-        path[row - 1] = path[row] + steps[row, path[row]]
-    return path + low
+        paths[:, row - 1] = paths[:, row] + steps[row, every, paths[:, row]]
+    return paths + (starts - reach)[:, np.newaxis]
 
 
 def slice_indices(mask: np.ndarray) -> np.ndarray:
@@ -72,6 +79,6 @@ def slice_indices(mask: np.ndarray) -> np.ndarray:
     (0 = left of all cuts); all zeros when there is nowhere to cut."""
     slices = np.zeros(mask.shape, dtype=np.int32)
     columns = np.arange(mask.shape[1])[np.newaxis, :]
-    for column in cut_columns(mask):
-        slices += columns >= cut_path(mask, column)[:, np.newaxis]
+    for path in cut_paths(mask, cut_columns(mask)):
+        slices += columns >= path[:, np.newaxis]
     return slices
