@@ -128,6 +128,23 @@ def test_the_line_a_number_is_written_on_goes(clear_digits, bundled_predictor, d
     assert read_number(page, bundled_predictor).text == digits
 
 
+def test_a_box_side_goes_when_slivers_of_its_erased_rules_are_left():
+    """A big scan's box: the clean-up erased its top and bottom but left one-pixel slivers of them, below the
+    writing; the sides still reach past the writing, so they go."""
+    image = Image.new("L", (300, 160), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line((10, 14, 10, 146), fill=255, width=4)
+    draw.line((290, 14, 290, 146), fill=255, width=4)
+    draw.line((60, 30, 60, 128), fill=255, width=10)  # a 1
+    draw.ellipse((120, 30, 200, 128), outline=255, width=10)  # a 0
+    draw.line((40, 150, 90, 150), fill=255, width=1)  # the slivers, lower than the sides' ends
+    draw.line((180, 150, 230, 150), fill=255, width=1)
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_form_lines(ink)
+    assert erased[:, :16].max() == 0 and erased[:, -16:].max() == 0
+    assert np.array_equal(erased[:, 40:240] > 0.5, ink[:, 40:240] > 0.5)
+
+
 @pytest.mark.parametrize("digits, ticks", [
     ("12", False), ("705", False), ("31415926", False), ("47", True), ("2903", True), ("8675309", True),
 ])

@@ -27,6 +27,8 @@ RULE_WOBBLE = 0.75
 RULE_LEAN = 0.03
 RULE_REACH = 0.04
 RULE_MINIMUM_ROWS = 12
+# The writing's extent leaves out pieces shorter than RULE_SLIVER times its tallest (what is left of a ruled line).
+RULE_SLIVER = 0.1
 # A comb field (one printed box per digit, or a baseline with a tick between each two digits): once the ink clean-up
 # has erased its horizontal rules, its dividers are straight upright lines among the digits, read as 1s. At least
 # COMB_MINIMUM_LINES such lines (COMB_MINIMUM_ROWS tall or more) whose tops and bottoms agree within COMB_ALIGNMENT
@@ -110,10 +112,13 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
     straight = np.array([_is_straight_vertical(mask) for mask in masks])
     writing = heights[~straight].max() if (~straight).any() else 0
     if writing:
-        writing_top = min(box[0].start for box, line in zip(boxes, straight) if not line)
-        writing_bottom = max(box[0].stop for box, line in zip(boxes, straight) if not line)
-        writing_left = min(box[1].start for box, line in zip(boxes, straight) if not line)
-        writing_right = max(box[1].stop for box, line in zip(boxes, straight) if not line)
+        # (slivers the clean-up left of a ruled line do not count)
+        pieces = [box for box, line, height in zip(boxes, straight, heights)
+                  if not line and height >= RULE_SLIVER * writing]
+        writing_top = min(box[0].start for box in pieces)
+        writing_bottom = max(box[0].stop for box in pieces)
+        writing_left = min(box[1].start for box in pieces)
+        writing_right = max(box[1].stop for box in pieces)
         reach = RULE_REACH * writing
     for index, (box, mask) in enumerate(zip(boxes, masks)):
         others = [other for position, other in enumerate(boxes) if position != index]
