@@ -66,6 +66,42 @@ def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600,
     return Image.open(buffer)
 
 
+CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a corner)": "lb", "one side": "l", "bottom line": "b"}
+
+
+def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.ndarray:
+    """An MNIST digit written in a form's printed cell and cropped with the cell, as uint8 grey: the cell's lines on
+    `sides` ("l", "r", "t", "b") lie 0 to 3 px inside the picture's edges, 1 to 3 px wide, printed light to mid grey;
+    the digit is 40 to 90 px tall, a little off the cell's centre, and may touch a line."""
+    height = int(rng.integers(40, 90))
+    cell_width, cell_height = int(height * rng.uniform(0.9, 1.4)), int(height * rng.uniform(1.1, 1.5))
+    drawing = Image.fromarray(digit).resize((height, height), Image.BICUBIC)
+    ink = np.asarray(drawing, np.float32) / 255.0
+    rows, columns = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
+    ink = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    scale = min(rng.uniform(0.75, 0.95), (cell_width - 4) / ink.shape[1] * ink.shape[0] / height)
+    size = (max(1, round(ink.shape[1] * scale * height / ink.shape[0])), max(1, round(height * scale)))
+    ink = np.clip(np.asarray(Image.fromarray(ink, mode="F").resize(size, Image.BILINEAR), np.float32), 0, 1)
+    canvas = np.zeros((cell_height, cell_width), np.float32)
+    top = min(max((cell_height - ink.shape[0]) // 2 + int(rng.integers(-3, 4)), 0), cell_height - ink.shape[0])
+    left = min(max((cell_width - ink.shape[1]) // 2 + int(rng.integers(-3, 4)), 0), cell_width - ink.shape[1])
+    canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    lines = Image.new("L", (cell_width, cell_height), 0)
+    draw = ImageDraw.Draw(lines)
+    width, inset = int(rng.integers(1, 4)), int(rng.integers(0, 4))
+    for side in sides:
+        if side in "lr":
+            column = inset if side == "l" else cell_width - 1 - inset
+            draw.line((column, 0, column, cell_height), fill=255, width=width)
+        else:
+            row = inset if side == "t" else cell_height - 1 - inset
+            draw.line((0, row, cell_width, row), fill=255, width=width)
+    printed = np.asarray(lines, np.float32) / 255.0 * rng.uniform(0.4, 0.85)
+    page = 238.0 * (1 - 0.75 * printed)
+    page = page * (1 - canvas) + rng.uniform(20, 70) * canvas + rng.normal(0, 2, canvas.shape)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
 def as_uint8(values: np.ndarray) -> np.ndarray:
     return (np.clip(values, 0, 1) * 255).astype(np.uint8)
 

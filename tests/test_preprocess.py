@@ -9,10 +9,10 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from digitpad.imaging.imageio import open_image
-from digitpad.imaging.ink import NoDigitError
+from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
-from tests.digit_images import (PAGES, as_uint8, high_resolution, notebook_photo, on_canvas, page_photo,
-                                 paper_photo)
+from tests.digit_images import (CELL_SIDES, PAGES, as_uint8, form_cell, high_resolution, notebook_photo, on_canvas,
+                                 page_photo, paper_photo)
 
 SAMPLE_COUNT = 40
 # Mean absolute difference (0..1 grey levels) between two 28x28 outputs that count as "the same digit".
@@ -197,6 +197,43 @@ def test_a_long_thin_digit_alone_is_not_taken_for_a_line(shape):
     assert output.sum() > 15  # not erased
     rows = np.flatnonzero(output.max(axis=1) > 0.5)
     assert rows[-1] - rows[0] >= 15  # still a whole tall digit, not a dash
+
+
+@pytest.mark.parametrize("sides", CELL_SIDES.values(), ids=CELL_SIDES.keys())
+def test_a_digit_cropped_from_a_form_cell_is_read_without_the_cell_lines(mnist_test, bundled_predictor, tmp_path,
+                                                                         sides):
+    """A digit cropped with its form cell: the printed lines along the picture's edges are no ink, whether the crop
+    is read as one digit or as a number (a line read as a 1: "17")."""
+    from digitpad.reading.number import read_number
+
+    x_test, y_test = mnist_test
+    probabilities = bundled_predictor.predict_inputs(x_test[:300].astype(np.float32) / 255.0)
+    clear = np.flatnonzero((probabilities.argmax(axis=1) == y_test[:300]) & (probabilities.max(axis=1) > 0.999))[:25]
+    rng = np.random.default_rng(len(sides))
+    right = 0
+    for index in clear:
+        path = tmp_path / f"cell{index}.png"
+        Image.fromarray(form_cell(x_test[index], rng, sides)).save(path)
+        image = open_image(path)
+        right += (bundled_predictor.predict_image(image).digit == y_test[index]
+                  and read_number(image, bundled_predictor).text == str(y_test[index]))
+    assert right >= 0.9 * len(clear), (right, len(clear))
+
+
+@pytest.mark.parametrize("digit", ["seven", "five"])
+def test_a_separate_bar_along_the_edge_of_a_tight_crop_is_writing(digit):
+    """A 7 or 5 cropped tightly, its bar written apart from the rest along the picture's top edge and as thick as
+    the other strokes, keeps its bar (a form cell's printed line along an edge is thinner than the writing)."""
+    image = Image.new("L", (60, 80), 255)
+    draw = ImageDraw.Draw(image)
+    draw.line([(0, 3), (59, 3)], fill=0, width=7)  # the bar, as long as the crop is wide
+    if digit == "seven":
+        draw.line([(50, 14), (18, 79)], fill=0, width=7)
+    else:
+        draw.line([(6, 14), (4, 40)], fill=0, width=7)
+        draw.arc((0, 30, 56, 79), 250, 150, fill=0, width=7)
+    ink = ink_map(image)
+    assert ink[:7].max() > 0.9 and ink[:7].sum() > 0.8 * 7 * 60
 
 
 def draw_seven(size: int, pen_width: int) -> Image.Image:

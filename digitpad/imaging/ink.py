@@ -72,6 +72,14 @@ RULE_MIN_ACROSS = 24
 # are strokes of one ink on a transparent canvas, not a picture (paper and ink) with transparent margins.
 ONE_COLOUR_SPREAD = 0.3
 ONE_COLOUR_SHARE = 0.01
+# A digit cropped from a form keeps pieces of its cell's printed box along the picture's edges: a piece lying
+# wholly within EDGE_BAND of the edges (of the picture's shorter side, and at least EDGE_MIN_BAND pixels), running
+# along RULE_SPAN of one of them, and thinner than EDGE_THINNER times the writing's strokes (the picture's largest
+# other piece), is such a line, or two or more of them joined at a corner. (A writer's separate bar along the edge of
+# a tight crop is as thick as the rest of the digit.)
+EDGE_BAND = 0.12
+EDGE_MIN_BAND = 4
+EDGE_THINNER = 0.6
 # Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
 RIM_RADIUS = 2
 
@@ -341,6 +349,37 @@ def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
     return rules
 
 
+def _edge_lines(mask: np.ndarray, labels: np.ndarray, areas: np.ndarray, image_of: np.ndarray,
+                several: np.ndarray) -> np.ndarray:
+    """Per piece of ink, whether it is a printed line along the picture's edges (a form cell's box, see EDGE_BAND)."""
+    _, height, width = labels.shape
+    band = max(EDGE_MIN_BAND, EDGE_BAND * min(height, width))
+    boxes = ndimage.find_objects(labels)
+    candidates = np.zeros(len(areas), dtype=bool)
+    for index, box in enumerate(boxes):
+        if box is None or not several[index]:
+            continue
+        rows, columns = box[1].stop - box[1].start, box[2].stop - box[2].start
+        if columns >= RULE_SPAN * width or rows >= RULE_SPAN * height:
+            candidates[index] = True
+    if not candidates.any():
+        return candidates
+    widths = _stroke_widths(mask, labels, areas)
+    edges = np.zeros(len(areas), dtype=bool)
+    for index in np.flatnonzero(candidates):
+        box = boxes[index]
+        others = (image_of == image_of[index]) & (np.arange(len(areas)) != index)
+        writing = widths[others][np.argmax(areas[others])]
+        if widths[index] > EDGE_THINNER * writing:
+            continue
+        piece = labels[box] == index + 1
+        rows = np.arange(box[1].start, box[1].stop)[:, np.newaxis]
+        columns = np.arange(box[2].start, box[2].stop)[np.newaxis, :]
+        near_edge = (rows < band) | (rows >= height - band) | (columns < band) | (columns >= width - band)
+        edges[index] = not (piece[0] & ~near_edge).any()
+    return edges
+
+
 def _lined_rows(inked: np.ndarray) -> np.ndarray:
     """Per row of `inked` (..., rows, length), whether it could be a printed line: inked across RULE_COVERAGE of
     its length and reaching both ends (a line crosses the whole picture, a stroke does not)."""
@@ -462,17 +501,22 @@ def _erase_ruling(soft: np.ndarray) -> None:
             _erase_lines_across(image.T)
 
 
-def _pen_dots(mask, labels, areas, image_of, largest, candidates) -> np.ndarray:
-    """Which of the `candidates` pieces are dots of the writing's pen (a full stop, a comma's head): at least
-    DOT_SHARE of a square as wide as the strokes of the image's largest piece. A stroke's width is about twice
-    its area over its outline (the pixels with a 4-neighbour outside it)."""
+def _stroke_widths(mask, labels, areas) -> np.ndarray:
+    """Per piece, the width of its strokes: about twice its area over its outline (the pixels with a 4-neighbour
+    outside it)."""
     inside = mask.copy()
     inside[:, 1:] &= mask[:, :-1]
     inside[:, :-1] &= mask[:, 1:]
     inside[:, :, 1:] &= mask[:, :, :-1]
     inside[:, :, :-1] &= mask[:, :, 1:]
     outline = np.bincount(labels[mask & ~inside], minlength=len(areas) + 1)[1:]
-    widths = 2.0 * areas / np.maximum(outline, 1)
+    return 2.0 * areas / np.maximum(outline, 1)
+
+
+def _pen_dots(mask, labels, areas, image_of, largest, candidates) -> np.ndarray:
+    """Which of the `candidates` pieces are dots of the writing's pen (a full stop, a comma's head): at least
+    DOT_SHARE of a square as wide as the strokes of the image's largest piece."""
+    widths = _stroke_widths(mask, labels, areas)
     biggest = np.zeros(len(largest), dtype=np.intp)
     biggest[image_of[areas == largest[image_of]]] = np.flatnonzero(areas == largest[image_of])
     pen = widths[biggest][image_of]
@@ -512,8 +556,10 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if maybe_dots.any():
         small &= ~_pen_dots(mask, labels, areas, image_of, largest, maybe_dots)
     drop = small
-    if several.any() and min(soft.shape[1:]) >= RULE_MIN_SIZE:
-        rules = _ruled_lines(labels, areas) & several
+    if several.any():
+        rules = _edge_lines(mask, labels, areas, image_of, several & ~small)
+        if min(soft.shape[1:]) >= RULE_MIN_SIZE:
+            rules |= _ruled_lines(labels, areas) & several
         if rules.any():
             # A rule goes only where ink that is not a rule stays: a long thin digit alone is kept.
             other_ink = np.bincount(image_of[~small & ~rules], minlength=count) > 0

@@ -1,9 +1,11 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room) and a squared page written in red; read through the same path as Load image; accuracy and
-time per image.
+time per image. Then digits cropped from a form's cells with their printed lines at the edges, read as one digit and
+as a number (what `classify` does by default).
 
-Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500]
+Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation]
+(--validation: the MNIST validation digits instead, the ones choices are made on)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import PAGES, high_resolution, page_photo  # noqa: E402
+from tests.digit_images import CELL_SIDES, PAGES, form_cell, high_resolution, page_photo  # noqa: E402
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -59,12 +61,20 @@ def photo(digit: np.ndarray, sheet: np.ndarray, rng: np.random.Generator) -> Ima
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
+    parser.add_argument("--validation", action="store_true", help="MNIST validation digits instead of test digits")
     arguments = parser.parse_args()
     from digitpad.imaging.ink import NoDigitError
     from digitpad.inference.predictor import KerasPredictor
+    from digitpad.reading.number import read_number
+    from digitpad.training.config import DEFAULT_SEED
+    from digitpad.training.training_data import split_mnist_training
 
     with np.load(MNIST) as data:
-        digits, labels = data["x_test"][:arguments.digits], data["y_test"][:arguments.digits]
+        if arguments.validation:
+            _, (digits, labels) = split_mnist_training(data["x_train"], data["y_train"], DEFAULT_SEED)
+        else:
+            digits, labels = data["x_test"], data["y_test"]
+    digits, labels = digits[:arguments.digits], labels[:arguments.digits]
     predictor = KerasPredictor()
     predictor.load()
     print(f"machine: {describe_machine()}")
@@ -91,6 +101,17 @@ def main() -> None:
             seconds.append(time.perf_counter() - started)
         print(f"{page:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
               f"{statistics.median(seconds) * 1000:.1f} ms median per 600x800 JPEG photo")
+    for cell, sides in CELL_SIDES.items():
+        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
+        for digit, label in zip(digits, labels):
+            image = form_cell(digit, rng, sides)
+            try:
+                as_digit += predictor.predict_image(image).digit == label
+                as_number += read_number(image, predictor).text == str(label)
+            except NoDigitError:  # (counted wrong)
+                pass
+        print(f"form cell, {cell:21s}: {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as a "
+              f"number, of {len(digits)} digits")
 
 
 if __name__ == "__main__":
