@@ -332,12 +332,13 @@ def _grow_rim(mask: np.ndarray) -> np.ndarray:
     return grown
 
 
-def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
-    """Per piece of ink, whether it is a line of the paper (ruled line, margin, grid) rather than writing:
-    it runs across RULE_SPAN of the image and is thinner than RULE_THICKNESS of it (tilted ones too)."""
+def _ruled_lines(labels: np.ndarray, areas: np.ndarray, boxes: list) -> np.ndarray:
+    """Per piece of ink (`boxes`: ndimage.find_objects of `labels`), whether it is a line of the paper (ruled line,
+    margin, grid) rather than writing: it runs across RULE_SPAN of the image and is thinner than RULE_THICKNESS of it
+    (tilted ones too)."""
     _, height, width = labels.shape
     rules = np.zeros(len(areas), dtype=bool)
-    for index, box in enumerate(ndimage.find_objects(labels)):
+    for index, box in enumerate(boxes):
         if box is None:
             continue
         rows, columns = box[1].stop - box[1].start, box[2].stop - box[2].start
@@ -349,12 +350,12 @@ def _ruled_lines(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
     return rules
 
 
-def _edge_lines(mask: np.ndarray, labels: np.ndarray, areas: np.ndarray, image_of: np.ndarray,
+def _edge_lines(mask: np.ndarray, labels: np.ndarray, areas: np.ndarray, boxes: list, image_of: np.ndarray,
                 several: np.ndarray) -> np.ndarray:
-    """Per piece of ink, whether it is a printed line along the picture's edges (a form cell's box, see EDGE_BAND)."""
+    """Per piece of ink (`boxes`: ndimage.find_objects of `labels`), whether it is a printed line along the picture's
+    edges (a form cell's box, see EDGE_BAND)."""
     _, height, width = labels.shape
     band = max(EDGE_MIN_BAND, EDGE_BAND * min(height, width))
-    boxes = ndimage.find_objects(labels)
     candidates = np.zeros(len(areas), dtype=bool)
     for index, box in enumerate(boxes):
         if box is None or not several[index]:
@@ -557,9 +558,10 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         small &= ~_pen_dots(mask, labels, areas, image_of, largest, maybe_dots)
     drop = small
     if several.any():
-        rules = _edge_lines(mask, labels, areas, image_of, several & ~small)
+        boxes = ndimage.find_objects(labels)
+        rules = _edge_lines(mask, labels, areas, boxes, image_of, several & ~small)
         if min(soft.shape[1:]) >= RULE_MIN_SIZE:
-            rules |= _ruled_lines(labels, areas) & several
+            rules |= _ruled_lines(labels, areas, boxes) & several
         if rules.any():
             # A rule goes only where ink that is not a rule stays: a long thin digit alone is kept.
             other_ink = np.bincount(image_of[~small & ~rules], minlength=count) > 0
