@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from digitpad.folders.batch import CSV_COLUMNS, classify_files, write_csv
 from digitpad.imaging.ink import NoDigitError, ink_map
@@ -105,6 +105,27 @@ def test_single_digit_mode_is_the_single_digit_path(mnist_test):
     expected = predictor.predict_image(x_test[0])
     assert reading.text == "3" and reading.confidence == pytest.approx(expected.confidence)
     assert np.array_equal(reading.digits[0].model_input, expected.model_input)
+    assert predictor.inputs_seen == 2  # one each: no cutting, whatever the scores
+
+
+def test_single_digit_mode_reads_a_boxed_digit_as_a_folder_does(tmp_path):
+    """Load image with "single digits only" and `classify --single-digit` give one answer: the box goes in both."""
+    def drawing(boxed: bool) -> Image.Image:
+        image = Image.new("L", (200, 220), 255)
+        draw = ImageDraw.Draw(image)
+        if boxed:  # (away from the picture's edges, where the ink clean-up itself drops printed lines)
+            draw.rectangle((40, 40, 160, 180), outline=0, width=2)
+        draw.line((80, 70, 120, 70, 90, 155), fill=0, width=9)  # a 7 touching nothing
+        return image
+
+    drawing(True).save(tmp_path / "boxed.png")
+    predictor = FlatPredictor()
+    reading = read_number(Image.open(tmp_path / "boxed.png"), predictor, single_digit=True)
+    row = next(iter(classify_files([tmp_path / "boxed.png"], predictor, single_digit=True, workers=1)))
+    folder_input = prepare_number(ink_map(Image.open(tmp_path / "boxed.png")), single_digit=True).whole_input
+    assert row.error == "" and np.array_equal(reading.digits[0].model_input, folder_input)
+    unboxed = mnist_from_ink(ink_map(drawing(False)))
+    assert np.abs(reading.digits[0].model_input - unboxed).mean() < 0.01
 
 
 def test_a_settled_digit_costs_one_input(mnist_test):

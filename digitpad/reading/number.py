@@ -233,11 +233,10 @@ def _pad_ink(rendering) -> np.ndarray:
 def read_number(image, predictor, single_digit: bool = False) -> NumberReading:
     """Any image of a written number (PIL image or array, any mode or polarity) -> its digits.
 
-    With `single_digit` it is exactly `predictor.predict_image`. Raises ink.NoDigitError without ink.
+    With `single_digit` all its ink is one digit, read as a folder reads it (`classify --single-digit`): a printed
+    box around it erased first. Raises ink.NoDigitError without ink.
     """
-    if single_digit:
-        return NumberReading((predictor.predict_image(image),))
-    prepared = prepare_number(ink_map(image))
+    prepared = prepare_number(ink_map(image), single_digit)
     whole_probabilities = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
     return finish_number(prepared, whole_probabilities, predictor.predict_inputs, predictor.read_lines)
 

@@ -106,7 +106,7 @@ def main() -> None:
         for digit, label in zip(digits, labels):
             image = form_cell(digit, rng, sides)
             try:
-                as_digit += predictor.predict_image(image).digit == label
+                as_digit += read_number(image, predictor, single_digit=True).text == str(label)
                 as_number += read_number(image, predictor).text == str(label)
             except NoDigitError:  # (counted wrong)
                 pass
