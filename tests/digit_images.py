@@ -66,7 +66,8 @@ def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600,
     return Image.open(buffer)
 
 
-CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a corner)": "lb", "one side": "l", "bottom line": "b"}
+CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a corner)": "lb", "one side": "l",
+              "bottom line": "b"}
 
 
 def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Numbers on paper: separators kept apart and given back as written, printed boxes, rules and comb fields erased (issue 12)."""
+"""Numbers on paper: separators kept apart and given back as written, printed boxes, rules, comb fields erased."""
 
 from __future__ import annotations
 

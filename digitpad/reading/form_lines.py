@@ -1,4 +1,4 @@
-"""Printed form lines around a written number (a box, its sides, a comb field's dividers) found and erased from its ink."""
+"""Printed form lines around a written number (a box, its sides, a comb field's dividers) found and erased (pure)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ def erase_form_lines(ink: np.ndarray) -> np.ndarray:
     if count == 0:
         return ink
     boxes = ndimage.find_objects(labels)
-    if count == 1 and boxes[0][1].stop - boxes[0][1].start < COMB_MINIMUM_ASPECT * (boxes[0][0].stop - boxes[0][0].start):
+    rows, columns = boxes[0]
+    if count == 1 and columns.stop - columns.start < COMB_MINIMUM_ASPECT * (rows.stop - rows.start):
         return ink
     erased = _erase(ink, INK_LEVEL, labels, boxes, combs_only=False)
     labels, count = ndimage.label(erased > LINE_LEVEL, structure=CONNECTIVITY)
@@ -195,7 +196,8 @@ def _is_under_all(box: tuple[slice, slice], others: list[tuple[slice, slice]], h
     the writing (see COMB_TICK_HEIGHT)?"""
     tallest = max(other[0].stop - other[0].start for other in others)
     slack = 0.1 * tallest
-    return (COMB_MINIMUM_ROWS <= height <= COMB_TICK_HEIGHT * tallest and box[1].stop - box[1].start >= COMB_TICK_WIDTH * tallest
+    return (COMB_MINIMUM_ROWS <= height <= COMB_TICK_HEIGHT * tallest
+            and box[1].stop - box[1].start >= COMB_TICK_WIDTH * tallest
             and box[0].stop >= max(other[0].stop for other in others) - slack
             and box[1].start <= min(other[1].start for other in others) + slack
             and box[1].stop >= max(other[1].stop for other in others) - slack)

@@ -52,6 +52,29 @@ def test_an_opened_png_is_read_correctly(make_app, bundled_predictor, tmp_path):
     assert app.answer.digit_text == "7"
 
 
+def test_a_number_written_in_a_comb_field_is_read_in_the_window(make_app, bundled_predictor, mnist_test, tmp_path):
+    """A scanned form field, one printed box per digit: Load image answers the digits, no 1 for any divider."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.number_scenes import compose_in_boxes, mnist_ink, scan
+
+    x_test, y_test = mnist_test
+    probabilities = bundled_predictor.predict_inputs(x_test[:200].astype(np.float32) / 255.0)
+    clear = (probabilities.argmax(axis=1) == y_test[:200]) & (probabilities.max(axis=1) > 0.999)
+    digits = "4071"
+    inks = [mnist_ink(x_test[np.flatnonzero(clear & (y_test[:200] == int(digit)))[0]]) for digit in digits]
+    rng = np.random.default_rng(3)
+    canvas, field = compose_in_boxes(inks, rng, ticks=False)
+    path = tmp_path / "field.png"
+    Image.fromarray(scan(canvas, "boxes", rng, field)).save(path)
+    app = make_app(bundled_predictor)
+    app.ask_open_filename = lambda: str(path)
+    app.open_image()
+    wait_until(app.window, lambda: app.answer.state != "hint", timeout=ANSWER_TIMEOUT_SECONDS)
+    assert app.answer.digit_text == digits
+
+
 def test_a_folder_is_classified_correctly(make_app, bundled_predictor, tmp_path):
     folder = tmp_path / "digits"
     folder.mkdir()
