@@ -35,11 +35,18 @@ def load_keras_model(model_path: str | os.PathLike):
 
 
 def convert(keras_model) -> bytes:
-    """Keras model -> TensorFlow Lite flatbuffer (imports TensorFlow; Keras's export chatter is silenced)."""
+    """Keras model -> TensorFlow Lite flatbuffer with dynamic-range quantization (imports TensorFlow; Keras's export
+    chatter is silenced).
+
+    Weights are stored as 8-bit integers and LiteRT quantizes each layer's input on the fly: the digit network runs
+    about 3 times faster on a CPU and its file is a quarter of the size, while reading as well (the training's
+    validation sets: the same errors, see README). It needs no sample data, so a retrained model converts alike.
+    """
     import tensorflow as tf  # noqa: PLC0415 - only when no cached copy exists
 
     with contextlib.redirect_stdout(io.StringIO()):
         converter = tf.lite.TFLiteConverter.from_keras_model(keras_model)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
         return converter.convert()
 
 

@@ -17,8 +17,9 @@ def conv_block(tensor, filters: int, kernel_size, name: str, padding: str = "sam
     return layers.ReLU(name=f"{name}_relu")(tensor)
 
 
-def build_model(base_filters: int = 24, dropout_rate: float = 0.3) -> keras.Model:
-    """A compact all-convolutional network: about 160k parameters, 25 MFLOPs per digit.
+def build_model(base_filters: int = 32, dropout_rate: float = 0.3) -> keras.Model:
+    """A compact all-convolutional network: about 280k parameters, 45 MFLOPs per digit (width 32 since the eighth
+    model: width 24 read the validation sets with 60 errors, width 32 with 50).
 
     Input: (28, 28, 1) floats in [0, 1], white ink on black, MNIST style.
     Output: ten softmax probabilities.
