@@ -153,7 +153,11 @@ def finish_number(
     if prepared.ink is not None and (len(digits) > 1 or _is_wide(prepared.ink) or _confidence(digits) < READER_DOUBT):
         read = _read_line(prepared.ink, read_lines)
         if read is not None and _reader_wins(prepared.ink, *read, digits):
-            digits, columns = _reader_digits(prepared.ink, *read)
+            if len(read[0]) == 1:  # one digit after all: the whole ink's, as the single-digit mode reads it
+                chosen = None
+                digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
+            else:
+                digits, columns = _reader_digits(prepared.ink, *read)
     if not prepared.marks:
         return NumberReading(digits)
     if columns is None:
