@@ -38,9 +38,9 @@ COMB_MINIMUM_LINES = 3
 COMB_MINIMUM_ROWS = 8
 COMB_ALIGNMENT = 0.06
 COMB_SPACING = 0.5
-# COMB_TOUCHED: a divider that writing touches is one piece with it, a piece that reaches the comb's top and bottom
-# (writing alone seldom fills a box exactly); in such a piece, the columns inked along at least SIDE_COVERAGE of the
-# comb's height are erased too. So are those of a printed box around all the writing (a comb of two or three boxes).
+# A divider that writing touches is one piece with it, a piece that reaches the comb's top and bottom (writing alone
+# seldom fills a box exactly); in such a piece, the columns inked along at least SIDE_COVERAGE of the comb's height
+# are erased too. So are those of a printed box around all the writing (a comb of two or three boxes).
 # A baseline with ticks that the clean-up left (in a short picture a line alone could be a digit's bar): a piece whose
 # bottom is a straight line under all the other ink, spanning it, at least COMB_TICK_WIDTH times as wide as the
 # tallest other piece (two cells at least: a digit's own base stroke is narrower) and at most COMB_TICK_HEIGHT times
@@ -94,7 +94,7 @@ def erase_form_lines(ink: np.ndarray) -> np.ndarray:
     if count == 1 and columns.stop - columns.start < COMB_MINIMUM_ASPECT * (rows.stop - rows.start):
         return ink
     erased = _erase(ink, INK_LEVEL, labels, boxes, combs_only=False)
-    labels, count = ndimage.label(erased > LINE_LEVEL, structure=CONNECTIVITY)
+    labels, _ = ndimage.label(erased > LINE_LEVEL, structure=CONNECTIVITY)
     return _erase(erased, LINE_LEVEL, labels, ndimage.find_objects(labels), combs_only=True)
 
 
@@ -176,7 +176,8 @@ def _comb_dividers(boxes: list[tuple[slice, slice]], masks: list[np.ndarray], he
 
 
 def _touched_dividers(labels: np.ndarray, boxes: list[tuple[slice, slice]], dividers: list[int]) -> np.ndarray:
-    """The comb's dividers that writing touches (see COMB_TOUCHED), as a mask of what to erase."""
+    """The comb's dividers that writing touches, as a mask of what to erase: the columns, inked along SIDE_COVERAGE of
+    the comb's height, of the pieces that reach its top and bottom."""
     erase = np.zeros(labels.shape, dtype=bool)
     top = int(np.median([boxes[index][0].start for index in dividers]))
     bottom = int(np.median([boxes[index][0].stop for index in dividers]))
