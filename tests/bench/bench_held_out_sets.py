@@ -2,13 +2,20 @@
 sets a model is chosen on, then the test sets (only reported), each rebuilt with today's constructions.
 
 Run: .venv/bin/python tests/bench/bench_held_out_sets.py --model OLD.keras --model assets/model.keras
+     .venv/bin/python tests/bench/bench_held_out_sets.py --model assets/model.keras --float32
+(--float32: each model also as a float32 LiteRT copy, beside the app's copy with 8-bit weights, with the time per
+digit of each in batches of 256 on one thread)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", action="append", type=Path,
                         help="a .keras model (repeat to compare; default: the bundled one)")
+    parser.add_argument("--float32", action="store_true", help="also run each model as a float32 LiteRT copy")
     arguments = parser.parse_args()
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.storage import paths
@@ -36,19 +44,63 @@ def main() -> None:
     config = TrainConfig()
     world = build_world_data(load_mnist(MNIST), load_pendigits(PENDIGITS), config.data, config.seed,
                              config.validation_size)
-    predictors = []
+    predictors, names = [], []
     for model in models:
         predictor = KerasPredictor(model)
         predictor.load()
         predictors.append(predictor)
+        names.append(str(model))
+        if arguments.float32:
+            predictors.append(Float32Copy(model))
+            names.append(f"{model} (float32)")
+    if arguments.float32:
+        batch = np.random.default_rng(0).random((256, 28, 28, 1), dtype=np.float32)
+        for name, predictor in zip(names, predictors):
+            print(f"{name}: {predictor_ms_per_digit(predictor, batch):.3f} ms per digit (batches of 256, one thread)")
     for split in ("validation", "test"):
         sets = getattr(world, split)
         results = [evaluate_sets(predictor.predict_inputs, sets) for predictor in predictors]
         print(f"== {split} (errors)")
-        print(f"{'':44}" + "".join(f"{model.name:>26}" for model in models))
+        print(f"{'':44}" + "".join(f"{name[-25:]:>26}" for name in names))
         for name in sets:
             print(f"{name:44}" + "".join(f"{result[name]['accuracy']:>17.2%} ({result[name]['errors']:4d})"
                                          for result in results if name in result))
+
+
+class Float32Copy:
+    """A model's float32 LiteRT copy, converted here without the app's 8-bit weights (imports TensorFlow)."""
+
+    def __init__(self, model_path: Path):
+        import tensorflow as tf
+
+        from digitpad.inference.keras_model import load_keras_model
+        from digitpad.inference.runtime import LiteModel
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.flatbuffer = tf.lite.TFLiteConverter.from_keras_model(load_keras_model(model_path)).convert()
+        self._model = LiteModel(self.flatbuffer)
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        inputs = np.asarray(inputs, np.float32).reshape(-1, 28, 28, 1)
+        return np.concatenate([self._model.run(inputs[start:start + 256]) for start in range(0, len(inputs), 256)])
+
+
+def predictor_ms_per_digit(predictor, batch: np.ndarray, runs: int = 20) -> float:
+    """Median time per digit of one-thread inference of `batch`, through the predictor's own LiteRT copy."""
+    from digitpad.inference import runtime
+    from digitpad.storage.hashing import file_sha256
+
+    if isinstance(predictor, Float32Copy):
+        flatbuffer = predictor.flatbuffer
+    else:
+        flatbuffer = runtime.find_cached(predictor.model_path, file_sha256(predictor.model_path))
+    model = runtime.LiteModel(flatbuffer, threads=1)
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        model.run(batch)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) / len(batch) * 1000
 
 
 if __name__ == "__main__":
