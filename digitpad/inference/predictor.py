@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.imaging.preprocess import mnist_input
+from digitpad.imaging.ink import ink_map
 from digitpad.inference import runtime
 from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
 from digitpad.inference.number_reader import NumberReader
+from digitpad.reading.number import prepare_number
 from digitpad.reading.prediction import Prediction
 from digitpad.storage import paths
 from digitpad.storage.hashing import file_sha256
@@ -40,8 +41,9 @@ class BasePredictor:
         return Prediction.from_probabilities(probabilities, model_input)
 
     def predict_image(self, image) -> Prediction:
-        """Any image (array or PIL) -> Prediction. Raises ink.NoDigitError when there is no ink."""
-        return self.predict_input(mnist_input(image))
+        """Any image of one digit (array or PIL) -> Prediction, read as a folder's `--single-digit` reads it (a
+        printed box around it erased first). Raises ink.NoDigitError when there is no ink."""
+        return self.predict_input(prepare_number(ink_map(image), single_digit=True).whole_input)
 
 
 class KerasPredictor(BasePredictor):

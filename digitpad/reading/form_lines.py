@@ -68,9 +68,10 @@ def _encloses(box: tuple[slice, slice], other: tuple[slice, slice]) -> bool:
             and box[1].start <= other[1].start and other[1].stop <= box[1].stop)
 
 
-def _is_straight_vertical(mask: np.ndarray, minimum_rows: int = RULE_MINIMUM_ROWS) -> bool:
-    """Is this piece (cropped to its box) a printed vertical line: thin, straight and upright?"""
-    if mask.shape[0] < minimum_rows or mask.shape[1] > 0.15 * mask.shape[0]:
+def _is_straight_vertical(mask: np.ndarray) -> bool:
+    """Is this piece (cropped to its box) a printed vertical line: thin, straight, upright, and at least
+    COMB_MINIMUM_ROWS tall?"""
+    if mask.shape[0] < COMB_MINIMUM_ROWS or mask.shape[1] > 0.15 * mask.shape[0]:
         return False
     rows = np.flatnonzero(mask.any(axis=1))
     columns = np.arange(mask.shape[1], dtype=np.float64)
@@ -105,12 +106,13 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
     masks = [labels[box] == index + 1 for index, box in enumerate(boxes)]
     heights = np.array([box[0].stop - box[0].start for box in boxes])
     erase = np.zeros(ink.shape, dtype=bool)
-    dividers = _comb_dividers(boxes, masks, heights)
+    lines = np.array([_is_straight_vertical(mask) for mask in masks], dtype=bool)
+    dividers = _comb_dividers(boxes, heights, lines)
     for index in dividers:
         erase[boxes[index]] |= masks[index]
     if dividers:
         erase |= _touched_dividers(labels, boxes, dividers)
-    straight = np.array([_is_straight_vertical(mask) for mask in masks])
+    straight = lines & (heights >= RULE_MINIMUM_ROWS)  # (lines tall enough to be a box's side)
     writing = heights[~straight].max() if (~straight).any() else 0
     if writing:
         # (slivers the clean-up left of a ruled line do not count)
@@ -153,9 +155,10 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
     return np.where(erase, 0.0, ink).astype(np.float32)
 
 
-def _comb_dividers(boxes: list[tuple[slice, slice]], masks: list[np.ndarray], heights: np.ndarray) -> list[int]:
-    """The pieces that are the dividers of a comb field (see COMB_MINIMUM_LINES); none when there is no comb."""
-    lines = [index for index, mask in enumerate(masks) if _is_straight_vertical(mask, COMB_MINIMUM_ROWS)]
+def _comb_dividers(boxes: list[tuple[slice, slice]], heights: np.ndarray, straight: np.ndarray) -> list[int]:
+    """The pieces that are the dividers of a comb field (see COMB_MINIMUM_LINES), among the `straight` ones (printed
+    vertical lines); none when there is no comb."""
+    lines = [int(index) for index in np.flatnonzero(straight)]
     if len(lines) < COMB_MINIMUM_LINES:
         return []
     writing = max((height for index, height in enumerate(heights) if index not in lines), default=0)
