@@ -103,6 +103,48 @@ def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.nda
     return np.clip(page, 0, 255).astype(np.uint8)
 
 
+LINE_CROPS = ("margins", "tight", "sides tight")
+"""How line_crop frames its writing: a digit with margins (slivers of its neighbours at the sides), a number cropped
+tight all round, or tight at the sides only."""
+
+
+def line_crop(digits: list[np.ndarray], rng: np.random.Generator, crop: str = "margins",
+              margin: float = 0.3) -> np.ndarray:
+    """MNIST digits (uint8 28x28) written side by side, 40 to 90 px tall, a little up and down, on light paper,
+    cropped from the line as uint8 grey. "margins": three digits, the middle one cropped with up to `margin` of its
+    height beside it (pieces of its neighbours come in at the sides) and up to 0.2 above and below; "tight": the whole
+    number's ink box; "sides tight": the same with 0.15 of the height above and below."""
+    height = int(rng.integers(40, 90))
+    inks = []
+    for digit in digits:
+        values = digit.astype(np.float32) / 255.0
+        rows, columns = np.flatnonzero(values.max(axis=1) > 0.1), np.flatnonzero(values.max(axis=0) > 0.1)
+        tight = digit[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+        size = (max(2, round(tight.shape[1] * height / tight.shape[0])), height)
+        inks.append(np.asarray(Image.fromarray(tight).resize(size, Image.BICUBIC), np.float32) / 255.0)
+    low_gap = -0.02 if crop == "margins" else 0.05
+    gaps = [int(rng.uniform(low_gap, 0.3) * height) for _ in inks]
+    canvas = np.zeros((2 * height, sum(ink.shape[1] for ink in inks) + sum(gaps) + 2 * height), np.float32)
+    left, boxes = height, []
+    for ink, gap in zip(inks, gaps):
+        top = height // 2 + int(rng.integers(-(height // 10), height // 10 + 1))
+        view = canvas[top:top + height, left:left + ink.shape[1]]
+        np.maximum(view, ink, out=view)
+        boxes.append((top, left, top + height, left + ink.shape[1]))
+        left += ink.shape[1] + gap
+    if crop == "margins":
+        top, left, bottom, right = boxes[len(boxes) // 2]
+        beside = [int(rng.uniform(0, margin) * height) for _ in range(2)]
+        above = [int(rng.uniform(0, 0.2) * height) for _ in range(2)]
+        canvas = canvas[top - above[0]:bottom + above[1], left - beside[0]:right + beside[1]]
+    else:
+        rows, columns = np.flatnonzero(canvas.max(axis=1) > 0.3), np.flatnonzero(canvas.max(axis=0) > 0.3)
+        above = int(0.15 * height) if crop == "sides tight" else 0
+        canvas = canvas[rows[0] - above:rows[-1] + 1 + above, columns[0]:columns[-1] + 1]
+    page = 0.9 * (1 - canvas) + 0.15 * canvas + rng.normal(0, 0.02, canvas.shape)
+    return as_uint8(page)
+
+
 def as_uint8(values: np.ndarray) -> np.ndarray:
     return (np.clip(values, 0, 1) * 255).astype(np.uint8)
 

@@ -1,4 +1,4 @@
-"""Numbers on paper: separators kept apart and given back as written, printed boxes, rules, comb fields erased."""
+"""Numbers on paper: separators kept apart and written back; form lines and slivers of neighbouring digits erased."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from PIL import Image, ImageDraw
 from digitpad.folders.batch import classify_files, write_csv
 from digitpad.imaging.ink import ink_map
 from digitpad.imaging.preprocess import crop_to_ink
+from digitpad.reading.cut_neighbours import erase_cut_neighbours
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks
 from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
+from tests.digit_images import line_crop
 from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan
 
 
@@ -180,3 +182,75 @@ def test_mnist_digits_keep_every_stroke(mnist_test):
     for image in x_test[:1500]:
         ink = ink_map(image)
         assert erase_form_lines(ink) is ink
+
+
+def _sliver_scene(clear_digits, seed: int, crop: str) -> tuple[np.ndarray, str]:
+    """A line_crop of clear digits, and the text it holds (the middle digit when cropped with margins)."""
+    rng = np.random.default_rng(seed)
+    chosen = [int(digit) for digit in rng.integers(0, 10, 3 if crop == "margins" else int(rng.integers(2, 5)))]
+    if crop != "margins":
+        chosen[0] = chosen[-1] = 1  # 1s at the ends, touching the sides
+    image = line_crop([clear_digits[digit][index % 3] for index, digit in enumerate(chosen)], rng, crop)
+    return image, str(chosen[1]) if crop == "margins" else "".join(map(str, chosen))
+
+
+def _has_sliver(image: np.ndarray) -> bool:
+    ink = ink_map(image)
+    return bool((ink[:, :2] > 0.5).any() or (ink[:, -2:] > 0.5).any()) and erase_cut_neighbours(ink) is not ink
+
+
+def test_a_digit_cropped_from_a_line_is_read_without_its_neighbours_slivers(tmp_path, clear_digits,
+                                                                            bundled_predictor):
+    """A digit cropped from a line of writing with pieces of its neighbours at the sides, saved as PNG files: read as
+    the digit alone, as one digit and as a number (the folder's CSV too)."""
+    scenes = [_sliver_scene(clear_digits, seed, "margins") for seed in range(60)]
+    scenes = [(image, text) for image, text in scenes if _has_sliver(image)][:8]
+    assert len(scenes) == 8
+    paths = []
+    for index, (image, text) in enumerate(scenes):
+        paths.append(tmp_path / f"crop{index}.png")
+        Image.fromarray(image).save(paths[-1])
+        assert read_number(Image.open(paths[-1]), bundled_predictor).text == text
+        assert read_number(Image.open(paths[-1]), bundled_predictor, single_digit=True).text == text
+    with open(tmp_path / "crops.csv", "w", newline="", encoding="utf-8") as stream:
+        write_csv(classify_files(paths, bundled_predictor), stream)
+    with open(tmp_path / "crops.csv", newline="", encoding="utf-8") as stream:
+        assert [row["digit"] for row in csv.DictReader(stream)] == [text for _, text in scenes]
+
+
+@pytest.mark.parametrize("crop", ["tight", "sides tight"])
+def test_a_number_cropped_tight_keeps_the_ones_at_its_sides(clear_digits, bundled_predictor, crop):
+    """Numbers whose first and last digits are 1s touching the picture's sides are no slivers of neighbours; a
+    slanted 1 at an end, which the number reader may take for a slash ("1851" read "185"), stays too."""
+    for seed in range(8):
+        image, text = _sliver_scene(clear_digits, seed, crop)
+        ink = ink_map(image)
+        assert (ink[:, :3] > 0.25).any() and (ink[:, -3:] > 0.25).any()
+        assert erase_cut_neighbours(ink) is ink
+        assert read_number(image, bundled_predictor).text == text
+
+
+def test_a_sliver_of_a_neighbour_is_erased_and_a_digit_apart_from_it_stays():
+    """The pure rule: a short piece cut by the left edge goes, the digit beside it stays whole; a piece taller than
+    the digit (a 4's stem drawn apart) stays when read as one digit."""
+    image = Image.new("L", (120, 100), 0)
+    draw = ImageDraw.Draw(image)
+    draw.arc((-30, 30, 10, 70), -60, 60, fill=255, width=6)  # the right end of a neighbour's 0, 40 px tall
+    draw.ellipse((40, 20, 90, 80), outline=255, width=7)  # the digit, 60 px tall
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_cut_neighbours(ink)
+    assert erased[:, :20].max() == 0 and np.array_equal(erased[:, 20:], ink[:, 20:])
+    stem = Image.new("L", (120, 100), 0)
+    draw = ImageDraw.Draw(stem)
+    draw.line((30, 20, 30, 60), fill=255, width=7)
+    draw.line((30, 60, 80, 60), fill=255, width=7)  # an open 4's first stroke
+    draw.line((115, 10, 115, 90), fill=255, width=7)  # its stem, apart, at the right edge and taller
+    ink = np.asarray(stem, np.float32) / 255.0
+    assert erase_cut_neighbours(ink, single_digit=True) is ink
+
+
+def test_mnist_digits_have_no_slivers(mnist_test):
+    x_test, _ = mnist_test
+    for image in x_test[:1500]:
+        ink = ink_map(image)
+        assert erase_cut_neighbours(ink) is ink and erase_cut_neighbours(ink, single_digit=True) is ink

@@ -1,10 +1,12 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room) and a squared page written in red; read through the same path as Load image; accuracy and
-time per image. Then digits cropped from a form's cells with their printed lines at the edges, read as one digit and
-as a number (what `classify` does by default).
+time per image. Then digits cropped from a form's cells with their printed lines at the edges, and digits cropped
+from a line of writing with slivers of their neighbours at the sides, read as one digit and as a number (what
+`classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of them) touch
+the sides.
 
-Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation]
+Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation] [--only paper|pages|cells|lines]
 (--validation: the MNIST validation digits instead, the ones choices are made on)
 """
 
@@ -25,10 +27,11 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import CELL_SIDES, PAGES, form_cell, high_resolution, page_photo  # noqa: E402
+from tests.digit_images import CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution, line_crop, page_photo  # noqa: E402,E501
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
+SECTIONS = ("paper", "pages", "cells", "lines")
 PAPER = np.array([0.95, 0.94, 0.9], np.float32)
 RULE = np.array([0.6, 0.7, 0.95], np.float32)
 MARGIN = np.array([0.9, 0.4, 0.4], np.float32)
@@ -62,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
     parser.add_argument("--validation", action="store_true", help="MNIST validation digits instead of test digits")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="only these sections (repeatable)")
     arguments = parser.parse_args()
     from digitpad.imaging.ink import NoDigitError
     from digitpad.inference.predictor import KerasPredictor
@@ -78,7 +82,8 @@ def main() -> None:
     predictor = KerasPredictor()
     predictor.load()
     print(f"machine: {describe_machine()}")
-    for kind in ("plain", "ruled", "squared", "ruled + margin"):
+    sections = set(arguments.only or SECTIONS)
+    for kind in ("plain", "ruled", "squared", "ruled + margin") if "paper" in sections else ():
         for tilt in (0.0, 2.0):
             sheet, rng = paper(kind, tilt), np.random.default_rng(0)
             correct, seconds = 0, []
@@ -89,7 +94,7 @@ def main() -> None:
                 seconds.append(time.perf_counter() - started)
             print(f"{kind:15s} {tilt:3.0f} deg: {correct / len(digits):6.1%} of {len(digits)} digits, "
                   f"{statistics.median(seconds) * 1000:.1f} ms median per {SIDE}x{SIDE} photo")
-    for page in PAGES:
+    for page in PAGES if "pages" in sections else ():
         rng, correct, seconds = np.random.default_rng(0), 0, []
         for digit, label in zip(digits, labels):
             image = page_photo(high_resolution(digit, 160), rng, page)
@@ -101,7 +106,7 @@ def main() -> None:
             seconds.append(time.perf_counter() - started)
         print(f"{page:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
               f"{statistics.median(seconds) * 1000:.1f} ms median per 600x800 JPEG photo")
-    for cell, sides in CELL_SIDES.items():
+    for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
         for digit, label in zip(digits, labels):
             image = form_cell(digit, rng, sides)
@@ -112,6 +117,33 @@ def main() -> None:
                 pass
         print(f"form cell, {cell:21s}: {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as a "
               f"number, of {len(digits)} digits")
+    for margin in (0.15, 0.3) if "lines" in sections else ():
+        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
+        for index, label in enumerate(labels):
+            neighbours = rng.integers(0, len(digits), 2)
+            image = line_crop([digits[neighbours[0]], digits[index], digits[neighbours[1]]], rng, "margins", margin)
+            try:
+                as_digit += read_number(image, predictor, single_digit=True).text == str(label)
+                as_number += read_number(image, predictor).text == str(label)
+            except NoDigitError:  # (counted wrong)
+                pass
+        print(f"cropped from a line, up to {margin:.2f} of its height beside it: {as_digit / len(digits):6.1%} as a "
+              f"digit, {as_number / len(digits):6.1%} as a number, of {len(digits)} digits")
+    ones = np.flatnonzero(labels == 1)
+    for crop in LINE_CROPS[1:] if "lines" in sections else ():
+        rng, whole = np.random.default_rng(0), 0
+        for index in range(len(digits)):
+            chosen = rng.integers(0, len(digits), int(rng.integers(2, 5)))
+            if index % 2 == 0:  # a 1 at the start, and in every other one at the end too
+                chosen[0] = rng.choice(ones)
+                if index % 4 == 0:
+                    chosen[-1] = rng.choice(ones)
+            image = line_crop(list(digits[chosen]), rng, crop)
+            try:
+                whole += read_number(image, predictor).text == "".join(str(labels[i]) for i in chosen)
+            except NoDigitError:  # (counted wrong)
+                pass
+        print(f"number of 2 to 4 digits cropped {crop:11s}: {whole / len(digits):6.1%} read whole, of {len(digits)}")
 
 
 if __name__ == "__main__":
