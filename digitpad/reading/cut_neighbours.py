@@ -53,14 +53,12 @@ def _cut_width(column_inked: np.ndarray) -> int:
 def erase_cut_neighbours(ink: np.ndarray, single_digit: bool = False) -> np.ndarray:
     """The ink map without the slivers of neighbouring digits at its left and right edges (see above), read as one
     digit or as a number; the map itself when it has none (the usual case: nothing touches the sides)."""
+    edge = EDGE_PIXELS + 1
+    if not ((ink[:, :edge] > INK_LEVEL).any() or (ink[:, -edge:] > INK_LEVEL).any()):
+        return ink
     inked = ink > INK_LEVEL
     column_inked = inked.any(axis=0)
     height, width = inked.shape
-    if not column_inked.any():
-        return ink
-    first, last = _span(column_inked)
-    if first > EDGE_PIXELS and last < width - 1 - EDGE_PIXELS:
-        return ink
     top, bottom = _span(inked.any(axis=1))
     if top <= EDGE_PIXELS and bottom >= height - 1 - EDGE_PIXELS:
         return ink  # a tight crop

@@ -67,12 +67,14 @@ def find_marks(components: Components) -> list[Mark]:
     tall = [box for box in components.boxes if box.component in components.main]
     if not tall:
         return []
-    band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
     small = [box for box in components.boxes
              if box.component not in components.main
              and box.bottom - box.top <= MARK_HEIGHT * components.tallest
              and box.right - box.left <= MARK_WIDTH * components.tallest
              and max(box.bottom - box.top, box.right - box.left) >= MARK_SIZE * components.tallest]
+    if not small:  # (the usual case, a digit alone: no need for the band)
+        return []
+    band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
     shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band) for box in small}
     gap = MARK_GAP * components.tallest
     marks: list[Mark] = []
