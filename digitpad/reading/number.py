@@ -231,8 +231,8 @@ def _is_wide(ink: np.ndarray) -> bool:
 
 def _rows(ink: np.ndarray) -> int:
     """How many rows from the first inked one to the last."""
-    inked = np.flatnonzero(ink.any(axis=1))
-    return int(inked[-1] - inked[0] + 1) if inked.size else 0
+    first, stop = _columns(ink.T)
+    return stop - first
 
 
 def _leaves_out_an_end_digit(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput,

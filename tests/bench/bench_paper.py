@@ -61,6 +61,18 @@ def photo(digit: np.ndarray, sheet: np.ndarray, rng: np.random.Generator) -> Ima
     return Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
 
 
+def read_both(image, label: int, predictor) -> tuple[bool, bool]:
+    """Whether the image is read as `label` as one digit, and as a number (no digit found: neither)."""
+    from digitpad.imaging.ink import NoDigitError
+    from digitpad.reading.number import read_number
+
+    try:
+        return (read_number(image, predictor, single_digit=True).text == str(label),
+                read_number(image, predictor).text == str(label))
+    except NoDigitError:
+        return False, False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
@@ -109,12 +121,8 @@ def main() -> None:
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
         for digit, label in zip(digits, labels):
-            image = form_cell(digit, rng, sides)
-            try:
-                as_digit += read_number(image, predictor, single_digit=True).text == str(label)
-                as_number += read_number(image, predictor).text == str(label)
-            except NoDigitError:  # (counted wrong)
-                pass
+            right = read_both(form_cell(digit, rng, sides), label, predictor)
+            as_digit, as_number = as_digit + right[0], as_number + right[1]
         print(f"form cell, {cell:21s}: {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as a "
               f"number, of {len(digits)} digits")
     for margin in (0.15, 0.3) if "lines" in sections else ():
@@ -122,11 +130,8 @@ def main() -> None:
         for index, label in enumerate(labels):
             neighbours = rng.integers(0, len(digits), 2)
             image = line_crop([digits[neighbours[0]], digits[index], digits[neighbours[1]]], rng, "margins", margin)
-            try:
-                as_digit += read_number(image, predictor, single_digit=True).text == str(label)
-                as_number += read_number(image, predictor).text == str(label)
-            except NoDigitError:  # (counted wrong)
-                pass
+            right = read_both(image, label, predictor)
+            as_digit, as_number = as_digit + right[0], as_number + right[1]
         print(f"cropped from a line, up to {margin:.2f} of its height beside it: {as_digit / len(digits):6.1%} as a "
               f"digit, {as_number / len(digits):6.1%} as a number, of {len(digits)} digits")
     ones = np.flatnonzero(labels == 1)
