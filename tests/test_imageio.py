@@ -179,3 +179,44 @@ def test_a_bomb_is_refused_before_any_reduction(tmp_path):
     path.write_bytes(png_claiming(30000, 30000))
     with pytest.raises(ImageError, match="image too large: 900000000 pixels"):
         open_image(path, longest=512)
+
+
+def _heic_photo_of(digit: np.ndarray, path, turned: bool) -> None:
+    """An MNIST digit written on paper, saved as a phone does: HEIC, its pixels stored sideways with the EXIF
+    orientation that turns them upright (6) when `turned`."""
+    import pillow_heif
+
+    ink = np.asarray(Image.fromarray(digit).resize((600, 600), Image.BICUBIC), np.float32) / 255.0
+    paper = np.full((1600, 1200), 225.0, np.float32)
+    paper[500:1100, 300:900] = 225.0 - 185.0 * ink
+    photo = Image.fromarray(paper.astype(np.uint8)).convert("RGB")
+    exif = Image.Exif()
+    if turned:
+        photo = photo.rotate(90, expand=True)
+        exif[0x0112] = 6
+    pillow_heif.from_pillow(photo).save(path, quality=85, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize("name", ["IMG_0042.HEIC", "photo_without_extension"])
+def test_phone_photos_in_heic_are_read_upright(tmp_path, mnist_test, bundled_predictor, name):
+    from digitpad.folders.batch import classify_files
+
+    x_test, y_test = mnist_test
+    paths = []
+    for index in range(3):
+        paths.append(tmp_path / f"{index}_{name}")
+        _heic_photo_of(x_test[index], paths[-1], turned=index != 1)
+    assert all(is_candidate_image(path) for path in paths)
+    assert open_image(paths[0]).size == (1200, 1600)  # upright: portrait
+    rows = list(classify_files(paths, bundled_predictor))
+    assert [row.digit for row in rows] == [str(digit) for digit in y_test[:3]], rows
+
+
+def test_folders_of_png_never_load_the_heif_reader(good_png):
+    import subprocess
+    import sys
+
+    code = ("import sys; from digitpad.imaging.imageio import open_image; open_image(sys.argv[1]); "
+            "print('pillow_heif' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, str(good_png)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

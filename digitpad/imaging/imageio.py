@@ -15,7 +15,7 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 IMAGE_EXTENSIONS = frozenset({
     ".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".gif", ".bmp", ".dib", ".tif", ".tiff", ".webp",
-    ".pbm", ".pgm", ".ppm", ".pnm", ".ico", ".tga", ".pcx", ".jp2", ".j2k", ".avif", ".heic", ".qoi",
+    ".pbm", ".pgm", ".ppm", ".pnm", ".ico", ".tga", ".pcx", ".jp2", ".j2k", ".avif", ".heic", ".heif", ".hif", ".qoi",
 })
 
 # (offset, signature) pairs of the formats Pillow reads, for files whose name does not say what they are.
@@ -25,6 +25,12 @@ _SIGNATURES = (
     (0, b"P5"), (0, b"P6"), (0, b"\x00\x00\x01\x00"), (0, b"\x0a\x05\x01"), (0, b"\x00\x00\x00\x0cjP  "),
     (0, b"\xff\x4f\xff\x51"), (4, b"ftypavif"), (0, b"qoif"),
 )
+# HEIF/HEIC, what phones save photos as: read by pillow-heif, made known to Pillow the first time a file named or
+# starting like one is opened (its import costs about 40 ms that folders of PNGs never pay).
+_HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
+_HEIF_SIGNATURES = tuple((4, b"ftyp" + brand) for brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis",
+                                                             b"mif1", b"msf1"))
+_heif_ready = False
 
 # Formats whose orientation lives in tags rather than in an "exif" info block.
 _FORMATS_WITH_ORIENTATION = frozenset({"JPEG", "MPO", "TIFF", "WEBP", "HEIF", "AVIF"})
@@ -54,7 +60,35 @@ def has_image_signature(path: str | os.PathLike) -> bool:
             head = handle.read(16)
     except OSError:
         return False
-    return any(head[offset:offset + len(signature)] == signature for offset, signature in _SIGNATURES)
+    return _starts_like(head, _SIGNATURES + _HEIF_SIGNATURES)
+
+
+def _starts_like(head: bytes, signatures) -> bool:
+    return any(head[offset:offset + len(signature)] == signature for offset, signature in signatures)
+
+
+def _ready_for_heif(path: str | os.PathLike) -> None:
+    """Make HEIF files readable (pillow-heif's opener) before opening one: a file named .heic/.heif, or named
+    as no image format and starting like one."""
+    global _heif_ready
+    if _heif_ready:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix in IMAGE_EXTENSIONS - _HEIF_EXTENSIONS:
+        return  # named as another format: no need to look inside
+    if suffix not in _HEIF_EXTENSIONS:
+        try:
+            with open(path, "rb") as handle:
+                if not _starts_like(handle.read(16), _HEIF_SIGNATURES):
+                    return
+        except OSError:
+            return  # (open_image says why)
+    try:
+        import pillow_heif
+    except ImportError:  # (a source install without it: the file is then "not an image")
+        return
+    pillow_heif.register_heif_opener()  # turns each image upright itself and resets its EXIF orientation
+    _heif_ready = True
 
 
 def is_candidate_image(path: str | os.PathLike) -> bool:
@@ -122,6 +156,7 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            _ready_for_heif(path)
             image = Image.open(path)
             pixels = image.width * image.height
             if pixels > MAX_PIXELS:
