@@ -16,7 +16,7 @@ from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks
 from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
-from tests.digit_images import line_crop
+from tests.digit_images import line_crop, page_crop
 from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan
 
 
@@ -247,6 +247,45 @@ def test_a_sliver_of_a_neighbour_is_erased_and_a_digit_apart_from_it_stays():
     draw.line((115, 10, 115, 90), fill=255, width=7)  # its stem, apart, at the right edge and taller
     ink = np.asarray(stem, np.float32) / 255.0
     assert erase_cut_neighbours(ink, single_digit=True) is ink
+
+
+def test_a_digit_cropped_from_a_page_is_read_without_the_lines_above_and_below(tmp_path, clear_digits,
+                                                                             bundled_predictor):
+    """A digit cropped from a page of writing, with pieces of the digits written above and below it at the top and
+    bottom, saved as PNG files: read as the digit alone."""
+    scenes = []
+    for seed in range(80):
+        rng = np.random.default_rng(seed)
+        chosen = [int(digit) for digit in rng.integers(0, 10, 3)]
+        image = page_crop([clear_digits[digit][index % 3] for index, digit in enumerate(chosen)], rng)
+        ink = ink_map(image)
+        if ((ink[:2] > 0.5).any() or (ink[-2:] > 0.5).any()) and erase_cut_neighbours(ink) is not ink:
+            scenes.append((image, str(chosen[1])))
+    assert len(scenes) >= 8
+    for index, (image, text) in enumerate(scenes[:8]):
+        path = tmp_path / f"page{index}.png"
+        Image.fromarray(image).save(path)
+        assert read_number(Image.open(path), bundled_predictor).text == text
+        assert read_number(Image.open(path), bundled_predictor, single_digit=True).text == text
+
+
+def test_a_cap_from_the_line_above_goes_and_a_digit_touching_both_edges_keeps_its_top():
+    """The pure rule: a short piece cut by the top edge goes when the bottom is bare paper; a 5 whose flag stands
+    apart and touches the top keeps it when its body reaches the bottom (a tight crop)."""
+    image = Image.new("L", (100, 140), 0)
+    draw = ImageDraw.Draw(image)
+    draw.arc((30, -40, 70, 12), 20, 160, fill=255, width=6)  # the foot of a digit written above, 12 px tall
+    draw.ellipse((25, 40, 75, 110), outline=255, width=7)  # the digit, 70 px tall
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_cut_neighbours(ink)
+    assert erased[:20].max() == 0 and np.array_equal(erased[20:], ink[20:])
+    five = Image.new("L", (60, 100), 0)
+    draw = ImageDraw.Draw(five)
+    draw.line((20, 2, 55, 2), fill=255, width=5)  # the flag, apart
+    draw.line((20, 12, 18, 45), fill=255, width=5)
+    draw.arc((5, 35, 55, 99), -100, 150, fill=255, width=5)  # the body, down to the bottom edge
+    ink = np.asarray(five, np.float32) / 255.0
+    assert erase_cut_neighbours(ink) is ink
 
 
 def test_mnist_digits_have_no_slivers(mnist_test):

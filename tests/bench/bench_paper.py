@@ -1,10 +1,10 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room) and a squared page written in red; read through the same path as Load image; accuracy and
-time per image. Then digits cropped from a form's cells with their printed lines at the edges, and digits cropped
-from a line of writing with slivers of their neighbours at the sides, read as one digit and as a number (what
-`classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of them) touch
-the sides.
+time per image. Then digits cropped from a form's cells with their printed lines at the edges, from a line of
+writing with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below,
+read as one digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight,
+whose end digits (a 1 in half of them) touch the sides.
 
 Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation] [--only paper|pages|cells|lines]
 (--validation: the MNIST validation digits instead, the ones choices are made on)
@@ -27,7 +27,8 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution, line_crop, page_photo  # noqa: E402,E501
+from tests.digit_images import (CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution, line_crop,  # noqa: E402
+                                page_crop, page_photo)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -133,6 +134,14 @@ def main() -> None:
             right = read_both(image, label, predictor)
             as_digit, as_number = as_digit + right[0], as_number + right[1]
         print(f"cropped from a line, up to {margin:.2f} of its height beside it: {as_digit / len(digits):6.1%} as a "
+              f"digit, {as_number / len(digits):6.1%} as a number, of {len(digits)} digits")
+    if "lines" in sections:
+        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
+        for index, label in enumerate(labels):
+            others = rng.integers(0, len(digits), 2)
+            right = read_both(page_crop([digits[others[0]], digits[index], digits[others[1]]], rng), label, predictor)
+            as_digit, as_number = as_digit + right[0], as_number + right[1]
+        print(f"cropped from a page, up to 0.4 of its height above and below: {as_digit / len(digits):6.1%} as a "
               f"digit, {as_number / len(digits):6.1%} as a number, of {len(digits)} digits")
     ones = np.flatnonzero(labels == 1)
     for crop in LINE_CROPS[1:] if "lines" in sections else ():
