@@ -67,49 +67,57 @@ def erase_cut_neighbours(ink: np.ndarray, single_digit: bool = False) -> np.ndar
     return _without_caps(_without_slivers(ink, single_digit))
 
 
-def _without_caps(ink: np.ndarray) -> np.ndarray:
+def _pieces_at_sides(ink: np.ndarray) -> tuple[np.ndarray, int, int, np.ndarray] | None:
+    """For the left and right edges of an ink map: (its inked pixels, how many columns the pieces cut by each edge
+    take (0: none), the inked pixels between them). None when nothing reaches either edge, when ink reaches from
+    the top edge to the bottom edge (a tight crop), or when there is no ink between the pieces."""
     edge = EDGE_PIXELS + 1
-    if not ((ink[:edge] > INK_LEVEL).any() or (ink[-edge:] > INK_LEVEL).any()):
-        return ink
+    if not ((ink[:, :edge] > INK_LEVEL).any() or (ink[:, -edge:] > INK_LEVEL).any()):
+        return None
     inked = ink > INK_LEVEL
-    row_inked = inked.any(axis=1)
-    height, width = inked.shape
-    left, right = _span(inked.any(axis=0))
-    if left <= EDGE_PIXELS and right >= width - 1 - EDGE_PIXELS:
-        return ink  # a tight crop
-    top, bottom = _cut_width(row_inked), _cut_width(row_inked[::-1])
-    core = inked[top:height - bottom]
-    if not core.any():
+    top, bottom = _span(inked.any(axis=1))
+    if top <= EDGE_PIXELS and bottom >= inked.shape[0] - 1 - EDGE_PIXELS:
+        return None
+    column_inked = inked.any(axis=0)
+    left, right = _cut_width(column_inked), _cut_width(column_inked[::-1])
+    core = inked[:, left:inked.shape[1] - right]
+    return (inked, left, right, core) if core.any() else None
+
+
+def _erased_beside(ink: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The ink map with all but its columns start..stop-1 erased (the map itself when those are all of them)."""
+    if start == 0 and stop == ink.shape[1]:
         return ink
-    core_height, core_mass = _height(core), core.sum()
-    core_top, core_bottom = _span(core.any(axis=1))
-    gaps = (core_top, core.shape[0] - 1 - core_bottom)  # bare rows between each cap and the core
-    caps = [run > 0 and run <= CAP_MAXIMUM_HEIGHT * core_height and inked[part].sum() < core_mass
+    erased = np.zeros_like(ink)
+    erased[:, start:stop] = ink[:, start:stop]
+    return erased
+
+
+def _without_caps(ink: np.ndarray) -> np.ndarray:
+    # The caps of the rows are the slivers of the turned map: its columns are the rows here.
+    pieces = _pieces_at_sides(ink.T)
+    if pieces is None:
+        return ink
+    inked, top, bottom, core = pieces
+    height = inked.shape[1]
+    core_top, core_bottom = _span(core.any(axis=0))
+    core_height, core_mass = core_bottom - core_top + 1, core.sum()
+    gaps = (core_top, core.shape[1] - 1 - core_bottom)  # bare rows between each cap and the core
+    caps = [run > 0 and run <= CAP_MAXIMUM_HEIGHT * core_height and inked[:, part].sum() < core_mass
             and gap >= max(2, CAP_GAP * core_height)
             for run, part, gap in ((top, slice(0, top), gaps[0]), (bottom, slice(height - bottom, height), gaps[1]))]
     bare = [top == 0 and core_top > EDGE_PIXELS, bottom == 0 and top + core_bottom < height - 1 - EDGE_PIXELS]
     if not ((caps[0] and (caps[1] or bare[1])) or (caps[1] and (caps[0] or bare[0]))):
         return ink
-    erased = np.zeros_like(ink)
-    keep = slice(top if caps[0] else 0, height - bottom if caps[1] else height)
-    erased[keep] = ink[keep]
-    return erased
+    return np.ascontiguousarray(_erased_beside(ink.T, top if caps[0] else 0, height - bottom if caps[1] else height).T)
 
 
 def _without_slivers(ink: np.ndarray, single_digit: bool) -> np.ndarray:
-    edge = EDGE_PIXELS + 1
-    if not ((ink[:, :edge] > INK_LEVEL).any() or (ink[:, -edge:] > INK_LEVEL).any()):
+    pieces = _pieces_at_sides(ink)
+    if pieces is None:
         return ink
-    inked = ink > INK_LEVEL
-    column_inked = inked.any(axis=0)
-    height, width = inked.shape
-    top, bottom = _span(inked.any(axis=1))
-    if top <= EDGE_PIXELS and bottom >= height - 1 - EDGE_PIXELS:
-        return ink  # a tight crop
-    left, right = _cut_width(column_inked), _cut_width(column_inked[::-1])
-    core = inked[:, left:width - right]
-    if not core.any():
-        return ink
+    inked, left, right, core = pieces
+    width = inked.shape[1]
     core_left, core_right = _span(core.any(axis=0))
     core_height, core_mass = _height(core), core.sum()
     tallest = (SINGLE_DIGIT_SLIVER_HEIGHT if single_digit else SLIVER_HEIGHT) * core_height
@@ -123,7 +131,4 @@ def _without_slivers(ink: np.ndarray, single_digit: bool) -> np.ndarray:
         erase = (slivers[0] and bare[1]) or (slivers[1] and bare[0])
     if not erase:
         return ink
-    erased = np.zeros_like(ink)
-    keep = slice(left if slivers[0] else 0, width - right if slivers[1] else width)
-    erased[:, keep] = ink[:, keep]
-    return erased
+    return _erased_beside(ink, left if slivers[0] else 0, width - right if slivers[1] else width)
