@@ -177,11 +177,13 @@ def test_ruler_straight_ones_of_a_writer_are_no_comb_field(ones):
 
 
 def test_mnist_digits_keep_every_stroke(mnist_test):
-    """No MNIST test digit loses ink to the form-line eraser (a foot under a 1, a 4's straight stem)."""
+    """No MNIST test digit loses ink to the form-line eraser (a foot under a 1, a 4's straight stem) nor to the
+    sliver and cap eraser, read as a number or as one digit."""
     x_test, _ = mnist_test
     for image in x_test[:1500]:
         ink = ink_map(image)
         assert erase_form_lines(ink) is ink
+        assert erase_cut_neighbours(ink) is ink and erase_cut_neighbours(ink, single_digit=True) is ink
 
 
 def _sliver_scene(clear_digits, seed: int, crop: str) -> tuple[np.ndarray, str]:
@@ -286,10 +288,3 @@ def test_a_cap_from_the_line_above_goes_and_a_digit_touching_both_edges_keeps_it
     draw.arc((5, 35, 55, 99), -100, 150, fill=255, width=5)  # the body, down to the bottom edge
     ink = np.asarray(five, np.float32) / 255.0
     assert erase_cut_neighbours(ink) is ink
-
-
-def test_mnist_digits_have_no_slivers(mnist_test):
-    x_test, _ = mnist_test
-    for image in x_test[:1500]:
-        ink = ink_map(image)
-        assert erase_cut_neighbours(ink) is ink and erase_cut_neighbours(ink, single_digit=True) is ink
