@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,3 +133,24 @@ def test_version():
 
     result = run_cli("--version")
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_a_folder_of_digits_with_a_few_numbers_gets_a_hint(image_folder, tmp_path, mnist_test):
+    """Nearly all images read as one digit, two as numbers: stderr suggests --single-digit; a folder of digits alone
+    gets no such hint, nor does the same folder read with --single-digit."""
+    folder, labels, errors = image_folder
+    plain = run_cli("classify", folder, "--csv", tmp_path / "plain.csv")
+    assert "--single-digit" not in plain.stderr
+    x_test, _ = mnist_test
+    for index in range(2):  # two numbers of two digits, side by side with a gap
+        number = np.zeros((28, 64), np.uint8)
+        number[:, 2:30], number[:, 34:62] = x_test[40 + 2 * index], x_test[41 + 2 * index]
+        Image.fromarray(number).save(tmp_path / f"number{index}.png")
+    for path in labels:
+        (tmp_path / Path(path).name).write_bytes(Path(path).read_bytes())
+    result = run_cli("classify", tmp_path, "--csv", tmp_path / "out.csv")
+    assert result.returncode == 0, result.stderr
+    assert "2 of 32 images were read as numbers of several digits" in result.stderr, result.stderr
+    assert "--single-digit" in result.stderr
+    single = run_cli("classify", tmp_path, "--csv", tmp_path / "single.csv", "--single-digit")
+    assert "--single-digit reads" not in single.stderr

@@ -13,17 +13,27 @@ from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTER
 from digitpad.folders.pipeline import DecodingPool
 
 
+# A folder whose images nearly all read as one digit (at least SINGLE_DIGIT_SHARE of SINGLE_DIGIT_FOLDER images or
+# more) but a few as numbers is likely a folder of digits: stderr says so, and how to read each as one digit.
+SINGLE_DIGIT_SHARE = 0.9
+SINGLE_DIGIT_FOLDER = 20
+
+
 class _Progress:
     """Counts rows as they stream past and redraws one stderr line when stderr is a terminal."""
 
     def __init__(self, total: int, stream=sys.stderr):
         self.total, self.stream, self.done = total, stream, 0
+        self.read = self.several_digits = 0  # images read, and of those read as numbers of several digits
         self.enabled = bool(stream is not None and stream.isatty())
         self.started = self.last_drawn = time.monotonic()
 
     def track(self, rows):
         for row in rows:
             self.done += 1
+            if row.digit:
+                self.several_digits += len(row.digit) > 1
+                self.read += 1
             now = time.monotonic()
             if self.enabled and now - self.last_drawn >= PROGRESS_INTERVAL_SECONDS:
                 self.last_drawn = now
@@ -93,4 +103,9 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
+    if (not single_digit and sys.stderr is not None and progress.read >= SINGLE_DIGIT_FOLDER
+            and 0 < progress.several_digits <= (1 - SINGLE_DIGIT_SHARE) * progress.read):
+        print(f"{APP_NAME} classify: {progress.several_digits} of {progress.read} images were read as numbers of "
+              "several digits, the others as one digit; if each image holds one digit, --single-digit reads it so",
+              file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
