@@ -13,12 +13,6 @@ from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTER
 from digitpad.folders.pipeline import DecodingPool
 
 
-# A folder whose images nearly all read as one digit (at least SINGLE_DIGIT_SHARE of SINGLE_DIGIT_FOLDER images or
-# more) but a few as numbers is likely a folder of digits: stderr says so, and how to read each as one digit.
-SINGLE_DIGIT_SHARE = 0.9
-SINGLE_DIGIT_FOLDER = 20
-
-
 class _Progress:
     """Counts rows as they stream past and redraws one stderr line when stderr is a terminal."""
 
@@ -75,7 +69,8 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
 
 def _classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool, pool) -> int:
     # After the pool started: its processes import their code meanwhile.
-    from digitpad.folders.batch import classify_files, collect_image_files, write_csv  # noqa: PLC0415
+    from digitpad.folders.batch import (  # noqa: PLC0415
+        classify_files, collect_image_files, looks_like_digits, write_csv)
     from digitpad.inference.keras_model import ModelLoadError  # noqa: PLC0415
     from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
@@ -103,8 +98,7 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
-    if (not single_digit and sys.stderr is not None and progress.read >= SINGLE_DIGIT_FOLDER
-            and 0 < progress.several_digits <= (1 - SINGLE_DIGIT_SHARE) * progress.read):
+    if not single_digit and sys.stderr is not None and looks_like_digits(progress.read, progress.several_digits):
         print(f"{APP_NAME} classify: {progress.several_digits} of {progress.read} images were read as numbers of "
               "several digits, the others as one digit; if each image holds one digit, --single-digit reads it so",
               file=sys.stderr)

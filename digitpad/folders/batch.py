@@ -29,6 +29,10 @@ PARALLEL_MIN_BYTES = 16_000_000
 WORKER_CHUNK = 64
 WORKER_CHUNK_BYTES = 1_000_000
 CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences", "text")
+# A folder whose images nearly all read as one digit (at least SINGLE_DIGIT_SHARE of SINGLE_DIGIT_FOLDER images or
+# more) but a few as numbers is likely a folder of digits, better read as one digit each (see looks_like_digits).
+SINGLE_DIGIT_SHARE = 0.9
+SINGLE_DIGIT_FOLDER = 20
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,12 @@ def classify_files(
     finally:
         if own_pool:
             pool.shutdown(wait=finished)
+
+
+def looks_like_digits(read: int, several: int) -> bool:
+    """Whether a folder of which `read` images were read, `several` of them as numbers of several digits, is likely
+    a folder of single digits that a few pieces of ink (a neighbour's sliver, a mark) turned into numbers."""
+    return read >= SINGLE_DIGIT_FOLDER and 0 < several <= (1 - SINGLE_DIGIT_SHARE) * read
 
 
 def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:

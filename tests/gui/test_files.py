@@ -274,3 +274,31 @@ def test_ten_thousand_rows_never_stall_the_window(app, tmp_path):
     window.sort_by("confidence")
     assert time.thread_time() - started < 1.0
     window.close()
+
+
+def test_a_folder_of_digits_with_a_few_numbers_suggests_single_digits(make_app, bundled_predictor, tmp_path):
+    """Twenty files read as one digit and two as numbers: the batch window's last line suggests reading each file as
+    one digit; with Read single digits only on, it does not."""
+    from PIL import Image  # noqa: PLC0415
+
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    digit_png(folder / "d00.png", SEVEN)
+    for index in range(1, 20):
+        shutil.copy(folder / "d00.png", folder / f"d{index:02d}.png")
+    seven = Image.open(folder / "d00.png").convert("L")
+    for index in range(2):  # "77": two sevens side by side
+        pair = Image.new("L", (seven.width * 2, seven.height), 255)
+        pair.paste(seven, (0, 0))
+        pair.paste(seven, (seven.width, 0))
+        pair.save(folder / f"number{index}.png")
+    app = make_app(bundled_predictor)
+    app.classify_folder(folder)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=60)
+    assert sorted(row.digit for row in window.rows).count("77") == 2
+    assert "2 of 22 were read as numbers" in window.progress_label.cget("text")
+    assert "Read single digits only" in window.progress_label.cget("text")
+    window.start(folder, single_digit=True)
+    wait_until(app.window, lambda: window.is_complete, timeout=60)
+    assert "Read single digits only" not in window.progress_label.cget("text")

@@ -10,6 +10,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Callable
 
+from digitpad.folders.batch import looks_like_digits
 from digitpad.folders.results import NOT_REVIEWED, ResultsFile, ReviewedRow
 from digitpad.gui import theme
 from digitpad.gui.batch.job import BatchJob
@@ -276,7 +277,14 @@ class BatchWindow(tk.Toplevel):
                                           f"{self.table.uncertain_count:,} low confidence")
         if not self.finished or self._reported or self.table.pending:
             return
-        self._reported = True  # every row is in: sort, enable export, tell the main window
+        self._reported = True  # every row is in: sort, enable export, suggest single digits, tell the main window
+        if not (self.cancelled or self.error or self.single_digit or self.results_file is not None):
+            read = [row for row in self.rows if row.digit]
+            several = sum(len(row.digit) > 1 for row in read)
+            if looks_like_digits(len(read), several):
+                self._final_text += (f" {several} of {len(read)} were read as numbers; if each file holds one digit, "
+                                     "turn on Model > Read single digits only.")
+                self.progress_label.configure(text=self._final_text)
         if self.table.view.sort_column is not None:
             self.table.relayout()
         if self.rows:
