@@ -109,11 +109,11 @@ tight all round, or tight at the sides only."""
 
 
 def line_crop(digits: list[np.ndarray], rng: np.random.Generator, crop: str = "margins",
-              margin: float = 0.3) -> np.ndarray:
+              margin: float = 0.3, above: float = 0.2) -> np.ndarray:
     """MNIST digits (uint8 28x28) written side by side, 40 to 90 px tall, a little up and down, on light paper,
     cropped from the line as uint8 grey. "margins": three digits, the middle one cropped with up to `margin` of its
-    height beside it (pieces of its neighbours come in at the sides) and up to 0.2 above and below; "tight": the whole
-    number's ink box; "sides tight": the same with 0.15 of the height above and below."""
+    height beside it (pieces of its neighbours come in at the sides) and up to `above` above and below; "tight":
+    the whole number's ink box; "sides tight": the same with 0.15 of the height above and below."""
     height = int(rng.integers(40, 90))
     inks = []
     for digit in digits:
@@ -135,12 +135,12 @@ def line_crop(digits: list[np.ndarray], rng: np.random.Generator, crop: str = "m
     if crop == "margins":
         top, left, bottom, right = boxes[len(boxes) // 2]
         beside = [int(rng.uniform(0, margin) * height) for _ in range(2)]
-        above = [int(rng.uniform(0, 0.2) * height) for _ in range(2)]
-        canvas = canvas[top - above[0]:bottom + above[1], left - beside[0]:right + beside[1]]
+        over = [int(rng.uniform(0, above) * height) for _ in range(2)]
+        canvas = canvas[top - over[0]:bottom + over[1], left - beside[0]:right + beside[1]]
     else:
         rows, columns = np.flatnonzero(canvas.max(axis=1) > 0.3), np.flatnonzero(canvas.max(axis=0) > 0.3)
-        above = int(0.15 * height) if crop == "sides tight" else 0
-        canvas = canvas[rows[0] - above:rows[-1] + 1 + above, columns[0]:columns[-1] + 1]
+        over = int(0.15 * height) if crop == "sides tight" else 0
+        canvas = canvas[rows[0] - over:rows[-1] + 1 + over, columns[0]:columns[-1] + 1]
     page = 0.9 * (1 - canvas) + 0.15 * canvas + rng.normal(0, 0.02, canvas.shape)
     return as_uint8(page)
 

@@ -220,6 +220,23 @@ def test_a_digit_cropped_from_a_line_is_read_without_its_neighbours_slivers(tmp_
         assert [row["digit"] for row in csv.DictReader(stream)] == [text for _, text in scenes]
 
 
+def test_a_digit_cropped_tight_above_and_below_loses_its_neighbours_slivers_read_as_one_digit(clear_digits,
+                                                                                         bundled_predictor):
+    """Cropped to the digit's own top and bottom, slivers of its neighbours could be a number's 1s, and stay in
+    number mode; read as one digit, they go."""
+    scenes = []
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        chosen = [int(digit) for digit in rng.integers(0, 10, 3)]
+        image = line_crop([clear_digits[digit][index % 3] for index, digit in enumerate(chosen)], rng, above=0.0)
+        ink = ink_map(image)
+        if erase_cut_neighbours(ink) is ink and erase_cut_neighbours(ink, single_digit=True) is not ink:
+            scenes.append((image, str(chosen[1])))
+    assert len(scenes) >= 6
+    for image, text in scenes[:6]:
+        assert read_number(image, bundled_predictor, single_digit=True).text == text
+
+
 @pytest.mark.parametrize("crop", ["tight", "sides tight"])
 def test_a_number_cropped_tight_keeps_the_ones_at_its_sides(clear_digits, bundled_predictor, crop):
     """Numbers whose first and last digits are 1s touching the picture's sides are no slivers of neighbours; a

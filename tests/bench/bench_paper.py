@@ -126,14 +126,16 @@ def main() -> None:
             as_digit, as_number = as_digit + right[0], as_number + right[1]
         print(f"form cell, {cell:21s}: {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as a "
               f"number, of {len(digits)} digits")
-    for margin in (0.15, 0.3) if "lines" in sections else ():
+    for margin, above in ((0.15, 0.2), (0.3, 0.2), (0.3, 0.0)) if "lines" in sections else ():
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
         for index, label in enumerate(labels):
             neighbours = rng.integers(0, len(digits), 2)
-            image = line_crop([digits[neighbours[0]], digits[index], digits[neighbours[1]]], rng, "margins", margin)
+            image = line_crop([digits[neighbours[0]], digits[index], digits[neighbours[1]]], rng, "margins", margin,
+                              above)
             right = read_both(image, label, predictor)
             as_digit, as_number = as_digit + right[0], as_number + right[1]
-        print(f"cropped from a line, up to {margin:.2f} of its height beside it: {as_digit / len(digits):6.1%} as a "
+        print(f"cropped from a line, up to {margin:.2f} of its height beside it"
+              f"{', tight above and below' if above == 0 else ''}: {as_digit / len(digits):6.1%} as a "
               f"digit, {as_number / len(digits):6.1%} as a number, of {len(digits)} digits")
     if "lines" in sections:
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
