@@ -18,16 +18,14 @@ class _Progress:
 
     def __init__(self, total: int, stream=sys.stderr):
         self.total, self.stream, self.done = total, stream, 0
-        self.read = self.several_digits = 0  # images read, and of those read as numbers of several digits
+        self.digits: list[str] = []  # each row's digits ('' for an error)
         self.enabled = bool(stream is not None and stream.isatty())
         self.started = self.last_drawn = time.monotonic()
 
     def track(self, rows):
         for row in rows:
             self.done += 1
-            if row.digit:
-                self.several_digits += len(row.digit) > 1
-                self.read += 1
+            self.digits.append(row.digit)
             now = time.monotonic()
             if self.enabled and now - self.last_drawn >= PROGRESS_INTERVAL_SECONDS:
                 self.last_drawn = now
@@ -98,8 +96,8 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):
         print(f"{written} images, {written - errors} classified, {errors} with errors", file=sys.stderr)
-    if not single_digit and sys.stderr is not None and looks_like_digits(progress.read, progress.several_digits):
-        print(f"{APP_NAME} classify: {progress.several_digits} of {progress.read} images were read as numbers of "
-              "several digits, the others as one digit; if each image holds one digit, --single-digit reads it so",
-              file=sys.stderr)
+    hint = None if single_digit else looks_like_digits(progress.digits)
+    if hint is not None and sys.stderr is not None:
+        print(f"{APP_NAME} classify: {hint[0]} of {hint[1]} images were read as numbers of several digits, the "
+              "others as one digit; if each image holds one digit, --single-digit reads it so", file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK

@@ -185,10 +185,14 @@ def classify_files(
             pool.shutdown(wait=finished)
 
 
-def looks_like_digits(read: int, several: int) -> bool:
-    """Whether a folder of which `read` images were read, `several` of them as numbers of several digits, is likely
-    a folder of single digits that a few pieces of ink (a neighbour's sliver, a mark) turned into numbers."""
-    return read >= SINGLE_DIGIT_FOLDER and 0 < several <= (1 - SINGLE_DIGIT_SHARE) * read
+def looks_like_digits(digits: Iterable[str]) -> tuple[int, int] | None:
+    """For a folder's `digit` cells ('' where a file could not be read): (how many were read as numbers of several
+    digits, how many were read) when it is likely a folder of single digits that a few pieces of ink (a neighbour's
+    sliver, a mark) turned into numbers; None otherwise."""
+    read = [digit for digit in digits if digit]
+    several = sum(len(digit) > 1 for digit in read)
+    likely = len(read) >= SINGLE_DIGIT_FOLDER and 0 < several <= (1 - SINGLE_DIGIT_SHARE) * len(read)
+    return (several, len(read)) if likely else None
 
 
 def write_csv(rows: Iterable[Row], stream, header: bool = True) -> tuple[int, int]:

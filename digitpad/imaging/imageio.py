@@ -30,6 +30,7 @@ _SIGNATURES = (
 _HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
 _HEIF_SIGNATURES = tuple((4, b"ftyp" + brand) for brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis",
                                                              b"mif1", b"msf1"))
+_NAMED_AS_OTHERS = IMAGE_EXTENSIONS - _HEIF_EXTENSIONS
 _heif_ready = False
 
 # Formats whose orientation lives in tags rather than in an "exif" info block.
@@ -74,7 +75,7 @@ def _ready_for_heif(path: str | os.PathLike) -> None:
     if _heif_ready:
         return
     suffix = Path(path).suffix.lower()
-    if suffix in IMAGE_EXTENSIONS - _HEIF_EXTENSIONS:
+    if suffix in _NAMED_AS_OTHERS:
         return  # named as another format: no need to look inside
     if suffix not in _HEIF_EXTENSIONS:
         try:

@@ -101,8 +101,8 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool =
     On paper, a printed box around the writing and slivers of neighbouring digits at the sides are erased first
     (form_lines, cut_neighbours), and separators (dots, commas, dashes) are set aside for the text as written, so
     that they are never read as digits nor glued to one (the pad has none of these: its marks are set apart with
-    its strokes). Only the ink's box is kept for cutting (big photos from a folder
-    wait for inference by the hundred).
+    its strokes). Only the ink's box is kept for cutting (big photos from a folder wait for inference by the
+    hundred).
     """
     if on_paper:
         ink = erase_cut_neighbours(erase_form_lines(ink), single_digit)
@@ -236,13 +236,18 @@ def _rows(ink: np.ndarray) -> int:
     return stop - first
 
 
+def _centres(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput) -> list[float]:
+    """The ink column at the middle of each digit the reader found."""
+    return [sum(line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1])) / 2 for digit in found]
+
+
 def _leaves_out_an_end_digit(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput,
                              cut_inks: Sequence[np.ndarray]) -> bool:
     """Whether the reader, finding fewer digits than segmentation, left out the first or the last digit that
     segmentation cut (see READER_END_GAP)."""
     columns = [_columns(part) for part in cut_inks]
     heights = [_rows(part) for part in cut_inks]
-    centres = [sum(line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1])) / 2 for digit in found]
+    centres = _centres(ink, found, line)
     for index in {0, len(columns) - 1}:
         start, stop = columns[index]
         if any(start <= centre < stop for centre in centres):
@@ -262,8 +267,7 @@ def _reader_wins(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput, 
             return len(found) > 1 and _confidence(found) >= READER_SURE
         if len(found) < 2 or _confidence(found) < READER_SURE_NARROW:
             return False
-        centres = [sum(line.ink_columns(digit.first_frame, digit.last_frame, ink.shape[1])) / 2 for digit in found]
-        return min(np.diff(centres)) >= READER_APART * ink.shape[0]
+        return min(np.diff(_centres(ink, found, line))) >= READER_APART * ink.shape[0]
     if len(found) < len(cut) and _leaves_out_an_end_digit(ink, found, line, cut_inks):
         return False
     return len(found) != len(cut) or _confidence(found) > _confidence(cut)

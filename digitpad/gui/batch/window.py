@@ -279,10 +279,9 @@ class BatchWindow(tk.Toplevel):
             return
         self._reported = True  # every row is in: sort, enable export, suggest single digits, tell the main window
         if not (self.cancelled or self.error or self.single_digit or self.results_file is not None):
-            read = [row for row in self.rows if row.digit]
-            several = sum(len(row.digit) > 1 for row in read)
-            if looks_like_digits(len(read), several):
-                self._final_text += (f" {several} of {len(read)} were read as numbers; if each file holds one digit, "
+            hint = looks_like_digits(row.digit for row in self.rows)
+            if hint is not None:
+                self._final_text += (f" {hint[0]} of {hint[1]} were read as numbers; if each file holds one digit, "
                                      "turn on Model > Read single digits only.")
                 self.progress_label.configure(text=self._final_text)
         if self.table.view.sort_column is not None:
