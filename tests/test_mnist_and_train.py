@@ -100,6 +100,10 @@ def test_a_tiny_training_run_is_reproducible(mnist_path):
     other = fit_from_scratch(mnist_path, TrainConfig(epochs=1, limit=300, batch_size=64, data=small, seed=99),
                              verbose=0, pendigits_path=PENDIGITS)
     assert not np.array_equal(other.model.get_weights()[0], runs[0].model.get_weights()[0])
+    member = fit_from_scratch(mnist_path, TrainConfig(epochs=1, limit=300, batch_size=64, data=small, member=1),
+                              verbose=0, pendigits_path=PENDIGITS)
+    assert not np.array_equal(member.model.get_weights()[0], runs[0].model.get_weights()[0])
+    assert member.summary["sources"]["validation"].keys() == runs[0].summary["sources"]["validation"].keys()
 
 
 def test_train_without_mnist_is_a_clear_error(tmp_path):
@@ -123,3 +127,37 @@ def test_train_with_a_missing_pen_digits_file_is_a_clear_error(tmp_path, mnist_p
     assert result.returncode == 1
     assert "pen digits file not found" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "m.keras").exists()
+
+
+def test_second_opinions_are_recorded_measured_and_added_to_the_report(tmp_path, mnist_path, tiny_model):
+    from digitpad.inference import ensemble
+    from digitpad.training.config import DataConfig, TrainConfig
+    from digitpad.training.model import build_model
+    from digitpad.training.second_opinions import add_second_opinions
+
+    first, second = tmp_path / "first.keras", tmp_path / "second.keras"
+    tiny_model.save(first)
+    build_model(base_filters=4).save(second)
+    (tmp_path / "first_report").mkdir()
+    (tmp_path / "first_report" / "report.json").write_text(json.dumps({"test_accuracy": 0.5}))
+    small = DataConfig(style_from_mnist=10, style_from_pen=0, style_from_templates=10, font_renders=1,
+                       evaluation_renders=1, evaluation_style_count=10)
+    figures = add_second_opinions(first, [second], mnist_path, config=TrainConfig(limit=200, data=small))
+    assert ensemble.read_second_opinions(first).models == (second,)
+    report = json.loads((tmp_path / "first_report" / "report.json").read_text())
+    assert report["test_accuracy"] == 0.5  # the network's own figures are kept
+    assert report["second_opinions"]["test"]["count"] == 10000 == figures["test"]["count"]
+    assert report["second_opinions"]["models"] == ["second.keras"]
+    assert {"mnist", "mnist as read", "fonts"} <= set(report["second_opinions"]["sources"]["test"])
+    assert report["second_opinions"]["unsure_share"]["test"] == 1.0  # untrained networks are never sure
+
+    # A missing opinion is a clear error, and the record and report stay as they were.
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "second-opinions", str(first), str(tmp_path / "gone.keras"),
+         "--mnist", str(mnist_path)], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "model file not found" in result.stderr and "gone.keras" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert ensemble.read_second_opinions(first).models == (second,)
+    assert json.loads((tmp_path / "first_report" / "report.json").read_text()) == report

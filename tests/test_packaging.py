@@ -19,7 +19,7 @@ import digitpad
 from digitpad import APP_NAME, __version__, frozen_entry
 from digitpad.bundle import desktop, splash
 from digitpad.gui import splash_watch
-from digitpad.inference import runtime
+from digitpad.inference import ensemble, runtime
 from digitpad.storage.hashing import file_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +104,12 @@ def test_spec_builds_one_named_file_with_model_splash_and_version(tmp_path, monk
     bundled = {(Path(source).name, dest) for source, dest in analysis["datas"]}
     assert ("model.keras", "assets") in bundled and ("icon.png", "assets") in bundled
     assert ("model.tflite", "assets") in bundled and ("model.tflite.json", "assets") in bundled, "LiteRT copy"
+    opinions = ensemble.read_second_opinions(ASSETS / "model.keras").models
+    assert opinions, "the bundled model has a second opinion (README)"
+    assert ("model.ensemble.json", "assets") in bundled
+    for opinion in opinions:
+        assert {(opinion.name, "assets"), (opinion.with_suffix(".tflite").name, "assets"),
+                (opinion.with_suffix(".tflite").name + ".json", "assets")} <= bundled, "a second opinion and its copy"
     assert (f"{APP_NAME}.desktop", "assets") in bundled, "desktop.py needs the template inside the bundle"
     (splash_args, splash_kwargs), = calls["Splash"]
     assert Path(splash_args[0]).name == "splash.png" and Path(splash_args[0]).is_file()

@@ -74,3 +74,84 @@ def test_importing_the_engine_does_not_import_tensorflow():
             "digitpad.cli.main; print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_unsure_digits_are_averaged_with_the_second_opinions_and_sure_ones_left_alone():
+    from digitpad.inference.ensemble import combine
+
+    probabilities = np.full((3, 10), 0.001, np.float32)
+    probabilities[0, 3] = 0.991  # sure: left alone
+    probabilities[1, 3], probabilities[1, 5] = 0.6, 0.391  # unsure
+    probabilities[2, 7] = 0.991
+    inputs = np.arange(3, dtype=np.float32).reshape(3, 1, 1, 1) * np.ones((3, 28, 28, 1), np.float32)
+    asked = []
+
+    def opinion(batch):
+        asked.append(batch[:, 0, 0, 0].tolist())
+        answer = np.zeros((len(batch), 10), np.float32)
+        answer[:, 5] = 1.0
+        return answer
+
+    combined = combine(probabilities, inputs, [opinion, opinion], unsure_below=0.99)
+    assert asked == [[1.0], [1.0]]  # only the unsure digit, once per opinion
+    np.testing.assert_array_equal(combined[[0, 2]], probabilities[[0, 2]])
+    assert combined[1].argmax() == 5 and combined[1, 5] == pytest.approx((0.391 + 2) / 3)
+    assert combine(probabilities, inputs, [], 0.99) is probabilities
+
+
+def _two_tiny_models(folder, tiny_model):
+    from digitpad.training.model import build_model
+
+    first, second = folder / "first.keras", folder / "second.keras"
+    tiny_model.save(first)
+    other = build_model(base_filters=4)
+    other.set_weights([np.random.default_rng(index).normal(0, 0.3, weight.shape).astype(np.float32)
+                       for index, weight in enumerate(other.get_weights())])
+    other.save(second)
+    return first, second
+
+
+def test_a_model_with_a_second_opinion_averages_where_it_is_unsure(tmp_path, tiny_model, mnist_test):
+    from digitpad.inference import ensemble
+
+    first, second = _two_tiny_models(tmp_path, tiny_model)
+    inputs = mnist_test[0][:64].astype(np.float32) / 255
+    alone = KerasPredictor(first).predict_inputs(inputs)
+    other = KerasPredictor(second).predict_inputs(inputs)
+    assert alone.max() < 0.99  # an untrained model is unsure of everything
+    ensemble.write_second_opinions(first, [second])
+    together = KerasPredictor(first)
+    np.testing.assert_allclose(together.predict_inputs(inputs), (alone + other) / 2, atol=1e-5)
+    assert together.second_opinions == (second,)
+    np.testing.assert_allclose(KerasPredictor(first, with_second_opinions=False).predict_inputs(inputs), alone)
+    ensemble.write_second_opinions(first, [second], unsure_below=0.01)  # sure of everything: never asks
+    np.testing.assert_allclose(KerasPredictor(first).predict_inputs(inputs), alone)
+
+
+def test_a_damaged_record_or_a_missing_second_opinion_is_a_clear_load_error(tmp_path, tiny_model):
+    from digitpad.inference import ensemble
+
+    first, second = _two_tiny_models(tmp_path, tiny_model)
+    ensemble.record_path(first).write_text("{not json")
+    with pytest.raises(ModelLoadError, match="first.ensemble.json is damaged"):
+        KerasPredictor(first).load()
+    ensemble.write_second_opinions(first, [second])
+    second.unlink()
+    with pytest.raises(ModelLoadError, match="not found: .*second.keras"):
+        KerasPredictor(first).load()
+    with pytest.raises(ensemble.EnsembleError, match="own folder"):
+        ensemble.write_second_opinions(first, [tmp_path / "elsewhere" / "other.keras"])
+
+
+def test_the_bundled_model_asks_its_second_opinion_and_reads_mnist_better_with_it(mnist_test, bundled_predictor):
+    from digitpad.inference import ensemble
+
+    x_test, y_test = mnist_test
+    assert bundled_predictor.second_opinions and all(path.is_file() for path in bundled_predictor.second_opinions)
+    inputs = x_test.astype(np.float32) / 255
+    together = bundled_predictor.predict_inputs(inputs)
+    alone = KerasPredictor(with_second_opinions=False).predict_inputs(inputs)
+    unsure = alone.max(axis=1) < ensemble.read_second_opinions(paths.bundled_model_path()).unsure_below
+    assert 0 < unsure.mean() < 0.05  # asked about a few digits only
+    np.testing.assert_array_equal(together[~unsure], alone[~unsure])
+    assert (together.argmax(axis=1) != y_test).sum() < (alone.argmax(axis=1) != y_test).sum()

@@ -182,3 +182,27 @@ def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
     # nothing held out is trained on: MNIST test digits never appear in training
     training = {image.tobytes() for image in (first.train["mnist"].x * 255).round().astype(np.uint8)}
     assert not training & {image.tobytes() for image in mnist[1][0][:2000]}
+
+
+def test_an_ensemble_member_holds_out_the_same_sets_and_renders_its_own_training_digits(mnist_path, pen):
+    from digitpad.training.config import MEMBER_SEED_STEP, TrainConfig
+    from digitpad.training.mnist import load_mnist
+
+    assert TrainConfig(seed=5).training_seed == 5
+    assert TrainConfig(seed=5, member=1).training_seed == 5 + MEMBER_SEED_STEP
+    mnist = load_mnist(mnist_path)
+    small = DataConfig(pen_renders=1, style_from_mnist=40, style_from_pen=20, style_from_templates=20, font_renders=1,
+                       evaluation_renders=1, evaluation_style_count=20)
+    few_writers = pen.select(np.isin(np.arange(len(pen)), np.arange(0, len(pen), 25)))
+    first = build_world_data(mnist, few_writers, small, seed=5, limit=300)
+    member = build_world_data(mnist, few_writers, small, seed=5, limit=300,
+                              training_seed=TrainConfig(seed=5, member=1).training_seed)
+    for split in ("validation", "test"):
+        assert set(getattr(first, split)) == set(getattr(member, split))
+        for name, digits in getattr(first, split).items():
+            assert np.array_equal(digits.x, getattr(member, split)[name].x), (split, name)
+    # The same MNIST training digits (in the same order), rendered and styled its own way.
+    assert np.array_equal(first.train["mnist"].y, member.train["mnist"].y)
+    assert not np.array_equal(first.train["mnist"].x, member.train["mnist"].x)  # others chosen to be re-read
+    for name in ("pen", "styles", "fonts"):
+        assert not np.array_equal(first.train[name].x, member.train[name].x), name

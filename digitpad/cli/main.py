@@ -29,6 +29,9 @@ def _add_train_parser(subparsers) -> None:
     parser.add_argument("--learning-rate", type=float, default=train_defaults.DEFAULT_LEARNING_RATE)
     parser.add_argument("--seed", type=int, default=train_defaults.DEFAULT_SEED)
     parser.add_argument("--limit", type=int, metavar="N", help="use only N training digits (quick checks)")
+    parser.add_argument("--member", type=int, default=0, metavar="K",
+                        help="ensemble member K: the same held-out digits, writers and fonts as member 0 (the same "
+                             "--seed), its own start, augmentation and training renderings")
 
 
 def _run_train(arguments) -> int:
@@ -39,7 +42,7 @@ def _run_train(arguments) -> int:
 
     config = TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
-        learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit,
+        learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit, member=arguments.member,
     )
     try:
         summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
@@ -48,9 +51,14 @@ def _run_train(arguments) -> int:
         return EXIT_FAILED
     print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "
           f"{summary['test']['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
-    for name, result in summary["sources"]["test"].items():
-        print(f"  held out: {name}: {result['accuracy']:.2%} ({result['errors']} errors of {result['count']})")
+    _print_held_out(summary["sources"]["test"])
     return EXIT_OK
+
+
+def _print_held_out(results: dict) -> None:
+    """One line per held-out test set: its name, accuracy and errors."""
+    for name, result in results.items():
+        print(f"  held out: {name}: {result['accuracy']:.2%} ({result['errors']} errors of {result['count']})")
 
 
 def _add_train_reader_parser(subparsers) -> None:
@@ -87,6 +95,47 @@ def _run_train_reader(arguments) -> int:
     validation = summary["validation"]
     print(f"validation numbers read whole {validation['whole_numbers']:.2%} ({validation['errors']} errors of "
           f"{validation['count']}), {summary['training_seconds']:.0f} s; model: {arguments.output}")
+    return EXIT_OK
+
+
+def _add_second_opinions_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "second-opinions", help="give a trained model second opinions: networks asked about the digits it is unsure of",
+        description="Record OPINION models (trained with `train --member K` and the model's --seed, in the model's "
+        "folder) beside MODEL: whenever MODEL's top probability for a digit is below --unsure-below, their "
+        "probabilities are averaged with its own. Measures MODEL with them on its held-out sets and adds the "
+        "figures to its report.")
+    parser.add_argument("model", metavar="MODEL", help="the .keras model that answers first")
+    parser.add_argument("opinions", nargs="+", metavar="OPINION", help=".keras models asked when MODEL is unsure")
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    parser.add_argument("--pendigits", metavar="PATH", help="pen digits .npz (default: $DIGITPAD_PENDIGITS)")
+    parser.add_argument("--unsure-below", type=float, metavar="P",
+                        help="ask the second opinions when the top probability is below P (default: the app's "
+                             "usual threshold, printed when done)")
+
+
+def _run_second_opinions(arguments) -> int:
+    from digitpad.inference.ensemble import DEFAULT_UNSURE_BELOW
+    from digitpad.inference.keras_model import ModelLoadError
+    from digitpad.training.mnist import MnistUnavailableError
+    from digitpad.training.pendigits import PendigitsUnavailableError
+    from digitpad.training.second_opinions import add_second_opinions
+
+    unsure_below = DEFAULT_UNSURE_BELOW if arguments.unsure_below is None else arguments.unsure_below
+    if not 0 < unsure_below <= 1:
+        print(f"{APP_NAME} second-opinions: --unsure-below must lie between 0 and 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        figures = add_second_opinions(arguments.model, arguments.opinions, arguments.mnist, arguments.pendigits,
+                                      unsure_below)
+    except (ModelLoadError, MnistUnavailableError, PendigitsUnavailableError, ValueError, OSError) as error:
+        print(f"{APP_NAME} second-opinions: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    test = figures["test"]
+    print(f"with its second opinions: test accuracy {test['accuracy']:.4%} ({test['errors']} errors of "
+          f"{test['count']}); asked about {figures['unsure_share']['test']:.1%} of the test digits (top probability "
+          f"below {unsure_below})")
+    _print_held_out(figures["sources"]["test"])
     return EXIT_OK
 
 
@@ -162,7 +211,7 @@ def _run_install_desktop(arguments) -> int:
     return EXIT_OK
 
 
-COMMANDS = ("classify", "train", "train-reader", "retrain", "install-desktop")
+COMMANDS = ("classify", "train", "train-reader", "second-opinions", "retrain", "install-desktop")
 WINDOW_USAGE = f"{APP_NAME} [IMAGE... | FOLDER]\n       {APP_NAME} {{{','.join(COMMANDS)}}} ..."
 
 
@@ -200,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classify_parser(subparsers)
     _add_train_parser(subparsers)
     _add_train_reader_parser(subparsers)
+    _add_second_opinions_parser(subparsers)
     _add_retrain_parser(subparsers)
     _add_install_desktop_parser(subparsers)
     return parser
@@ -222,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_train(arguments)
     if arguments.command == "train-reader":
         return _run_train_reader(arguments)
+    if arguments.command == "second-opinions":
+        return _run_second_opinions(arguments)
     if arguments.command == "retrain":
         return _run_retrain(arguments)
     if arguments.command == "install-desktop":

@@ -73,12 +73,15 @@ def open_folder(folder: str | os.PathLike) -> None:
 
 
 def model_test_accuracy(report_path: str | os.PathLike | None = None) -> float | None:
-    """The bundled model's test accuracy from assets/model_report/report.json, or None if unknown."""
+    """The bundled model's MNIST test accuracy as the app reads (with its second opinions, where it has them) from
+    assets/model_report/report.json, or None if unknown."""
     report_path = Path(report_path) if report_path is not None else paths.assets_dir() / REPORT_RELATIVE_PATH
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
         accuracy = report["test_accuracy"]
-    except (OSError, ValueError, KeyError, TypeError):
+        if isinstance(report.get("second_opinions"), dict):
+            accuracy = report["second_opinions"]["test"]["accuracy"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
         return None

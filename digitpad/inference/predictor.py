@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad.imaging.ink import ink_map
-from digitpad.inference import runtime
+from digitpad.inference import ensemble, runtime
 from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
 from digitpad.inference.number_reader import NumberReader
 from digitpad.reading.number import prepare_number
@@ -51,25 +51,44 @@ class KerasPredictor(BasePredictor):
 
     The first load of a model converts it (TensorFlow) and caches the LiteRT copy by content hash;
     later loads, and the bundled model with its shipped copy, never import TensorFlow.
+    Networks recorded beside the model as its second opinions (`ensemble.py`; the bundled model has one) are
+    asked about the digits it is unsure of, and their answers averaged with its own.
     """
 
-    def __init__(self, model_path: str | os.PathLike | None = None, reader: NumberReader | None = None):
+    def __init__(self, model_path: str | os.PathLike | None = None, reader: NumberReader | None = None,
+                 with_second_opinions: bool = True):
         self.model_path = Path(model_path or os.environ.get(paths.MODEL_ENV_VAR) or paths.bundled_model_path())
         self.reader = reader or NumberReader()
+        self.with_second_opinions = with_second_opinions  # False: the model alone, its record ignored
         self._lock = threading.Lock()
         self._single = None
         self._batch = None
         self._model = None
+        self._second_opinions: list[KerasPredictor] = []
+        self._unsure_below = ensemble.DEFAULT_UNSURE_BELOW
         self.backend = ""
 
     def load(self) -> None:
         with self._lock:
             if self._single is None:
+                if not self.model_path.is_file():
+                    raise ModelLoadError(f"model file not found: {self.model_path}")
+                self._load_second_opinions()
                 self._load()
 
+    def _load_second_opinions(self) -> None:
+        if not self.with_second_opinions:
+            return
+        try:
+            recorded = ensemble.read_second_opinions(self.model_path)
+        except ensemble.EnsembleError as error:
+            raise ModelLoadError(str(error)) from error
+        opinions = [KerasPredictor(path, reader=self.reader, with_second_opinions=False) for path in recorded.models]
+        for opinion in opinions:
+            opinion.load()
+        self._second_opinions, self._unsure_below = opinions, recorded.unsure_below
+
     def _load(self) -> None:
-        if not self.model_path.is_file():
-            raise ModelLoadError(f"model file not found: {self.model_path}")
         source_sha256 = file_sha256(self.model_path)
         flatbuffer = runtime.find_cached(self.model_path, source_sha256)
         if flatbuffer is not None and self._use_lite(flatbuffer):
@@ -107,9 +126,18 @@ class KerasPredictor(BasePredictor):
                 self._model = load_keras_model(self.model_path)
             return self._model
 
+    @property
+    def second_opinions(self) -> tuple[Path, ...]:
+        """The .keras files asked about unsure digits (empty for a model answering alone)."""
+        return tuple(opinion.model_path for opinion in self._second_opinions)
+
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         self.load()
         inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28, 1)
+        return ensemble.combine(self._predict_alone(inputs), inputs,
+                                [opinion.predict_inputs for opinion in self._second_opinions], self._unsure_below)
+
+    def _predict_alone(self, inputs: np.ndarray) -> np.ndarray:
         if len(inputs) == 1:
             return self._single(inputs)
         if len(inputs) <= INFERENCE_BATCH_SIZE:

@@ -9,6 +9,7 @@ DEFAULT_BATCH_SIZE = 128
 DEFAULT_LEARNING_RATE = 3e-3
 VALIDATION_SIZE = 5000  # MNIST training digits held out for validation
 DEFAULT_SEED = 1234
+MEMBER_SEED_STEP = 1000  # member k's training seed: seed + k * MEMBER_SEED_STEP (member 0's is `seed` itself)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,15 @@ class TrainConfig:
     validation_size: int = VALIDATION_SIZE
     seed: int = DEFAULT_SEED
     limit: int | None = None  # train on only this many MNIST training digits, other sources alike (quick checks)
+    # Which network of an ensemble: every member holds out the same digits, writers and fonts (`seed`), and member k
+    # starts, shuffles, augments and renders its training digits from its own seed.
+    member: int = 0
     data: DataConfig = field(default_factory=DataConfig)
+
+    @property
+    def training_seed(self) -> int:
+        """The seed of everything that is this member's own: start, shuffling, augmentation, training renderings."""
+        return self.seed + self.member * MEMBER_SEED_STEP
 
 
 @dataclass(frozen=True)

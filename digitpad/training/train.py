@@ -236,7 +236,7 @@ def fit_from_scratch(
     notes: list[str] = []
     pen = pen_digits_or_none(pendigits_path, notes)
     world = build_world_data(load_mnist(mnist_path), pen, config.data, config.seed, config.validation_size,
-                             config.limit)
+                             config.limit, training_seed=config.training_seed)
     notes.extend(world.notes)
     training_sets = dict(world.train)
     if extra_training is not None and len(extra_training[0]):
@@ -247,11 +247,11 @@ def fit_from_scratch(
     x_fit, y_fit = to_model_input(fit.x), fit.y
     data_seconds = time.monotonic() - started
 
-    keras.utils.set_random_seed(config.seed)
+    keras.utils.set_random_seed(config.training_seed)
     precision = training_precision()
     keras.mixed_precision.set_global_policy(precision)
     try:
-        dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.seed)
+        dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.training_seed)
         steps_per_epoch = len(x_fit) // config.batch_size
         model = build_model()
         compile_model(model, config.learning_rate, steps_per_epoch * config.epochs, steps_per_epoch * WARMUP_EPOCHS)

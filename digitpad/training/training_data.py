@@ -183,13 +183,17 @@ def build_world_data(
     validation_size: int = VALIDATION_SIZE,
     limit: int | None = None,
     processes: int | None = None,
+    training_seed: int | None = None,
 ) -> WorldData:
     """All sources, split for training, validation (choices) and test (reporting only).
 
     MNIST's training set is shuffled with `seed` and `validation_size` digits are held out; pen digits are split
     by writer and fonts by design group. Without pen data or fonts, those sources are left out with a note.
     `limit` keeps only that many MNIST training digits and shrinks every other source alike (quick checks).
+    `training_seed` (default `seed`) renders the training digits only: another one gives an ensemble member other
+    renderings of the same training digits, writers and fonts, and the same validation and test sets.
     """
+    own = seed if training_seed is None else training_seed
     (x_train, y_train), (x_test, y_test) = mnist
     (x_fit, y_fit), (x_validation, y_validation) = split_mnist_training(x_train, y_train, seed, validation_size)
     shrink = 1.0
@@ -200,7 +204,7 @@ def build_world_data(
     to_float = lambda images: images.astype(np.float32) * np.float32(1 / 255)  # noqa: E731
     x_fit_float = to_float(x_fit)
     # Part of MNIST as digitpad reads it, so that a saved MNIST digit, re-preprocessed, reads like the raw one.
-    chooser = np.random.default_rng((seed, SOURCE_KEYS["mnist as read"]))
+    chooser = np.random.default_rng((own, SOURCE_KEYS["mnist as read"]))
     as_read = chooser.random(len(x_fit)) < config.mnist_as_read_share
     if as_read.any():
         x_fit_float[as_read] = mnist_as_read(x_fit[as_read], processes)
@@ -219,12 +223,12 @@ def build_world_data(
         pen_train, pen_validation, pen_test = pen.split()
         if limit is not None:
             pen_train = pen_train.select(np.arange(len(pen_train)) < max(10, int(len(pen_train) * shrink)))
-        data.train["pen"] = pen_set(pen_train, config.pen_renders, seed, processes)
+        data.train["pen"] = pen_set(pen_train, config.pen_renders, own, processes)
         data.validation["pen writers"] = pen_set(pen_validation, 1, seed + 1, processes)
         data.test["pen writers"] = pen_set(pen_test, 1, seed + 2, processes)
 
     data.train["styles"] = LabelledDigits.join(list(style_sets(
-        pen_train, x_fit, y_fit, seed, scaled(config.style_from_mnist), scaled(config.style_from_pen),
+        pen_train, x_fit, y_fit, own, scaled(config.style_from_mnist), scaled(config.style_from_pen),
         scaled(config.style_from_templates), processes).values()))
     data.validation.update(style_sets(pen_validation, x_validation, y_validation, seed + 1,
                                       evaluation_count, evaluation_count // 2, evaluation_count, processes))
@@ -240,7 +244,7 @@ def build_world_data(
         data.notes.append(message)
     else:
         train_fonts = by_split["train"][:max(1, int(len(by_split["train"]) * shrink))]
-        data.train["fonts"] = font_set(train_fonts, config.font_renders, seed, processes)
+        data.train["fonts"] = font_set(train_fonts, config.font_renders, own, processes)
     for split, target in (("validation", data.validation), ("test", data.test)):
         if by_split[split]:
             target["fonts"] = font_set(by_split[split], config.evaluation_renders, seed + (1 if split == "validation" else 2), processes)

@@ -179,7 +179,7 @@ def main() -> None:
             for name, value in speed.items():
                 table.setdefault(name, []).append(value)
     width = max(len(name) for name in table)
-    print(f"{'':{width}}  " + "  ".join(f"{model.name:>24}" for model in models))
+    print(f"{'':{width}}  " + "  ".join(f"{model.parent.name + '/' + model.name:>24}" for model in models))
     for name, values in table.items():
         print(f"{name:{width}}  " + "  ".join(f"{value:>24}" for value in values))
 

@@ -172,6 +172,9 @@ def test_about_text_has_version_and_accuracy(tmp_path):
     assert __version__ in text and "99.34%" in text
     assert dialogs.model_test_accuracy(tmp_path / "missing.json") is None
     assert "not measured" in dialogs.about_text(accuracy=None)
+    # With second opinions the app answers with them: that is the accuracy a user gets.
+    report.write_text(json.dumps({"test_accuracy": 0.9934, "second_opinions": {"test": {"accuracy": 0.9951}}}))
+    assert dialogs.model_test_accuracy(report) == pytest.approx(0.9951)
 
 
 def test_menu_accelerators_and_event_sequences(monkeypatch):
@@ -208,7 +211,11 @@ def test_held_out_set_names_read_as_phrases():
     assert source_title("something new") == "something new"
     report = ModelReport(None, "m", "", {"sources": {"test": {"fonts": {"accuracy": 0.995, "count": 990},
                                                              "broken": "x"}}, "credits": ["MNIST"]})
-    assert report.source_rows() == [("Printed digits in held-out fonts", "99.50%", "990")]
-    assert report.credits == ["MNIST"]
+    assert report.source_rows() == [("Printed digits in held-out fonts", "99.50%", "", "990")]
+    assert report.credits == ["MNIST"] and report.test_accuracy_with_second_opinions is None
     report.reader = {"validation": {"whole_numbers": 0.95, "count": 3000}}
-    assert report.source_rows()[-1] == ("Whole numbers of 1-8 held-out digits, number reader", "95.00%", "3,000")
+    assert report.source_rows()[-1] == ("Whole numbers of 1-8 held-out digits, number reader", "95.00%", "", "3,000")
+    report.report["second_opinions"] = {"test": {"accuracy": 0.9971},
+                                        "sources": {"test": {"fonts": {"accuracy": 1.0, "count": 990}}}}
+    assert report.source_rows()[0] == ("Printed digits in held-out fonts", "99.50%", "100.00%", "990")
+    assert report.test_accuracy_with_second_opinions == pytest.approx(0.9971)

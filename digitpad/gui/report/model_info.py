@@ -58,8 +58,18 @@ class ModelReport:
 
     @property
     def test_accuracy(self) -> float | None:
-        value = self.report.get("test_accuracy")
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        """The network's own accuracy on the MNIST test digits."""
+        return _fraction(self.report.get("test_accuracy"))
+
+    @property
+    def second_opinions(self) -> dict:
+        """The figures of the model together with its second opinions (inference/ensemble.py), {} without any."""
+        value = self.report.get("second_opinions")
+        return value if isinstance(value, dict) and isinstance(value.get("sources"), dict) else {}
+
+    @property
+    def test_accuracy_with_second_opinions(self) -> float | None:
+        return _fraction((self.second_opinions.get("test") or {}).get("accuracy"))
 
     def per_class_rows(self) -> list[tuple[str, str, str, str]]:
         """(digit, test accuracy, test digits, training digits) per digit, '' where unknown."""
@@ -76,28 +86,37 @@ class ModelReport:
                          f"{trained[str(digit)]:,}" if str(digit) in trained else ""))
         return rows
 
-    def source_rows(self) -> list[tuple[str, str, str]]:
-        """(held-out set, accuracy, digits) for every set the model was tested on: MNIST, writers, fonts, styles."""
+    def source_rows(self) -> list[tuple[str, str, str, str]]:
+        """(held-out set, accuracy, accuracy with its second opinions or '', digits) for every set the model was
+        tested on: MNIST, writers, fonts, styles; and the number reader's whole numbers."""
         tested = (self.report.get("sources") or {}).get("test") or {}
+        together = (self.second_opinions.get("sources") or {}).get("test") or {}
         known = list(SOURCE_TITLES)
         rows = []
         for name, result in sorted(tested.items(), key=lambda item: (known.index(item[0]) if item[0] in known
                                                                       else len(known), item[0])):
             if not isinstance(result, dict):
                 continue
-            value, count = result.get("accuracy"), result.get("count")
-            rows.append((source_title(name), f"{value:.2%}" if isinstance(value, (int, float)) else "",
+            value, count = _fraction(result.get("accuracy")), result.get("count")
+            with_opinions = _fraction((together.get(name) or {}).get("accuracy"))
+            rows.append((source_title(name), f"{value:.2%}" if value is not None else "",
+                         f"{with_opinions:.2%}" if with_opinions is not None else "",
                          f"{count:,}" if isinstance(count, int) else ""))
         validation = self.reader.get("validation") or {}
-        value, count = validation.get("whole_numbers"), validation.get("count")
-        if isinstance(value, (int, float)) and isinstance(count, int):
-            rows.append((READER_TITLE, f"{value:.2%}", f"{count:,}"))
+        value, count = _fraction(validation.get("whole_numbers")), validation.get("count")
+        if value is not None and isinstance(count, int):
+            rows.append((READER_TITLE, f"{value:.2%}", "", f"{count:,}"))
         return rows
 
     @property
     def credits(self) -> list[str]:
         """The data sets the model was trained on, with their authors."""
         return [str(credit) for credit in self.report.get("credits") or []]
+
+
+def _fraction(value) -> float | None:
+    """A JSON number as a float; None for anything else (a damaged report shows blanks, never an error)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 READER_TITLE = "Whole numbers of 1-8 held-out digits, number reader"

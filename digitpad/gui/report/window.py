@@ -16,7 +16,8 @@ CHART_SIDE = 460
 WRAP = 520
 TABLE_COLUMNS = (("digit", "Digit", 50), ("accuracy", "Test accuracy", 112), ("tested", "Test digits", 96),
                  ("trained", "Training digits", 124))
-SOURCE_COLUMNS = (("source", "Held out from training", 330), ("accuracy", "Accuracy", 80), ("tested", "Digits", 70))
+SOURCE_COLUMNS = (("source", "Held out from training", 330), ("accuracy", "Accuracy", 80),
+                  ("together", "With second opinion", 170), ("tested", "Digits", 70))
 
 
 def accuracy_text(report: ModelReport) -> str:
@@ -25,6 +26,9 @@ def accuracy_text(report: ModelReport) -> str:
         return "Test accuracy: not measured"
     count = (report.report.get("test") or {}).get("count")
     digits = f" ({count:,} digits)" if isinstance(count, int) else ""
+    together = report.test_accuracy_with_second_opinions
+    if together is not None:
+        return f"Test accuracy on MNIST{digits}: {together:.2%} with its second opinion ({accuracy:.2%} alone)"
     return f"Test accuracy on MNIST{digits}: {accuracy:.2%}"
 
 
@@ -77,13 +81,16 @@ class ReportWindow(tk.Toplevel):
         self.charts.pack(side="left", fill="both", expand=True)
         self.sources = None
         if report.source_rows():
-            self.sources = ttk.Treeview(self.charts, columns=[name for name, _, _ in SOURCE_COLUMNS], show="headings",
-                                        height=18)
-            for name, heading, width in SOURCE_COLUMNS:
+            shown = [index for index, (name, _, _) in enumerate(SOURCE_COLUMNS)
+                     if name != "together" or report.second_opinions]
+            self.sources = ttk.Treeview(self.charts, columns=[SOURCE_COLUMNS[index][0] for index in shown],
+                                        show="headings", height=18)
+            for index in shown:
+                name, heading, width = SOURCE_COLUMNS[index]
                 self.sources.heading(name, text=heading)
                 self.sources.column(name, width=width, anchor="w" if name == "source" else "e")
             for row in report.source_rows():
-                self.sources.insert("", "end", values=row)
+                self.sources.insert("", "end", values=[row[index] for index in shown])
             self.charts.add(self.sources, text="Accuracy by source")
         for title, path in report.charts:
             try:
