@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from tkinter import filedialog, messagebox
@@ -75,17 +74,10 @@ def open_folder(folder: str | os.PathLike) -> None:
 def model_test_accuracy(report_path: str | os.PathLike | None = None) -> float | None:
     """The bundled model's MNIST test accuracy as the app reads (with its second opinions, where it has them) from
     assets/model_report/report.json, or None if unknown."""
+    from digitpad.gui.report.model_info import ModelReport, read_json  # noqa: PLC0415 - JSON only
+
     report_path = Path(report_path) if report_path is not None else paths.assets_dir() / REPORT_RELATIVE_PATH
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        accuracy = report["test_accuracy"]
-        if isinstance(report.get("second_opinions"), dict):
-            accuracy = report["second_opinions"]["test"]["accuracy"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
-        return None
-    return float(accuracy)
+    return ModelReport(report_path, "", "", read_json(report_path)).answering_accuracy
 
 
 def about_text(version: str = __version__, accuracy: float | None = None) -> str:

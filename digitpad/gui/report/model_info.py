@@ -65,11 +65,17 @@ class ModelReport:
     def second_opinions(self) -> dict:
         """The figures of the model together with its second opinions (inference/ensemble.py), {} without any."""
         value = self.report.get("second_opinions")
-        return value if isinstance(value, dict) and isinstance(value.get("sources"), dict) else {}
+        return value if isinstance(value, dict) else {}
 
     @property
     def test_accuracy_with_second_opinions(self) -> float | None:
         return _fraction((self.second_opinions.get("test") or {}).get("accuracy"))
+
+    @property
+    def answering_accuracy(self) -> float | None:
+        """The MNIST test accuracy the app gives: with the second opinions where the model has them."""
+        together = self.test_accuracy_with_second_opinions
+        return together if together is not None else self.test_accuracy
 
     def per_class_rows(self) -> list[tuple[str, str, str, str]]:
         """(digit, test accuracy, test digits, training digits) per digit, '' where unknown."""
@@ -90,7 +96,8 @@ class ModelReport:
         """(held-out set, accuracy, accuracy with its second opinions or '', digits) for every set the model was
         tested on: MNIST, writers, fonts, styles; and the number reader's whole numbers."""
         tested = (self.report.get("sources") or {}).get("test") or {}
-        together = (self.second_opinions.get("sources") or {}).get("test") or {}
+        sources = self.second_opinions.get("sources")
+        together = (sources.get("test") if isinstance(sources, dict) else None) or {}
         known = list(SOURCE_TITLES)
         rows = []
         for name, result in sorted(tested.items(), key=lambda item: (known.index(item[0]) if item[0] in known
