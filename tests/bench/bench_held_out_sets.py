@@ -2,6 +2,8 @@
 sets a model is chosen on, then the test sets (only reported), each rebuilt with today's constructions.
 
 Run: .venv/bin/python tests/bench/bench_held_out_sets.py --model OLD.keras --model assets/model.keras
+(a model with a second opinion recorded beside it, as the bundled one, is read with it; copy it alone into an empty
+folder with its .tflite and .tflite.json to read it alone)
      .venv/bin/python tests/bench/bench_held_out_sets.py --model assets/model.keras --float32
 (--float32: each model also as a float32 LiteRT copy, beside the app's copy with 8-bit weights, with the time per
 digit of each in batches of 256 on one thread)
@@ -65,6 +67,20 @@ def main() -> None:
         for name in sets:
             print(f"{name:44}" + "".join(f"{result[name]['accuracy']:>17.2%} ({result[name]['errors']:4d})"
                                          for result in results if name in result))
+        totals = [all_sets(predictor, sets) for predictor in predictors]
+        print(f"{'all sets: errors (mean log-loss)':44}" + "".join(f"{errors:>13d} ({log_loss:.5f})"
+                                                                    for errors, log_loss in totals))
+
+
+def all_sets(predictor, sets) -> tuple[int, float]:
+    """Errors over every held-out set together, and the mean log-loss of the true digit (a finer measure when
+    two models make about as many errors)."""
+    errors, losses = 0, []
+    for digits in sets.values():
+        probabilities = predictor.predict_inputs(digits.x)
+        errors += int((probabilities.argmax(axis=1) != digits.y).sum())
+        losses.append(-np.log(np.clip(probabilities[np.arange(len(digits.y)), digits.y], 1e-7, 1.0)))
+    return errors, float(np.concatenate(losses).mean())
 
 
 class Float32Copy:
