@@ -12,6 +12,7 @@ import numpy as np
 from digitpad.storage import atomic
 
 ENSEMBLE_SUFFIX = ".ensemble.json"
+REPORT_KEY = "second_opinions"  # in the record, and in a training report: the figures of the model with them
 # Below this top probability the model's answer is averaged with its second opinions'. On the bundled model's
 # validation sets about 2% of digits fall below it, and they hold nearly all its errors (README).
 DEFAULT_UNSURE_BELOW = 0.99
@@ -48,7 +49,7 @@ def read_second_opinions(model_path: Path) -> SecondOpinions:
         raise EnsembleError(f"cannot read {record}: {error.strerror or error}") from error
     try:
         value = json.loads(text)
-        names = value["second_opinions"]
+        names = value[REPORT_KEY]
         unsure_below = float(value.get("unsure_below", DEFAULT_UNSURE_BELOW))
         if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
             raise TypeError("second_opinions is not a list of file names")
@@ -57,13 +58,12 @@ def read_second_opinions(model_path: Path) -> SecondOpinions:
     return SecondOpinions(tuple(record.parent / name for name in names), unsure_below)
 
 
-def write_second_opinions(model_path: Path, models: Sequence[Path], unsure_below: float = DEFAULT_UNSURE_BELOW,
-                          notes: dict | None = None) -> None:
+def write_second_opinions(model_path: Path, models: Sequence[Path], unsure_below: float = DEFAULT_UNSURE_BELOW) -> None:
     """Record `models` (lying in the model's folder) as the model's second opinions, atomically."""
     if any(Path(model).resolve().parent != model_path.resolve().parent for model in models):
         raise EnsembleError("second opinions must lie in the model's own folder")
-    atomic.write_json(record_path(model_path), {"second_opinions": [Path(model).name for model in models],
-                                                "unsure_below": unsure_below, **(notes or {})})
+    atomic.write_json(record_path(model_path), {REPORT_KEY: [Path(model).name for model in models],
+                                                "unsure_below": unsure_below})
 
 
 def combine(probabilities: np.ndarray, inputs: np.ndarray, second_opinions: Sequence[Callable[[np.ndarray], np.ndarray]],

@@ -16,8 +16,6 @@ from digitpad.training.mnist import load_mnist
 from digitpad.training.train import evaluate, evaluate_sets, pen_digits_or_none
 from digitpad.training.training_data import build_world_data
 
-REPORT_KEY = "second_opinions"
-
 
 def add_second_opinions(model_path: str | Path, opinions: list[str | Path], mnist_path: str | Path | None = None,
                         pendigits_path: str | Path | None = None, unsure_below: float = ensemble.DEFAULT_UNSURE_BELOW,
@@ -55,7 +53,7 @@ def add_second_opinions(model_path: str | Path, opinions: list[str | Path], mnis
         }
         report_path = report_dir_for(model_path) / "report.json"
         report = _read_report(report_path)
-        report[REPORT_KEY] = figures
+        report[ensemble.REPORT_KEY] = figures
         atomic.write_json(report_path, report)
     except BaseException:
         if saved is None:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from digitpad.inference.ensemble import REPORT_KEY
 from digitpad.storage.paths import bundled_reader_path, report_dir_for
 
 REPORT_FILE = "report.json"
@@ -64,7 +65,7 @@ class ModelReport:
     @property
     def second_opinions(self) -> dict:
         """The figures of the model together with its second opinions (inference/ensemble.py), {} without any."""
-        value = self.report.get("second_opinions")
+        value = self.report.get(REPORT_KEY)
         return value if isinstance(value, dict) else {}
 
     @property
