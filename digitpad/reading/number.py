@@ -14,7 +14,8 @@ from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.line import FrameDigit, LineInput, decode_frames, line_input
 from digitpad.reading.marks import Mark, find_marks, without_marks, written
 from digitpad.reading.prediction import Prediction
-from digitpad.reading.segment import Components, choose_digits, find_components
+from digitpad.reading.segment import (Components, Segmentation, choose_digits, find_components, never_one_digit,
+                                      plan_segmentation)
 from digitpad.reading.stroke_groups import group_strokes, stroke_box, stroke_points, stroke_width, union_box
 from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
 
@@ -86,13 +87,17 @@ class PreparedNumber:
     """A number ready for its first inference: the whole ink as one model input (enough for one digit).
 
     `ink` and `components` are kept for the second step, cutting the ink into digits; `ink` is None when
-    the image is to be read as one digit whatever the scores.
+    the image is to be read as one digit whatever the scores. Ink that can never be one digit is cut already:
+    `segmentation` and the model inputs of its candidate digits (`candidate_inputs`) come ready, so that a decoding
+    process, not the one process that runs the model, does that work.
     """
 
     whole_input: np.ndarray
     ink: np.ndarray | None = None
     components: Components | None = None
     marks: tuple[Mark, ...] = ()
+    segmentation: Segmentation | None = None
+    candidate_inputs: np.ndarray | None = None
 
 
 def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool = True) -> PreparedNumber:
@@ -118,20 +123,31 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool =
         marks = [Mark(mark.character, mark.left - shift, mark.right - shift, mark.components) for mark in marks]
         components = find_components(ink)
     ink = ink.copy()
-    return PreparedNumber(mnist_from_cropped(ink), ink, components, tuple(marks))
+    segmentation = candidate_inputs = None
+    if never_one_digit(components):
+        segmentation = plan_segmentation(ink, components)
+        if not segmentation.is_single:
+            candidate_inputs = _candidate_inputs(segmentation.candidate_inks())
+    return PreparedNumber(mnist_from_cropped(ink), ink, components, tuple(marks), segmentation, candidate_inputs)
+
+
+def _candidate_inputs(inks: Sequence[np.ndarray]) -> np.ndarray:
+    return np.stack([mnist_from_ink(candidate) for candidate in inks])
 
 
 class _CandidateReader:
     """Scores candidate digits' ink maps with the model, as segment.choose_digits asks, keeping their inputs."""
 
-    def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray]):
+    def __init__(self, predict_inputs: Callable[[np.ndarray], np.ndarray], inputs: np.ndarray | None = None):
+        """`inputs`: the candidates' model inputs, when they were made already (PreparedNumber.candidate_inputs)."""
         self._predict_inputs = predict_inputs
+        self._prepared_inputs = inputs
         self.inputs = self.probabilities = np.zeros((0, 10), np.float32)
         self.inks: Sequence[np.ndarray] = ()
 
     def __call__(self, inks: Sequence[np.ndarray]) -> np.ndarray:
         self.inks = inks
-        self.inputs = np.stack([mnist_from_ink(candidate) for candidate in inks])
+        self.inputs = self._prepared_inputs if self._prepared_inputs is not None else _candidate_inputs(inks)
         self.probabilities = np.asarray(self._predict_inputs(self.inputs))
         return self.probabilities
 
@@ -153,10 +169,11 @@ def finish_number(
     segment.choose_digits). Ink that is not plainly one digit is also read whole by the number reader
     (`read_lines`, when there is one; see READER_WIDE_ASPECT)."""
     whole_probabilities = np.asarray(whole_probabilities)
-    candidates = _CandidateReader(predict_inputs)
+    candidates = _CandidateReader(predict_inputs, prepared.candidate_inputs)
     chosen = None
     if prepared.ink is not None:  # (None: to be read as one digit whatever the scores)
-        chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates)
+        chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates,
+                               prepared.segmentation)
     columns = None  # where each digit is: only needed to place separators among them
     if chosen is None:
         digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)

@@ -207,10 +207,15 @@ def holes_side_by_side(mask: np.ndarray) -> bool:
                for index, first in enumerate(holes) for second in holes[index + 1:])
 
 
+def never_one_digit(components: Components) -> bool:
+    """True when the ink cannot be read as one digit whatever it scores (see whole_is_settled): it must be cut."""
+    return not whole_is_candidate(components) or components.has_holes_side_by_side
+
+
 def whole_is_settled(components: Components, whole_scores) -> bool:
     """True when all the ink read as one digit, scored so ((10,) probabilities, or a confidence), beats
     every other reading: `Segmentation.choose` would pick it whatever the other candidates scored."""
-    if not whole_is_candidate(components) or components.has_holes_side_by_side:
+    if never_one_digit(components):
         return False
     threshold = settled_plausibility(components)
     aspect = components.aspect
@@ -483,9 +488,10 @@ def plan_segmentation(ink: np.ndarray, components: Components | None = None) -> 
                         lone_whole, whole_only)
 
 
-def choose_digits(ink: np.ndarray, components: Components, whole_scores, score: Scorer) -> list[int] | None:
+def choose_digits(ink: np.ndarray, components: Components, whole_scores, score: Scorer,
+                  segmentation: Segmentation | None = None) -> list[int] | None:
     """How the ink of a number reads best, given how the whole of it scored as one digit (`whole_scores`:
-    its (10,) probabilities, or a confidence).
+    its (10,) probabilities, or a confidence), and its segmentation when planned already (plan_segmentation).
 
     None when the whole is the one digit, settled by its scores or the only possible reading: then nothing
     was cut, and `score` was not called. Otherwise `score` rated every candidate digit once, and the chosen
@@ -493,7 +499,8 @@ def choose_digits(ink: np.ndarray, components: Components, whole_scores, score: 
     """
     if whole_is_settled(components, whole_scores):
         return None
-    segmentation = plan_segmentation(ink, components)
+    if segmentation is None:
+        segmentation = plan_segmentation(ink, components)
     if segmentation.is_single:
         return None
     return segmentation.choose(score(segmentation.candidate_inks()))

@@ -187,7 +187,8 @@ def test_menu_accelerators_and_event_sequences(monkeypatch):
 
 
 def test_the_pads_strokes_get_the_same_input_as_an_image_of_them():
-    """The live answer reads the pad's own rendering without the photo clean-up, to the same model input."""
+    """The live answer reads the pad's own rendering without the photo clean-up, to nearly the same model input as
+    an image of it (which is cleaned at half size, ink.DRAFT_SIZE: a pixel's rim differs, not the digit)."""
     from digitpad.gui.main.live import read_pad_strokes  # noqa: PLC0415
     from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
     from digitpad.imaging.preprocess import mnist_input  # noqa: PLC0415
@@ -196,7 +197,7 @@ def test_the_pads_strokes_get_the_same_input_as_an_image_of_them():
     seven = strokes.Stroke(tuple(SEVEN[0]), 18.0)
     reading = read_pad_strokes(FakePredictor(), [seven], 18.0, single_digit=True)
     assert reading.text == "7"
-    assert np.abs(reading.digits[0].model_input - mnist_input(render_strokes([seven]))).max() < 0.01
+    assert np.abs(reading.digits[0].model_input - mnist_input(render_strokes([seven]))).mean() < 0.04
     with pytest.raises(NoDigitError):
         read_pad_strokes(FakePredictor(), [], 18.0, single_digit=True)
 
