@@ -17,8 +17,8 @@ WORKING_SIZE = 512
 # photos 0.01-0.04; ruled or squared paper 0.06-0.09, whose faint lines a draft breaks into dashes that no longer
 # look like lines). Smaller writing is cleaned again, reduced only as far as keeps it that tall; printed lines at
 # WORKING_SIZE. Cleaning costs by the pixel: a 280 px drawing is cleaned at 140 px, in half the time. (2,000 MNIST
-# validation digits drawn at 280 px: 14 read wrong, as at full size; 128 and 28 px: 10, but the inputs drift from
-# those of the full-size digits, test_preprocess.py.)
+# validation digits drawn at 280 px: 14 read wrong, as at full size; a 128 px draft with 28 px of ink: 10, but the
+# inputs drift further from those of the full-size digits, see test_preprocess.py.)
 DRAFT_SIZE = 140
 MIN_INK_HEIGHT = 40
 PLAIN_PAPER_SPREAD = 0.05
