@@ -3,6 +3,9 @@ and numbers) and on 50-megapixel photos: files/s, accuracy and peak memory per d
 tree given, run alternately so that a busy machine slows them alike.
 
 Run: .venv/bin/python tests/bench/bench_sizes.py --tree /path/before --tree /path/after [--runs 3] [--data DIR]
+     [--only NAME] [--validation]
+(--validation: folders made from the MNIST validation digits instead of the test digits: what the working
+resolution of ink.py was chosen on)
 
 Each run is the whole command (Python start, model load, CSV), as a user sees it, with PYTHONPATH set to the tree.
 Peak memory is each process's high-water mark (VmHWM in /proc), polled: "decoding" is the largest among the
@@ -193,12 +196,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per folder and tree, alternating trees")
     parser.add_argument("--data", help="keep the generated folders here (reused next time)")
     parser.add_argument("--only", help="only folders whose name contains this")
+    parser.add_argument("--validation", action="store_true", help="MNIST validation digits instead of test digits")
     arguments = parser.parse_args()
     with np.load(MNIST) as data:
-        x_test, y_test = data["x_test"], data["y_test"]
+        if arguments.validation:
+            from digitpad.training.config import DEFAULT_SEED
+            from digitpad.training.training_data import split_mnist_training
+
+            _, (x_test, y_test) = split_mnist_training(data["x_train"], data["y_train"], DEFAULT_SEED)
+        else:
+            x_test, y_test = data["x_test"], data["y_test"]
     print(f"machine: {describe_machine()}; load average {os.getloadavg()[0]:.2f} at the start")
     with tempfile.TemporaryDirectory(prefix="digitpad-sizes-") as temporary:
-        root = Path(arguments.data or temporary)
+        root = Path(arguments.data or temporary) / ("validation" if arguments.validation else "")
         for folder in FOLDERS:
             if arguments.only and arguments.only not in folder.name:
                 continue
