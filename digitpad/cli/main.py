@@ -10,6 +10,16 @@ from pathlib import Path
 from digitpad import APP_NAME, __version__
 from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
+# What --pendigits means to a training command.
+PENDIGITS_HELP = "pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)"
+
+
+def _add_data_arguments(parser, pendigits_help: str | None = PENDIGITS_HELP) -> None:
+    """--mnist, and --pendigits (with `pendigits_help`) for a command that reads pen digits too."""
+    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    if pendigits_help:
+        parser.add_argument("--pendigits", metavar="PATH", help=pendigits_help)
+
 
 def _add_train_parser(subparsers) -> None:
     from digitpad.training import config as train_defaults  # light: no NumPy, no TensorFlow
@@ -20,9 +30,7 @@ def _add_train_parser(subparsers) -> None:
         "style variants (slashed 0, flagged or footed 1, crossed 7, open 4, curled 9) and digits printed in the "
         "installed fonts are added. Whole pen writers and font designs are held out and reported per source.",
     )
-    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
-    parser.add_argument("--pendigits", metavar="PATH",
-                        help="pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)")
+    _add_data_arguments(parser)
     parser.add_argument("--output", metavar="FILE", required=True, help="where to write the .keras model")
     parser.add_argument("--epochs", type=int, default=train_defaults.DEFAULT_EPOCHS)
     parser.add_argument("--batch-size", type=int, default=train_defaults.DEFAULT_BATCH_SIZE)
@@ -70,9 +78,7 @@ def _add_train_reader_parser(subparsers) -> None:
         description="Train the number reader: a network that reads a whole line of digits (CTC), trained on "
         "synthetic numbers composed of MNIST training digits, training pen writers, style variants and fonts, "
         "spaced, touching, uneven and slanted. Validation lines use only held-out digits and writers.")
-    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
-    parser.add_argument("--pendigits", metavar="PATH",
-                        help="pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)")
+    _add_data_arguments(parser)
     parser.add_argument("--output", metavar="FILE", required=True, help="where to write the reader's .keras model")
     parser.add_argument("--lines", type=int, default=defaults.training_lines, help="synthetic training numbers")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
@@ -107,8 +113,7 @@ def _add_second_opinions_parser(subparsers) -> None:
         "figures to its report.")
     parser.add_argument("model", metavar="MODEL", help="the .keras model that answers first")
     parser.add_argument("opinions", nargs="+", metavar="OPINION", help=".keras models asked when MODEL is unsure")
-    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
-    parser.add_argument("--pendigits", metavar="PATH", help="pen digits .npz (default: $DIGITPAD_PENDIGITS)")
+    _add_data_arguments(parser, "pen digits .npz (default: $DIGITPAD_PENDIGITS)")
     parser.add_argument("--unsure-below", type=float, metavar="P",
                         help="ask the second opinions when the top probability is below P (default: the app's "
                              "usual threshold, printed when done)")
@@ -172,7 +177,7 @@ def _add_retrain_parser(subparsers) -> None:
                         help="a folder with subfolders 0..9 of digit images (default: your saved samples)")
     parser.add_argument("--model-out", metavar="FILE",
                         help="write the new .keras model here and leave the active model alone")
-    parser.add_argument("--mnist", metavar="PATH", help="MNIST .npz (default: $DIGITPAD_MNIST, else Keras download)")
+    _add_data_arguments(parser, pendigits_help=None)
     parser.add_argument("--epochs", type=int, metavar="N", help="training epochs (default: 4; 20 with --full)")
     parser.add_argument("--full", action="store_true", help="train a new model from scratch on MNIST and the samples")
     parser.add_argument("--model", metavar="FILE",
