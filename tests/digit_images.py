@@ -197,3 +197,32 @@ def printed_digit(font_path, digit: int, size: int) -> Image.Image:
     image = Image.new("L", (size * 2, size * 2), 255)
     ImageDraw.Draw(image).text((size, size), str(digit), fill=0, font=font, anchor="mm")
     return image
+
+
+APART_MARKS = ("app button", "app icons", "app button and icons", "punched holes")
+
+
+def marked_picture(digit: np.ndarray, rng: np.random.Generator, marks: str) -> Image.Image:
+    """A digit with marks apart from it at the picture's edges (APART_MARKS): drawn big in a phone's drawing app
+    (black on a white 540x960 canvas, somewhere near the middle) and screenshot with the app's blue button in the top
+    corner and/or its row of tool icons along the bottom; or written on paper and scanned (a grey 600x800 page,
+    the digit 160-280 px tall) with the two holes punched in its left margin."""
+    scanned = marks == "punched holes"
+    width, height = (600, 800) if scanned else (540, 960)
+    canvas = Image.new("RGB", (width, height), (232, 230, 222) if scanned else (255, 255, 255))
+    side = int(rng.integers(160, 280) if scanned else rng.integers(220, 360))
+    ink = Image.fromarray(digit).resize((side, side), Image.BICUBIC)
+    left = (width - side) // 2 + int(rng.integers(-60, 60))
+    top = (height - side) // 2 + int(rng.integers(-80, 80))
+    canvas.paste((30, 30, 40), (left, top, left + side, top + side), ink)
+    draw = ImageDraw.Draw(canvas)
+    if marks in ("app button", "app button and icons"):
+        draw.rounded_rectangle((20, 14, 120, 54), radius=8, fill=(30, 110, 220))
+    if marks in ("app icons", "app button and icons"):
+        for icon_left in range(50, 500, 95):
+            draw.ellipse((icon_left, 890, icon_left + 36, 926), outline=(60, 60, 60), width=4)
+    if scanned:
+        for middle in (height // 3, 2 * height // 3):
+            draw.ellipse((18, middle - 22, 62, middle + 22), fill=(20, 20, 20))
+        canvas = canvas.filter(ImageFilter.GaussianBlur(0.8))
+    return canvas

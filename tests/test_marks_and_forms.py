@@ -12,11 +12,12 @@ from digitpad.folders.batch import classify_files, write_csv
 from digitpad.imaging.ink import ink_map
 from digitpad.imaging.preprocess import crop_to_ink
 from digitpad.reading.cut_neighbours import erase_cut_neighbours
+from digitpad.reading.far_marks import erase_far_marks
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks
 from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
-from tests.digit_images import line_crop, page_crop
+from tests.digit_images import APART_MARKS, line_crop, marked_picture, page_crop
 from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan
 
 
@@ -177,12 +178,12 @@ def test_ruler_straight_ones_of_a_writer_are_no_comb_field(ones):
 
 
 def test_mnist_digits_keep_every_stroke(mnist_test):
-    """No MNIST test digit loses ink to the form-line eraser (a foot under a 1, a 4's straight stem) nor to the
-    sliver and cap eraser, read as a number or as one digit."""
+    """No MNIST test digit loses ink to the form-line eraser (a foot under a 1, a 4's straight stem), to the far-mark
+    eraser (a 5's bar drawn apart) nor to the sliver and cap eraser, read as a number or as one digit."""
     x_test, _ = mnist_test
     for image in x_test[:1500]:
         ink = ink_map(image)
-        assert erase_form_lines(ink) is ink
+        assert erase_form_lines(ink) is ink and erase_far_marks(ink) is ink
         assert erase_cut_neighbours(ink) is ink and erase_cut_neighbours(ink, single_digit=True) is ink
 
 
@@ -305,3 +306,48 @@ def test_a_cap_from_the_line_above_goes_and_a_digit_touching_both_edges_keeps_it
     draw.arc((5, 35, 55, 99), -100, 150, fill=255, width=5)  # the body, down to the bottom edge
     ink = np.asarray(five, np.float32) / 255.0
     assert erase_cut_neighbours(ink) is ink
+
+
+def test_marks_apart_at_the_edges_go_and_the_digit_is_read(tmp_path, clear_digits, bundled_predictor):
+    """Screenshots of a digit drawn in a phone app, with the app's button in a corner and its tool icons along the
+    bottom, and scans with punched holes, saved as PNG files: the folder reads each as its digit, as a number and
+    as one digit (with the marks read as ink, 14 of these 30 screenshots were misread)."""
+    rng = np.random.default_rng(8)
+    expected = {}
+    for digit in range(10):
+        for marks in APART_MARKS:
+            path = tmp_path / f"{digit}_{marks.replace(' ', '_')}.png"
+            marked_picture(clear_digits[digit][0], rng, marks).save(path)
+            expected[str(path)] = str(digit)
+            ink = ink_map(Image.open(path))
+            kept = erase_far_marks(ink)
+            inner = (slice(int(0.1 * ink.shape[0]), int(0.9 * ink.shape[0])),
+                     slice(int(0.15 * ink.shape[1]), int(0.9 * ink.shape[1])))
+            outer = np.ones(ink.shape, bool)
+            outer[inner] = False
+            assert (ink[outer] > 0.5).any() and not (kept[outer] > 0.5).any()  # the marks were ink, and are gone
+            assert np.array_equal(kept[inner], ink[inner])  # every stroke of the digit stays
+    for single_digit in (False, True):
+        rows = list(classify_files(sorted(expected), bundled_predictor, single_digit=single_digit))
+        assert {row.path: row.digit for row in rows} == expected
+
+
+def test_digits_far_apart_in_a_wide_field_all_stay():
+    """Digits of a number written 0.8 of their height apart (a comb field) are no far marks, nor is a 1 at the side
+    of a two-digit number cropped tight ("16", wider apart than half the 6 is wide), nor a digit near an edge with no
+    other ink beyond a gap."""
+    ink = np.zeros((60, 400), np.float32)
+    for left in range(10, 390, 72):
+        ink[10:50, left:left + 30] = 1.0
+    assert erase_far_marks(ink) is ink
+    sixteen = np.zeros((48, 56), np.float32)
+    sixteen[0:48, 1:10] = 1.0
+    sixteen[4:48, 25:55] = 1.0
+    assert erase_far_marks(sixteen) is sixteen
+    holes = sixteen.copy()
+    holes[:, 1:10] = 0.0
+    holes[10:18, 2:9] = holes[30:38, 2:9] = 1.0  # two punched holes instead of the 1
+    assert not erase_far_marks(holes)[:, :12].any()
+    lone = np.zeros((200, 200), np.float32)
+    lone[5:25, 5:20] = 1.0
+    assert erase_far_marks(lone) is lone

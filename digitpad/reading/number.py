@@ -10,6 +10,7 @@ import numpy as np
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import crop_to_ink, mnist_from_cropped, mnist_from_ink
 from digitpad.reading.cut_neighbours import erase_cut_neighbours
+from digitpad.reading.far_marks import erase_far_marks
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.line import FrameDigit, LineInput, decode_frames, line_input
 from digitpad.reading.marks import Mark, find_marks, without_marks, written
@@ -110,7 +111,7 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool =
     hundred).
     """
     if on_paper:
-        ink = erase_cut_neighbours(erase_form_lines(ink), single_digit)
+        ink = erase_far_marks(erase_cut_neighbours(erase_form_lines(ink), single_digit))
     if single_digit:
         return PreparedNumber(mnist_from_ink(ink))
     ink = crop_to_ink(ink)

@@ -4,9 +4,10 @@ one side, a dim room) and a squared page written in red; read through the same p
 time per image. Then digits cropped from a form's cells with their printed lines at the edges, from a line of
 writing with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below,
 read as one digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight,
-whose end digits (a 1 in half of them) touch the sides.
+whose end digits (a 1 in half of them) touch the sides. Last, digits with marks apart from them at the picture's
+edges: screenshots of a phone's drawing app with its button and tool icons, and scans with punched holes.
 
-Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation] [--only paper|pages|cells|lines]
+Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation] [--only paper|pages|cells|lines|marks]
 (--validation: the MNIST validation digits instead, the ones choices are made on)
 """
 
@@ -27,12 +28,12 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import (CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution, line_crop,  # noqa: E402
-                                page_crop, page_photo)
+from tests.digit_images import (APART_MARKS, CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution,  # noqa: E402
+                                line_crop, marked_picture, page_crop, page_photo)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
-SECTIONS = ("paper", "pages", "cells", "lines")
+SECTIONS = ("paper", "pages", "cells", "lines", "marks")
 PAPER = np.array([0.95, 0.94, 0.9], np.float32)
 RULE = np.array([0.6, 0.7, 0.95], np.float32)
 MARGIN = np.array([0.9, 0.4, 0.4], np.float32)
@@ -160,6 +161,13 @@ def main() -> None:
             except NoDigitError:  # (counted wrong)
                 pass
         print(f"number of 2 to 4 digits cropped {crop:11s}: {whole / len(digits):6.1%} read whole, of {len(digits)}")
+    for marks in APART_MARKS if "marks" in sections else ():
+        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
+        for digit, label in zip(digits, labels):
+            right = read_both(marked_picture(digit, rng, marks), label, predictor)
+            as_digit, as_number = as_digit + right[0], as_number + right[1]
+        print(f"{marks:21s} (marks apart): {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as "
+              f"a number, of {len(digits)} digits")
 
 
 if __name__ == "__main__":
