@@ -226,3 +226,45 @@ def marked_picture(digit: np.ndarray, rng: np.random.Generator, marks: str) -> I
             draw.ellipse((18, middle - 22, 62, middle + 22), fill=(20, 20, 20))
         canvas = canvas.filter(ImageFilter.GaussianBlur(0.8))
     return canvas
+
+
+SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew")
+
+
+def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape=(800, 600)) -> Image.Image:
+    """A phone photo (JPEG) of a sheet of paper lying on a dark, grainy table, the digit (an ink map, 1 = ink) written
+    on the sheet in dark blue: the table shows all round the sheet, at one side, in a corner (two sides), or all
+    round a sheet lying askew (5-15 degrees); the sheet takes 55-85% of the picture and is lit a little unevenly."""
+    height, width = shape
+    table = rng.uniform([40, 30, 20], [90, 60, 40])
+    grain = np.asarray(Image.fromarray((rng.random((height // 8, width // 8)) * 255).astype(np.uint8))
+                       .resize((width, height), Image.BILINEAR), np.float32)[..., np.newaxis] / 255.0
+    photo = table * (0.8 + 0.4 * grain)
+    sheet = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(sheet)
+    if layout == "table all round":
+        draw.rectangle((rng.uniform(0.05, 0.15) * width, rng.uniform(0.05, 0.12) * height,
+                        rng.uniform(0.85, 0.95) * width, rng.uniform(0.88, 0.95) * height), fill=255)
+    elif layout == "table at one side":
+        draw.rectangle((0, 0, rng.uniform(0.8, 0.9) * width, height), fill=255)
+    elif layout == "table in a corner":
+        draw.rectangle((rng.uniform(0.05, 0.15) * width, rng.uniform(0.05, 0.12) * height, width, height), fill=255)
+    else:
+        angle = np.deg2rad(rng.uniform(5, 15) * rng.choice([-1, 1]))
+        half_width, half_height = 0.42 * width, 0.42 * height
+        corners = ((-half_width, -half_height), (half_width, -half_height), (half_width, half_height),
+                   (-half_width, half_height))
+        draw.polygon([(width / 2 + x * np.cos(angle) - y * np.sin(angle),
+                       height / 2 + x * np.sin(angle) + y * np.cos(angle)) for x, y in corners], fill=255)
+    on_sheet = np.asarray(sheet, np.float32)[..., np.newaxis] / 255.0
+    light = np.linspace(1.0, rng.uniform(0.8, 0.95), width, dtype=np.float32)[np.newaxis, :, np.newaxis]
+    photo = photo * (1 - on_sheet) + np.array([235, 232, 225], np.float32) * light * on_sheet
+    top = int(height * 0.5 - ink.shape[0] / 2 + rng.uniform(-0.1, 0.1) * height)
+    left = int(width * 0.45 - ink.shape[1] / 2 + rng.uniform(-0.1, 0.1) * width)
+    written = on_canvas(ink, shape, top, left)[..., np.newaxis]
+    photo = photo * (1 - written) + np.array([25, 25, 60], np.float32) * written
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.0)).save(
+        buffer, "JPEG", quality=85)
+    buffer.seek(0)
+    return Image.open(buffer)

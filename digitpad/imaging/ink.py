@@ -25,6 +25,25 @@ PLAIN_PAPER_SPREAD = 0.05
 # Paper unevenness is only estimated on images at least this big (small ones are clean exports).
 FLATTEN_MIN_SIZE = 64
 FLATTEN_THUMBNAIL_SIZE = 64
+# A phone photo of a sheet of paper lying on a table shows the table around the sheet; a scan, the dark lid around
+# the page. Taken for ink, it shrinks the digit to a speck in a big dark frame (bench_paper.py --validation: 9.5-13%
+# of such photos read right). What lies around the page is the darker grey class of a picture at least
+# SURROUNDINGS_MIN_SIZE on its shorter side (crops of cells and lines of a form are smaller: their printed lines
+# stay the business of the line erasers) where it is connected to the picture's edge, owns at least
+# SURROUNDINGS_BORDER of the edge and two of its corners, covers less than SURROUNDINGS_MAX_SHARE of the picture
+# (dark paper with light ink is no page on a table), is solid (SURROUNDINGS_SOLID of it keeps after thinning by a
+# sample pixel; strokes do not) and ends in a step up to the page: its rim is at least SURROUNDINGS_STEP of the
+# way from its median grey to the page's darker than the page just beyond it (a camera's dark corners fade into the
+# page). It is painted the page's grey, SURROUNDINGS_RIM sample pixels beyond its edge too (the sheet's shadowed
+# rim). Chosen on the validation digits: sheets on tables (bench_paper.py --validation --only pages) 9.5-13% -> 100%;
+# without the step, dark corners 100 -> 59.5%; without the size, form cells lost 0.5-1.5 points; every other figure
+# of bench_paper.py --validation the same.
+SURROUNDINGS_MIN_SIZE = 160
+SURROUNDINGS_BORDER = 0.3
+SURROUNDINGS_MAX_SHARE = 0.5
+SURROUNDINGS_SOLID = 0.5
+SURROUNDINGS_STEP = 0.6
+SURROUNDINGS_RIM = 2
 # Paper whose estimated brightness varies less than this is treated as uniform; so is paper whose greys (the larger
 # of the image's two grey classes) span less than this from their 5th to their 95th percentile, without estimating
 # its brightness at all (a clean export, a scan: measured 0 and 0.03; photos of paper lit unevenly 0.06-0.18).
@@ -624,6 +643,38 @@ def _ink_height(soft: np.ndarray) -> int:
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
+def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Histograms, stride: int) -> np.ndarray:
+    """A photo of a sheet of paper on a darker table, or a scan with the scanner's dark lid around the page: `grey`
+    with what lies around the page painted the page's grey (see SURROUNDINGS_MIN_SIZE); `grey` itself when nothing
+    lies around it. `sample` is `grey` strided by `stride`, and `histograms` its histogram."""
+    threshold = float(histograms.centres[0, histograms.otsu_index()[0]] - histograms.step[0] / 2)
+    dark = sample < threshold
+    edge = np.concatenate([dark[0], dark[-1], dark[1:-1, 0], dark[1:-1, -1]])
+    corners = int(dark[0, 0]) + int(dark[0, -1]) + int(dark[-1, 0]) + int(dark[-1, -1])
+    if corners < 2 or edge.mean() < SURROUNDINGS_BORDER:
+        return grey
+    labels, _ = ndimage.label(dark, structure=EIGHT_CONNECTED)
+    on_edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    around = np.isin(labels, on_edge[on_edge > 0])
+    area = int(around.sum())
+    if area >= SURROUNDINGS_MAX_SHARE * around.size:
+        return grey
+    solid = ndimage.binary_erosion(around, structure=EIGHT_CONNECTED, border_value=1)
+    if solid.sum() < SURROUNDINGS_SOLID * area:
+        return grey
+    # A sheet's edge is a step from the table to the page; light that fades towards the corners is no edge.
+    near = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED)
+    page_side = ndimage.binary_dilation(near, structure=EIGHT_CONNECTED) & ~near
+    region_side = around & ~solid
+    page_grey, table_grey = float(np.median(sample[~around])), float(np.median(sample[around]))
+    if not page_side.any() or (float(np.median(sample[page_side])) - float(np.median(sample[region_side]))
+                               < SURROUNDINGS_STEP * (page_grey - table_grey)):
+        return grey
+    around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=SURROUNDINGS_RIM)
+    full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
+    return np.where(full, np.float32(page_grey), grey)
+
+
 def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     """Clean soft ink maps of a stack of same-size grey images (N, H, W): 1 = ink, 0 = paper, specks and
     paper texture removed; None for an image with no ink that stands out.
@@ -641,8 +692,15 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     # (as a factor of the working size)
     draft = _reduction(height // working, width // working, DRAFT_SIZE)
     # Polarity from a strided sample (it depends on the majority), then reduce with ink bright.
-    sample = greys[:, ::working * draft, ::working * draft]
+    stride = working * draft
+    sample = greys[:, ::stride, ::stride]
     grey_histograms = Histograms.of(sample, 0.0, 1.0)
+    if count == 1 and min(height, width) >= SURROUNDINGS_MIN_SIZE:
+        page = _without_surroundings(greys[0], sample[0], grey_histograms, stride)
+        if page is not greys[0]:
+            greys = page[np.newaxis]
+            sample = greys[:, ::stride, ::stride]
+            grey_histograms = Histograms.of(sample, 0.0, 1.0)
     even_paper = _even_paper(grey_histograms)
     inverted = _ink_is_dark(sample, grey_histograms, even_paper)
     if count == 1:  # (the same, with less work)

@@ -1,6 +1,7 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
-one side, a dim room) and a squared page written in red; read through the same path as Load image; accuracy and
+one side, a dim room), a squared page written in red, and a sheet photographed on a dark table (all round it, at
+one side, in a corner, the sheet askew); read through the same path as Load image; accuracy and
 time per image. Then digits cropped from a form's cells with their printed lines at the edges, from a line of
 writing with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below,
 read as one digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight,
@@ -28,8 +29,9 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import (APART_MARKS, CELL_SIDES, LINE_CROPS, PAGES, form_cell, high_resolution,  # noqa: E402
-                                line_crop, marked_picture, page_crop, page_photo)
+from tests.digit_images import (APART_MARKS, CELL_SIDES, LINE_CROPS, PAGES, SHEETS_ON_TABLES,  # noqa: E402
+                                form_cell, high_resolution, line_crop, marked_picture, page_crop, page_photo,
+                                sheet_on_table)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -108,10 +110,11 @@ def main() -> None:
                 seconds.append(time.perf_counter() - started)
             print(f"{kind:15s} {tilt:3.0f} deg: {correct / len(digits):6.1%} of {len(digits)} digits, "
                   f"{statistics.median(seconds) * 1000:.1f} ms median per {SIDE}x{SIDE} photo")
-    for page in PAGES if "pages" in sections else ():
+    for page in PAGES + SHEETS_ON_TABLES if "pages" in sections else ():
         rng, correct, seconds = np.random.default_rng(0), 0, []
         for digit, label in zip(digits, labels):
-            image = page_photo(high_resolution(digit, 160), rng, page)
+            ink = high_resolution(digit, 160)
+            image = page_photo(ink, rng, page) if page in PAGES else sheet_on_table(ink, rng, page)
             started = time.perf_counter()
             try:
                 correct += predictor.predict_image(image).digit == label
