@@ -57,11 +57,11 @@ def _extent(ink: np.ndarray) -> int:
 
 def _tallest_run(ink: np.ndarray) -> int:
     """The longest run of inked columns of a map."""
-    runs = _runs((ink > INK_LEVEL).any(axis=0))
+    runs = _spans((ink > INK_LEVEL).any(axis=0))
     return int((runs[:, 1] - runs[:, 0]).max()) if len(runs) else 0
 
 
-def _runs(inked: np.ndarray) -> np.ndarray:
+def _spans(inked: np.ndarray) -> np.ndarray:
     """(start, stop) of each run of True in a 1-d mask, as rows of an (N, 2) array."""
     edges = np.flatnonzero(np.diff(np.concatenate(([False], inked, [False])).astype(np.int8)))
     return edges.reshape(-1, 2)
@@ -70,7 +70,7 @@ def _runs(inked: np.ndarray) -> np.ndarray:
 def _without_far_rows(ink: np.ndarray, inked_rows: np.ndarray, gap: float, beside: bool = False) -> np.ndarray | None:
     """`ink` with the far marks at its first and last rows (`inked_rows`: which rows hold ink) erased; None when it
     has none. `beside`: the map is turned, its rows are the picture's columns."""
-    runs = _runs(inked_rows)
+    runs = _spans(inked_rows)
     if len(runs) < 2:
         return None
     rows = ink.shape[0]

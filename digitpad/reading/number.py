@@ -104,11 +104,11 @@ class PreparedNumber:
 def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool = True) -> PreparedNumber:
     """A clean ink map -> its first model input (pure and cheap: connected-component labelling).
 
-    On paper, a printed box around the writing and slivers of neighbouring digits at the sides are erased first
-    (form_lines, cut_neighbours), and separators (dots, commas, dashes) are set aside for the text as written, so
-    that they are never read as digits nor glued to one (the pad has none of these: its marks are set apart with
-    its strokes). Only the ink's box is kept for cutting (big photos from a folder wait for inference by the
-    hundred).
+    On paper, a printed box around the writing, slivers of neighbouring digits at the sides and marks apart from the
+    writing at the edges are erased first (form_lines, cut_neighbours, far_marks), and separators (dots, commas,
+    dashes) are set aside for the text as written, so that they are never read as digits nor glued to one (the pad
+    has none of these: its marks are set apart with its strokes). Only the ink's box is kept for cutting (big
+    photos from a folder wait for inference by the hundred).
     """
     if on_paper:
         ink = erase_far_marks(erase_cut_neighbours(erase_form_lines(ink), single_digit))

@@ -77,6 +77,13 @@ def read_both(image, label: int, predictor) -> tuple[bool, bool]:
         return False, False
 
 
+def print_both(title: str, pictures, labels, predictor) -> None:
+    """Print the share of `pictures` (made one by one, in order) read as their label, as one digit and as a number."""
+    rights = np.array([read_both(picture, label, predictor) for picture, label in zip(pictures, labels)])
+    print(f"{title}: {rights[:, 0].mean():6.1%} as a digit, {rights[:, 1].mean():6.1%} as a number, of {len(rights)} "
+          "digits")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
@@ -124,12 +131,8 @@ def main() -> None:
         print(f"{page:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
               f"{statistics.median(seconds) * 1000:.1f} ms median per 600x800 JPEG photo")
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
-        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
-        for digit, label in zip(digits, labels):
-            right = read_both(form_cell(digit, rng, sides), label, predictor)
-            as_digit, as_number = as_digit + right[0], as_number + right[1]
-        print(f"form cell, {cell:21s}: {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as a "
-              f"number, of {len(digits)} digits")
+        rng = np.random.default_rng(0)
+        print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)
     for margin, above in ((0.15, 0.2), (0.3, 0.2), (0.3, 0.0)) if "lines" in sections else ():
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
         for index, label in enumerate(labels):
@@ -165,12 +168,9 @@ def main() -> None:
                 pass
         print(f"number of 2 to 4 digits cropped {crop:11s}: {whole / len(digits):6.1%} read whole, of {len(digits)}")
     for marks in APART_MARKS if "marks" in sections else ():
-        rng, as_digit, as_number = np.random.default_rng(0), 0, 0
-        for digit, label in zip(digits, labels):
-            right = read_both(marked_picture(digit, rng, marks), label, predictor)
-            as_digit, as_number = as_digit + right[0], as_number + right[1]
-        print(f"{marks:21s} (marks apart): {as_digit / len(digits):6.1%} as a digit, {as_number / len(digits):6.1%} as "
-              f"a number, of {len(digits)} digits")
+        rng = np.random.default_rng(0)
+        print_both(f"{marks:21s} (marks apart)", (marked_picture(digit, rng, marks) for digit in digits), labels,
+                   predictor)
 
 
 if __name__ == "__main__":
