@@ -228,13 +228,14 @@ def marked_picture(digit: np.ndarray, rng: np.random.Generator, marks: str) -> I
     return canvas
 
 
-SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew")
+SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew", "card on a desk")
 
 
 def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape=(800, 600)) -> Image.Image:
     """A phone photo (JPEG) of a sheet of paper lying on a dark, grainy table, the digit (an ink map, 1 = ink) written
     on the sheet in dark blue: the table shows all round the sheet, at one side, in a corner (two sides), or all
-    round a sheet lying askew (5-15 degrees); the sheet takes 55-85% of the picture and is lit a little unevenly."""
+    round a sheet lying askew (5-15 degrees), the sheet taking 55-85% of the picture; or a small card on a desk (20-45%
+    of the picture, the digit filling half of it or more). The paper is lit a little unevenly."""
     height, width = shape
     table = rng.uniform([40, 30, 20], [90, 60, 40])
     grain = np.asarray(Image.fromarray((rng.random((height // 8, width // 8)) * 255).astype(np.uint8))
@@ -249,6 +250,12 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
         draw.rectangle((0, 0, rng.uniform(0.8, 0.9) * width, height), fill=255)
     elif layout == "table in a corner":
         draw.rectangle((rng.uniform(0.05, 0.15) * width, rng.uniform(0.05, 0.12) * height, width, height), fill=255)
+    elif layout == "card on a desk":
+        card_height = np.sqrt(rng.uniform(0.2, 0.45) * height * width * 1.3)
+        card_width = card_height / 1.3
+        top = rng.uniform(0.05, 0.95) * (height - card_height)
+        left = rng.uniform(0.05, 0.95) * (width - card_width)
+        draw.rectangle((left, top, left + card_width, top + card_height), fill=255)
     else:
         angle = np.deg2rad(rng.uniform(5, 15) * rng.choice([-1, 1]))
         half_width, half_height = 0.42 * width, 0.42 * height
@@ -259,8 +266,14 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
     on_sheet = np.asarray(sheet, np.float32)[..., np.newaxis] / 255.0
     light = np.linspace(1.0, rng.uniform(0.8, 0.95), width, dtype=np.float32)[np.newaxis, :, np.newaxis]
     photo = photo * (1 - on_sheet) + np.array([235, 232, 225], np.float32) * light * on_sheet
-    top = int(height * 0.5 - ink.shape[0] / 2 + rng.uniform(-0.1, 0.1) * height)
-    left = int(width * 0.45 - ink.shape[1] / 2 + rng.uniform(-0.1, 0.1) * width)
+    if layout == "card on a desk":  # (the digit in the middle of the card, scaled to it)
+        rows, columns = np.flatnonzero(on_sheet[..., 0].any(axis=1)), np.flatnonzero(on_sheet[..., 0].any(axis=0))
+        side = int(min(len(rows), len(columns)) * rng.uniform(0.5, 0.8))
+        ink = np.asarray(Image.fromarray(ink).resize((side, side), Image.BILINEAR))
+        top, left = int(rows.mean() - side / 2), int(columns.mean() - side / 2)
+    else:
+        top = int(height * 0.5 - ink.shape[0] / 2 + rng.uniform(-0.1, 0.1) * height)
+        left = int(width * 0.45 - ink.shape[1] / 2 + rng.uniform(-0.1, 0.1) * width)
     written = on_canvas(ink, shape, top, left)[..., np.newaxis]
     photo = photo * (1 - written) + np.array([25, 25, 60], np.float32) * written
     buffer = io.BytesIO()

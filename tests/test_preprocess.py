@@ -387,6 +387,31 @@ def test_a_sheet_photographed_on_a_table_is_read_without_the_table(tmp_path, sam
     assert right >= 9
 
 
+def test_a_screenshot_of_a_paint_program_is_read_from_its_canvas(tmp_path, samples, bundled_predictor):
+    """A desktop paint program's window saved as PNG files: a dark title bar, a toolbar, a grey work area around a
+    white canvas smaller than it, and the digit drawn on the canvas: each is read as its digit (what lies around the
+    canvas comes off in two layers, the title bar first, then the grey work area)."""
+    rng = np.random.default_rng(3)
+    right = 0
+    for index, (digit, label) in enumerate(samples[:10]):
+        window = Image.new("RGB", (1280, 800), (200, 208, 216))
+        draw = ImageDraw.Draw(window)
+        draw.rectangle((0, 0, 1280, 30), fill=(30, 60, 120))
+        draw.rectangle((0, 30, 1280, 150), fill=(245, 246, 247))
+        for left in range(20, 1100, 60):
+            draw.rectangle((left, 50, left + 36, 86), outline=(70, 70, 70), width=2)
+        width, height = int(rng.integers(500, 900)), int(rng.integers(350, 550))
+        draw.rectangle((20, 170, 20 + width, 170 + height), fill=(255, 255, 255))
+        side = int(rng.uniform(0.5, 0.9) * min(width, height))
+        corner = (20 + (width - side) // 2, 170 + (height - side) // 2)
+        window.paste((0, 0, 0), corner + (corner[0] + side, corner[1] + side),
+                     Image.fromarray(digit).resize((side, side), Image.BICUBIC))
+        path = tmp_path / f"paint{index}.png"
+        window.save(path)
+        right += bundled_predictor.predict_image(open_image(path)).digit == label
+    assert right >= 9
+
+
 def test_dark_paper_and_heavy_digits_at_the_edges_are_no_surroundings(samples):
     """The surroundings of a page are found only on light paper: MNIST's black paper, a heavy digit cropped tight
     against the edges, and a digit drawn white on a black canvas keep every stroke, as before."""

@@ -25,25 +25,30 @@ PLAIN_PAPER_SPREAD = 0.05
 # Paper unevenness is only estimated on images at least this big (small ones are clean exports).
 FLATTEN_MIN_SIZE = 64
 FLATTEN_THUMBNAIL_SIZE = 64
-# A phone photo of a sheet of paper lying on a table shows the table around the sheet; a scan, the dark lid around
-# the page. Taken for ink, it shrinks the digit to a speck in a big dark frame (bench_paper.py --validation: 9.5-13%
-# of such photos read right). What lies around the page is the darker grey class of a picture at least
-# SURROUNDINGS_MIN_SIZE on its shorter side (crops of cells and lines of a form are smaller: their printed lines
-# stay the business of the line erasers) where it is connected to the picture's edge, owns at least
-# SURROUNDINGS_BORDER of the edge and two of its corners, covers less than SURROUNDINGS_MAX_SHARE of the picture
-# (dark paper with light ink is no page on a table), is solid (SURROUNDINGS_SOLID of it keeps after thinning by a
-# sample pixel; strokes do not) and ends in a step up to the page: its rim is at least SURROUNDINGS_STEP of the
-# way from its median grey to the page's darker than the page just beyond it (a camera's dark corners fade into the
-# page). It is painted the page's grey, SURROUNDINGS_RIM sample pixels beyond its edge too (the sheet's shadowed
-# rim). Chosen on the validation digits: sheets on tables (bench_paper.py --validation --only pages) 9.5-13% -> 100%;
-# without the step, dark corners 100 -> 59.5%; without the size, form cells lost 0.5-1.5 points; every other figure
-# of bench_paper.py --validation the same.
+# A phone photo of a sheet of paper lying on a table shows the table around the sheet; a scan, the dark lid around the
+# page; a screenshot of a paint program, its window around the canvas. Taken for ink, it shrinks the digit to a speck
+# in a big dark frame (bench_paper.py --validation: 5.5-13% of such photos read right). What lies around the page is
+# the darker grey class of a picture at least SURROUNDINGS_MIN_SIZE on its shorter side (crops of cells and lines of a
+# form are smaller: their printed lines stay the business of the line erasers) where it is connected to the picture's
+# edge, owns at least SURROUNDINGS_BORDER of the edge and two of its corners, is solid (SURROUNDINGS_SOLID of it keeps
+# after thinning by a sample pixel; strokes do not) and ends in a step up to the page: a sample pixel inside its rim
+# is at least SURROUNDINGS_STEP of the way from its median grey to the page's darker than the page a pixel beyond it
+# (a camera's dark corners fade into the page). Where it covers SURROUNDINGS_MAX_SHARE of the picture or more, the
+# page must be plainly one (a card on a desk): the largest light piece clear of the edge fills SURROUNDINGS_PAGE_FILL
+# of its box and has dark ink on it (light ink on dark paper does neither). It is painted the page's grey,
+# SURROUNDINGS_RIM sample pixels beyond its edge too (the sheet's shadowed rim), and looked for again, up to
+# SURROUNDINGS_LAYERS times (a window's title bar, then the grey work area around its canvas). Chosen on the
+# validation digits: sheets on tables and cards on desks (bench_paper.py --validation --only pages) 5.5-13% -> 100%;
+# without the step, dark corners 100 -> 59.5%; without the size, form cells lost 0.5-1.5 points; every other figure of
+# bench_paper.py --validation the same.
 SURROUNDINGS_MIN_SIZE = 160
 SURROUNDINGS_BORDER = 0.3
 SURROUNDINGS_MAX_SHARE = 0.5
+SURROUNDINGS_PAGE_FILL = 0.85
 SURROUNDINGS_SOLID = 0.5
 SURROUNDINGS_STEP = 0.6
 SURROUNDINGS_RIM = 2
+SURROUNDINGS_LAYERS = 2
 # Paper whose estimated brightness varies less than this is treated as uniform; so is paper whose greys (the larger
 # of the image's two grey classes) span less than this from their 5th to their 95th percentile, without estimating
 # its brightness at all (a clean export, a scan: measured 0 and 0.03; photos of paper lit unevenly 0.06-0.18).
@@ -657,15 +662,16 @@ def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Hist
     on_edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     around = np.isin(labels, on_edge[on_edge > 0])
     area = int(around.sum())
-    if area >= SURROUNDINGS_MAX_SHARE * around.size:
+    if area >= SURROUNDINGS_MAX_SHARE * around.size and not _is_page(~around, dark):
         return grey
     solid = ndimage.binary_erosion(around, structure=EIGHT_CONNECTED, border_value=1)
     if solid.sum() < SURROUNDINGS_SOLID * area:
         return grey
     # A sheet's edge is a step from the table to the page; light that fades towards the corners is no edge.
+    # (Each side a sample pixel clear of the edge, which may fall within a pixel.)
     near = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED)
     page_side = ndimage.binary_dilation(near, structure=EIGHT_CONNECTED) & ~near
-    region_side = around & ~solid
+    region_side = solid & ~ndimage.binary_erosion(solid, structure=EIGHT_CONNECTED, border_value=1)
     page_grey, table_grey = float(np.median(sample[~around])), float(np.median(sample[around]))
     if not page_side.any() or (float(np.median(sample[page_side])) - float(np.median(sample[region_side]))
                                < SURROUNDINGS_STEP * (page_grey - table_grey)):
@@ -673,6 +679,21 @@ def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Hist
     around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=SURROUNDINGS_RIM)
     full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
     return np.where(full, np.float32(page_grey), grey)
+
+
+def _is_page(light: np.ndarray, dark: np.ndarray) -> bool:
+    """Whether the light part of a sample, smaller than what lies around it, holds a page with writing on it (a card
+    on a desk, a drawing program's canvas) rather than light ink on dark paper: its largest piece clear of the
+    picture's edge fills SURROUNDINGS_PAGE_FILL of its box, and dark ink lies on it."""
+    labels, count = ndimage.label(light, structure=EIGHT_CONNECTED)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[np.concatenate([[0], labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = 0
+    if not sizes.any():
+        return False
+    page = labels == sizes.argmax()
+    rows, columns = np.flatnonzero(page.any(axis=1)), np.flatnonzero(page.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))
+    return bool(page[box].mean() >= SURROUNDINGS_PAGE_FILL and (dark[box] & page[box]).any())
 
 
 def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
@@ -695,12 +716,13 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     stride = working * draft
     sample = greys[:, ::stride, ::stride]
     grey_histograms = Histograms.of(sample, 0.0, 1.0)
-    if count == 1 and min(height, width) >= SURROUNDINGS_MIN_SIZE:
+    for _ in range(SURROUNDINGS_LAYERS if count == 1 and min(height, width) >= SURROUNDINGS_MIN_SIZE else 0):
         page = _without_surroundings(greys[0], sample[0], grey_histograms, stride)
-        if page is not greys[0]:
-            greys = page[np.newaxis]
-            sample = greys[:, ::stride, ::stride]
-            grey_histograms = Histograms.of(sample, 0.0, 1.0)
+        if page is greys[0]:
+            break
+        greys = page[np.newaxis]
+        sample = greys[:, ::stride, ::stride]
+        grey_histograms = Histograms.of(sample, 0.0, 1.0)
     even_paper = _even_paper(grey_histograms)
     inverted = _ink_is_dark(sample, grey_histograms, even_paper)
     if count == 1:  # (the same, with less work)
