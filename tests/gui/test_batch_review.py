@@ -291,6 +291,7 @@ def test_single_digit_mode_corrects_with_one_key_and_closing_asks_before_discard
     assert len(questions) == 2 and not app.closed and window.winfo_exists()
     app.classify_folder(folder)  # a new folder would discard them too: asked again, and the user agrees
     assert len(questions) == 3 and window.review is None
+    assert window.review_panel.review is None  # (an image read still out for it must not show an old row)
     wait_until(app.window, lambda: window.is_complete, timeout=TIMEOUT_SECONDS)
     panel = start_review_everything(window)  # a new review of the new rows: nothing of the last one is shown
     wait_for_image(panel)

@@ -397,6 +397,11 @@ class ReviewPanel(ttk.Frame):
         self.threshold_box.set(f"{threshold * 100:g}")
         self._threshold_typed()
 
+    def stop(self) -> None:
+        """End the review shown (its rows are gone): a read still out is dropped when it comes back."""
+        self.review = None
+        self.prefetch.reset()
+
     def close(self) -> None:
         self.prefetch.close()
         self.tk.call("unset", "-nocomplain", self._keep_variable)

@@ -158,6 +158,8 @@ class BatchWindow(tk.Toplevel):
             self.job = None
         self.leave_review()
         self.review = None
+        if self.review_panel is not None:
+            self.review_panel.stop()
         self.verdicts.clear()
         self._close_saver()
         self.retrain_button.pack_forget()
