@@ -281,3 +281,92 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
         buffer, "JPEG", quality=85)
     buffer.seek(0)
     return Image.open(buffer)
+
+
+SHOW_THROUGH = ("old ledger", "thin paper", "form on thin paper")
+
+
+def show_through(digit: np.ndarray, back: np.ndarray, rng: np.random.Generator, page: str,
+                 showing: bool = True) -> Image.Image:
+    """A digit scanned from a page through which the writing on its other side shows: `back` (another digit), mirrored,
+    blurred by the paper and 15-40% as dark as the ink, lies somewhere under or beside the digit. An "old ledger" is a
+    small JPEG crop (48-72 px) of yellowed, mottled paper written in faded brown ink; "thin paper" a 240 px scan of
+    white paper in black or blue ink; a "form on thin paper" the same with a light printed line under the digit.
+    Without `showing`, the same page with nothing showing through (the same draws from `rng`)."""
+    small = page == "old ledger"
+    side = int(rng.integers(48, 73)) if small else 240
+    size = int(side * rng.uniform(0.6, 0.8))
+    ink = np.asarray(Image.fromarray(digit).resize((size, size), Image.BICUBIC), np.float32) / 255
+    behind = np.asarray(Image.fromarray(back[:, ::-1]).resize((size, size), Image.BICUBIC)
+                        .filter(ImageFilter.GaussianBlur(size * rng.uniform(0.015, 0.04))), np.float32) / 255
+    written = on_canvas(np.clip((ink - 0.3) * 2.5, 0, 1), (side, side), *rng.integers(0, side - size, 2))
+    shown = on_canvas(behind, (side, side), *rng.integers(0, side - size, 2)) * rng.uniform(0.15, 0.4) * showing
+    if small:
+        mottle = np.asarray(Image.fromarray((rng.random((8, 8)) * 255).astype(np.uint8))
+                            .resize((side, side), Image.BILINEAR), np.float32)[..., np.newaxis] / 255
+        paper = rng.uniform([0.8, 0.7, 0.5], [0.9, 0.8, 0.62]) * (0.93 + 0.07 * mottle)
+        pen = rng.uniform([0.25, 0.15, 0.05], [0.45, 0.3, 0.15])
+    else:
+        paper = np.full((side, side, 3), 0.95, np.float32) - rng.uniform(0, 0.03, 3)
+        pen = np.array([0.1, 0.1, 0.1] if rng.random() < 0.5 else [0.1, 0.15, 0.5], np.float32)
+        if page == "form on thin paper":
+            line = int(side * rng.uniform(0.85, 0.93))
+            paper[line:line + 2] = [0.7, 0.75, 0.85]
+    picture = paper * (1 - shown[..., np.newaxis]) * (1 - written[..., np.newaxis]) + pen * written[..., np.newaxis]
+    picture = picture + rng.normal(0, 0.015, (side, side, 1))
+    buffer = io.BytesIO()
+    Image.fromarray(as_uint8(picture)).save(buffer, "JPEG", quality=75 if small else 85)
+    return Image.open(buffer)
+
+
+def on_baseline(digit: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """A digit written above a form's printed baseline that ends inside the picture (a photo or scan of the field,
+    not a crop through its line): the digit 100-180 px tall, the line 2-5 px thick, 3-15% of the digit's height
+    below it, spanning 70-92% of the picture's width; saved as PNG or JPEG."""
+    size = int(rng.integers(100, 181))
+    width, height = int(size * rng.uniform(1.4, 1.8)), int(size * rng.uniform(1.4, 1.6))
+    ink = high_resolution(digit, size)
+    top, left = int(rng.integers(height // 20, height - size - height // 6)), (width - size) // 2
+    canvas = on_canvas(ink, (height, width), top, left)
+    bottom = top + int(np.flatnonzero(ink.any(axis=1))[-1])
+    row = min(height - 6, bottom + int(size * rng.uniform(0.03, 0.15)))
+    span = rng.uniform(0.7, 0.92) * width
+    start = int(rng.uniform(0, width - span))
+    canvas[row:row + int(rng.integers(2, 6)), start:start + int(span)] = 1.0
+    picture = 0.93 - 0.8 * canvas + rng.normal(0, 0.02, canvas.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(as_uint8(picture)).save(buffer, "PNG" if rng.random() < 0.5 else "JPEG")
+    return Image.open(buffer)
+
+
+def circled(digit: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """A digit with a ring around it (a printed circle on a form, or circled by hand in the same pen, a little
+    lopsided): the digit 90-150 px tall, the ring 1.5-1.9 times that across and 2-8 px thick; a PNG scan."""
+    size = int(rng.integers(90, 151))
+    ring = int(size * rng.uniform(1.5, 1.9))
+    side = ring + 40
+    canvas = Image.fromarray(as_uint8(on_canvas(high_resolution(digit, size), (side, side), (side - size) // 2,
+                                                (side - size) // 2)))
+    squash = rng.uniform(0.85, 1.0)
+    left, top = (side - ring) // 2, int((side - ring * squash) / 2)
+    ImageDraw.Draw(canvas).ellipse((left, top, left + ring, top + int(ring * squash)), outline=255,
+                                   width=int(rng.integers(2, 9)))
+    picture = 0.93 - 0.8 * np.asarray(canvas, np.float32) / 255 + rng.normal(0, 0.02, (side, side))
+    buffer = io.BytesIO()
+    Image.fromarray(as_uint8(picture)).save(buffer, "PNG")
+    return Image.open(buffer)
+
+
+def dim_noisy_photo(ink: np.ndarray, rng: np.random.Generator, shape=(240, 320)) -> Image.Image:
+    """A webcam's or an old phone's picture of a digit in a dim room: grey paper (0.35-0.45), dark ink (0.08-0.12)
+    and sensor noise a fifth to a third as strong as the ink stands out (standard deviation 0.05-0.07), as JPEG;
+    `ink` (1 = ink) somewhere near the middle."""
+    height, width = shape
+    top = int(rng.integers(10, height - ink.shape[0] - 10))
+    left = int(rng.integers(20, width - ink.shape[1] - 20))
+    written = on_canvas(ink, shape, top, left)
+    paper, pen = rng.uniform(0.35, 0.45), rng.uniform(0.08, 0.12)
+    picture = paper - (paper - pen) * written + rng.normal(0, rng.uniform(0.05, 0.07), shape)
+    buffer = io.BytesIO()
+    Image.fromarray(as_uint8(picture)).save(buffer, "JPEG", quality=80)
+    return Image.open(buffer)

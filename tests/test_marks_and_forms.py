@@ -131,6 +131,79 @@ def test_the_line_a_number_is_written_on_goes(clear_digits, bundled_predictor, d
     assert read_number(page, bundled_predictor).text == digits
 
 
+@pytest.mark.parametrize("digits", ["7", "0", "8", "9", "2605", "31"])
+def test_a_printed_line_under_the_writing_that_stops_inside_the_picture_goes(tmp_path, clear_digits,
+                                                                            bundled_predictor, digits):
+    """A form's printed baseline under the writing, not touching it and ending short of the picture's sides (a
+    picture of the field, not a crop through its line), saved as a PNG file: read as the digits alone, as a number
+    and as one digit (before, the line was read with the writing: a 0 above it as 2, an 8 as 3)."""
+    rng = np.random.default_rng(len(digits))
+    canvas = compose([mnist_ink(clear_digits[int(digit)][1]) for digit in digits], list(digits), "spaced", rng)
+    canvas = np.asarray(Image.fromarray(canvas).resize((canvas.shape[1] * 5, canvas.shape[0] * 5), Image.BILINEAR))
+    rows, columns = np.flatnonzero(canvas.max(axis=1) > 0.5), np.flatnonzero(canvas.max(axis=0) > 0.5)
+    height = rows[-1] - rows[0]  # (about 110 px: a scan at 300 dpi)
+    lined = np.zeros((canvas.shape[0] + height // 3, canvas.shape[1] + height), np.float32)
+    lined[:canvas.shape[0], height // 2:height // 2 + canvas.shape[1]] = canvas
+    line_row = rows[-1] + height // 12
+    width = lined.shape[1]
+    lined[line_row:line_row + 4, int(0.08 * width):int(0.92 * width)] = 0.9
+    path = tmp_path / "field.png"
+    Image.fromarray(scan(lined, "spaced", rng)).save(path)
+    with Image.open(path) as image:
+        assert read_number(image, bundled_predictor).text == digits
+        if len(digits) == 1:
+            assert read_number(image, bundled_predictor, single_digit=True).text == digits
+
+
+def test_a_detached_base_or_foot_shorter_than_the_digit_stays():
+    """A 2's base or a 1's foot written apart from the rest, straight and level under it, is writing: it is not as
+    wide as the digit is tall, so it is never taken for a printed line under the writing."""
+    for digit_strokes in ([(20, 10, 60, 10), (60, 10, 20, 70)], [(40, 10, 40, 70)]):
+        image = Image.new("F", (80, 100), 0.0)
+        draw = ImageDraw.Draw(image)
+        for stroke in digit_strokes:
+            draw.line(stroke, fill=1.0, width=6)
+        draw.line((18, 82, 66, 82), fill=1.0, width=4)
+        ink = np.asarray(image, np.float32)
+        assert erase_form_lines(ink) is ink
+
+
+@pytest.mark.parametrize("digits", ["3", "7", "4", "12"])
+def test_a_circled_number_is_read_without_its_circle(tmp_path, clear_digits, bundled_predictor, digits):
+    """A number with a circle drawn around it (a printed ring on a form, or circled by hand, as thick as the writing),
+    saved as a PNG file: read as the digits alone (before, the circle was read: every one of them came out as 0)."""
+    rng = np.random.default_rng(int(digits))
+    canvas = compose([mnist_ink(clear_digits[int(digit)][2]) for digit in digits], list(digits), "spaced", rng)
+    canvas = np.asarray(Image.fromarray(canvas).resize((canvas.shape[1] * 4, canvas.shape[0] * 4), Image.BILINEAR))
+    height, width = canvas.shape
+    ringed = Image.new("F", (int(width * 1.6), int(height * 1.6)), 0.0)
+    ringed.paste(Image.fromarray(canvas), (int(width * 0.3), int(height * 0.3)))
+    ImageDraw.Draw(ringed).ellipse((4, 4, ringed.width - 5, ringed.height - 5), outline=0.9,
+                                   width=int(rng.integers(3, 9)))
+    path = tmp_path / "circled.png"
+    Image.fromarray(scan(np.asarray(ringed, np.float32), "spaced", rng)).save(path)
+    with Image.open(path) as image:
+        assert read_number(image, bundled_predictor).text == digits
+        if len(digits) == 1:
+            assert read_number(image, bundled_predictor, single_digit=True).text == digits
+
+
+def test_a_zero_with_a_dot_or_a_slash_inside_stays_a_zero():
+    """A zero holding a dot, or a slash drawn inside it without touching it, is writing, not a ring around a digit:
+    the dot is far smaller than the zero, the slash nearly as tall."""
+    for inside in ([(38, 48, 44, 54)], [(48, 18, 34, 82)]):
+        image = Image.new("F", (80, 100), 0.0)
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((12, 8, 70, 92), outline=1.0, width=6)
+        for shape in inside:
+            if shape[2] - shape[0] == shape[3] - shape[1]:
+                draw.ellipse(shape, fill=1.0)
+            else:
+                draw.line(shape, fill=1.0, width=5)
+        ink = np.asarray(image, np.float32)
+        assert erase_form_lines(ink) is ink
+
+
 def test_a_box_side_goes_when_slivers_of_its_erased_rules_are_left():
     """A big scan's box: the clean-up erased its top and bottom but left one-pixel slivers of them, below the
     writing; the sides still reach past the writing, so they go."""

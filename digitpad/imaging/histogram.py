@@ -97,3 +97,8 @@ class Histograms:
             between = np.where(valid, below * above * (mean_below - mean_above) ** 2, -1.0)
             self._otsu = np.argmax(between, axis=1) + 1
         return self._otsu
+
+    def otsu_index_from(self, first: np.ndarray) -> np.ndarray:
+        """Per row, Otsu's split (as otsu_index) of its bins from `first` on, the bins before left out."""
+        above = np.arange(self.counts.shape[1]) >= np.asarray(first)[:, np.newaxis]
+        return Histograms(np.where(above, self.counts, 0), self.low, self.step).otsu_index()

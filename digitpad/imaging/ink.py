@@ -119,6 +119,38 @@ EDGE_MIN_BAND = 4
 EDGE_THINNER = 0.6
 # Soft ink within this many pixels (a 5x5 square) of a kept piece is its anti-aliased rim.
 RIM_RADIUS = 2
+# Writing showing through from the other side of the page (old ledgers, thin paper), a stain: a layer of faint ink
+# under the writing, told apart by splitting again the greys that stand out from the paper's grain (by FAINT_GRAIN
+# times its spread), on whichever side of the ink's split it falls. It is taken away (what is not darker than the
+# writing becomes paper) where
+# - the writing stands out from the paper at least FAINT_RATIO times as far as the layer does;
+# - few greys lie between the two (fewer than FAINT_VALLEY of the layer's pixels in the middle third between their
+#   medians: no anti-aliased or blurred rim, no light strokes of the writing itself);
+# - the layer lies away from the writing (at least FAINT_FAR_SHARE as many of its pixels as the writing has, more
+#   than RIM_RADIUS from it);
+# - the layer is blurred: its greys spread (between its quartiles) over at least FAINT_BLUR of its median (a stroke drawn
+#   in a light colour in a drawing app is one flat grey, and is writing);
+# - the layer's strokes are at least FAINT_WIDTH pixels wide (a hairline, a thin font's stem, drawn across two rows
+#   or columns of pixels comes out as a light line two pixels wide, and is writing);
+# - the writing does not span FAINT_SPAN of the picture (a printed line or box, darker than a pencil digit inside it,
+#   is no writing).
+# Rows and columns at least FAINT_LINE covered by the layer (printed form lines, erased as such) do not count. Pictures
+# smaller than FAINT_MIN_SIZE (an MNIST digit) are not searched: there a light stroke is a thin one.
+FAINT_GRAIN = 4.0
+FAINT_RATIO = 1.8
+FAINT_BLUR = 0.25
+FAINT_WIDTH = 2.25
+FAINT_MIN_SIZE = 40
+FAINT_VALLEY = 0.25
+FAINT_FAR_SHARE = 0.1
+FAINT_SPAN = 0.9
+FAINT_LINE = 0.4
+# A dim, noisy photo: where the paper's grain (its spread) is at least NOISY_GRAIN of the ink's contrast, the paper
+# is cleaned again after a NOISY_SMOOTHING x NOISY_SMOOTHING mean, or its noise would hide the strokes; if the mean
+# leaves at most NOISY_CALMER of the grain (noise, unlike a printed pattern of fine lines, goes with it).
+NOISY_GRAIN = 0.2
+NOISY_SMOOTHING = 3
+NOISY_CALMER = 0.6
 
 
 class NoDigitError(ValueError):
@@ -310,13 +342,14 @@ def _even_paper(histograms: Histograms) -> np.ndarray:
     return histograms.percentile(95, first, last) - histograms.percentile(5, first, last) < UNEVEN_PAPER_RANGE
 
 
-def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarray) -> np.ndarray:
+def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarray,
+                 whole: np.ndarray | None = None) -> np.ndarray:
     """Per image of a stack: True for dark ink on light paper, False for light ink on dark paper.
 
     Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
     (a thick digit cropped tight), the class that owns most of the image border is paper. On unevenly lit
     paper, where the split falls between the paper's darker and lighter parts, ink is what stands out from
-    the paper around it.
+    the paper around it. `greys` may be a strided sample of one big picture, `whole` (see _ink_is_darker_than_paper).
     """
     if len(greys) == 1 and min(greys.shape[1:]) >= FLATTEN_MIN_SIZE and not even_paper[0]:
         uneven = _ink_is_dark_on_uneven_paper(greys[0])
@@ -328,6 +361,8 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
     if not close_call.any():
         return clearly_dark
+    if whole is not None and _only_paper(histograms)[0]:
+        return np.array([_ink_is_darker_than_paper(whole[0])])
     count, height, width = greys.shape
     threshold = (histograms.centres[np.arange(count), split] - histograms.step / 2)[:, np.newaxis]
     border = np.concatenate([greys[:, 0], greys[:, -1], greys[:, :, 0], greys[:, :, -1]], axis=1)
@@ -338,6 +373,21 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     ], axis=1)
     border_vote = 0.5 * (border < threshold).mean(axis=1) + 0.5 * (corners < threshold).mean(axis=1) < 0.5
     return np.where(close_call, border_vote, clearly_dark)
+
+
+def _only_paper(histograms: Histograms) -> np.ndarray:
+    """Per image of a stack, whether its two grey classes are one (paper and its grain): their medians are less than
+    MIN_CONTRAST apart."""
+    split = histograms.otsu_index()
+    return histograms.percentile(50, split) - histograms.percentile(50, 0, split) < MIN_CONTRAST
+
+
+def _ink_is_darker_than_paper(grey: np.ndarray) -> bool:
+    """Whether the ink of a picture is darker than its paper, told by which way its greys reach further from their
+    middle: for a big picture whose strided sample holds no ink (a small, thin digit on a big page) and shows only
+    paper grain, whose two halves of about the same grey say nothing about the ink."""
+    middle = float(np.median(grey[::4, ::4]))
+    return middle - float(grey.min()) >= float(grey.max()) - middle
 
 
 def _flatten_paper(ink: np.ndarray) -> np.ndarray:
@@ -618,6 +668,67 @@ def _drop_specks(soft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(rim, soft, np.float32(0)).astype(np.float32, copy=False), pieces_per_image > 0
 
 
+def _grain(histograms: Histograms, split: np.ndarray) -> np.ndarray:
+    """Per image of a stack, the spread of its paper's grain: the standard deviation its paper's quartiles imply
+    (robust to a faint layer among the paper's greys)."""
+    return (histograms.percentile(75, 0, split) - histograms.percentile(25, 0, split)) / 1.349
+
+
+def _faint_layers(flattened: np.ndarray, histograms: Histograms, split: np.ndarray, paper_level: np.ndarray,
+                  grain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per image of a stack whose ink is bright, the grey level from which only the writing lies above a faint layer
+    under it (see FAINT_RATIO), NaN where there is no such layer; and the writing's median grey level. `grain` is
+    the spread of each paper's grain (_grain)."""
+    cuts = np.full(len(flattened), np.nan)
+    if max(flattened.shape[1:]) < FAINT_MIN_SIZE:
+        return cuts, np.full(len(flattened), np.nan)
+    if not grain.any():  # (paper of one grey: a drawing program's canvas, through which nothing shows)
+        return cuts, np.full(len(flattened), np.nan)
+    bins = histograms.counts.shape[1]
+    lowest = np.clip(((paper_level + FAINT_GRAIN * grain - histograms.low) / histograms.step).astype(np.intp) + 1,
+                     1, bins - 1)
+    inner = histograms.otsu_index_from(lowest)
+    layer_level = histograms.percentile(50, lowest, inner) - paper_level
+    writing_level = histograms.percentile(50, inner) - paper_level
+    layer_counts = histograms.sum(lowest, inner)
+    candidates = (layer_counts > 0) & (histograms.sum(inner) > 0) & (writing_level >= FAINT_RATIO * layer_level)
+    if not candidates.any():  # (the usual case: no second, fainter class)
+        return cuts, writing_level + paper_level
+    third = (writing_level - layer_level) / 3
+    # (The valley counted over the whole picture: printed lines add to the layer, hardly to the valley.)
+    valleys = histograms.sum(*(np.clip(((level + paper_level - histograms.low) / histograms.step).astype(np.intp), 0,
+                                       bins) for level in (layer_level + third, writing_level - third)))
+    candidates &= valleys < FAINT_VALLEY * layer_counts
+    if not candidates.any():
+        return cuts, writing_level + paper_level
+    layer_spread = histograms.percentile(75, lowest, inner) - histograms.percentile(25, lowest, inner)
+    candidates &= layer_spread >= FAINT_BLUR * layer_level
+    square = np.ones((2 * RIM_RADIUS + 1,) * 2, dtype=bool)
+    for index in np.flatnonzero(candidates):
+        image = flattened[index]
+        cut = histograms.low[index] + inner[index] * histograms.step[index]
+        if writing_level[index] + paper_level[index] - cut < MIN_CONTRAST:
+            continue
+        writing = image >= cut
+        if any(np.ptp(np.flatnonzero(writing.any(axis=axis))) + 1 >= FAINT_SPAN * image.shape[1 - axis]
+               for axis in (0, 1)):
+            continue
+        layer = (image >= histograms.low[index] + lowest[index] * histograms.step[index]) & ~writing
+        # (Printed lines in the layer do not count: the lines of a form are erased as such.)
+        off_lines = ~(layer.mean(axis=1) >= FAINT_LINE)[:, np.newaxis] & ~(layer.mean(axis=0) >= FAINT_LINE)
+        layer &= off_lines
+        low = paper_level[index] + layer_level[index] + third[index]
+        high = paper_level[index] + writing_level[index] - third[index]
+        valley = np.count_nonzero(off_lines & (image >= low) & (image < high))
+        far = np.count_nonzero(layer & ~ndimage.binary_dilation(writing, structure=square))
+        area = np.count_nonzero(layer)
+        if (valley < FAINT_VALLEY * area and far >= FAINT_FAR_SHARE * np.count_nonzero(writing)
+                and _stroke_widths(layer[np.newaxis], layer[np.newaxis].astype(np.intp), np.array([area]))[0]
+                >= FAINT_WIDTH):
+            cuts[index] = cut
+    return cuts, writing_level + paper_level
+
+
 def _extents(soft: np.ndarray) -> np.ndarray:
     """Per image of a stack, the longer side of the box around its ink (0 without ink)."""
     extents = []
@@ -724,7 +835,7 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
         sample = greys[:, ::stride, ::stride]
         grey_histograms = Histograms.of(sample, 0.0, 1.0)
     even_paper = _even_paper(grey_histograms)
-    inverted = _ink_is_dark(sample, grey_histograms, even_paper)
+    inverted = _ink_is_dark(sample, grey_histograms, even_paper, greys if stride > 1 else None)
     if count == 1:  # (the same, with less work)
         ink = 1.0 - greys if inverted[0] else greys
     else:
@@ -745,7 +856,7 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
 
 
 def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | None = None,
-             plain_paper_only: bool = False) -> list[np.ndarray | None] | None:
+             plain_paper_only: bool = False, smoothed: bool = False) -> list[np.ndarray | None] | None:
     """ink_maps of a stack whose ink is bright, where `even_paper` tells which papers need no flattening (and
     `histograms` counts its pixels, when known); with `plain_paper_only`, None as soon as the paper of an image
     turns out not to be plain (see PLAIN_PAPER_SPREAD)."""
@@ -765,13 +876,17 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     if faint.any():
         # The class on the ink's side may be a faint printed pattern (a dense grid) outnumbering the ink: split it
         # again, the pattern counted with the paper.
-        in_upper = np.arange(histograms.counts.shape[1]) >= split[:, np.newaxis]
-        upper = Histograms(np.where(in_upper, histograms.counts, 0), histograms.low, histograms.step)
-        inner_split = upper.otsu_index()
+        inner_split = histograms.otsu_index_from(split)
         inner_contrast = histograms.percentile(50, inner_split) - paper_level
         again = faint & (inner_contrast >= MIN_CONTRAST) & (histograms.sum(inner_split) > 0)
         split = np.where(again, inner_split, split)
         contrast = np.where(again, inner_contrast, contrast)
+    grain = _grain(histograms, split)
+    cuts, writing_level = _faint_layers(flattened, histograms, split, paper_level, grain)
+    layered = ~np.isnan(cuts)
+    if layered.any():
+        contrast = np.where(layered, writing_level - cuts, contrast)
+        paper_level = np.where(layered, cuts, paper_level)
     # A single grey level (blank), or ink too close to the paper: no digit.
     rejected = (histograms.sum(0, split) == 0) | (histograms.sum(split) == 0) | (contrast < MIN_CONTRAST)
     contrast = np.where(rejected, 1.0, contrast)
@@ -780,12 +895,27 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     paper_spread = histograms.std(0, split) / contrast
     if plain_paper_only and (paper_spread >= PLAIN_PAPER_SPREAD).any():
         return None
+    noisy = np.flatnonzero((grain >= NOISY_GRAIN * contrast) & ~rejected) if not smoothed else []
+    if len(noisy):  # (see NOISY_GRAIN)
+        smooth = ndimage.uniform_filter(flattened[noisy], size=(1, NOISY_SMOOTHING, NOISY_SMOOTHING))
+        smooth_histograms = Histograms.of(smooth, -1.0, 1.0)
+        calmer = _grain(smooth_histograms, smooth_histograms.otsu_index()) <= NOISY_CALMER * grain[noisy]
+        noisy = noisy[calmer]
+        if len(noisy):
+            again = _cleaned(smooth[calmer], np.ones(len(noisy), dtype=bool),
+                             Histograms(smooth_histograms.counts[calmer], smooth_histograms.low[calmer],
+                                        smooth_histograms.step[calmer]), smoothed=True)
+    # (Where a faint layer was taken away, the paper's grain is below it.)
+    paper_spread = np.where(layered, 0.0, paper_spread)
     soft[(soft < np.maximum(0.06, 3.0 * paper_spread).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
     _erase_ruling(soft)
     soft, has_ink = _drop_specks(soft)
     # A speck of dust on an empty page is not a digit.
     big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
-    return [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
+    results = [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
+    for index, result in zip(noisy, again if len(noisy) else ()):
+        results[index] = result
+    return results
 
 
 def ink_map(image) -> np.ndarray:

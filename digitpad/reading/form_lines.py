@@ -48,6 +48,17 @@ COMB_SPACING = 0.5
 # bottom band and its ticks are erased.
 COMB_TICK_WIDTH = 1.5
 COMB_TICK_HEIGHT = 0.75
+# A printed line the writing stands on without touching it (a form's baseline that stops inside the picture): a
+# straight, level, thin piece (see _is_straight_vertical) under all the other ink, spanning it, at least
+# UNDERLINE_WIDTH times as wide as the tallest other piece (a 2's base or a 1's foot is shorter than the digit is
+# tall) and at most UNDERLINE_THICKNESS times as thick.
+UNDERLINE_WIDTH = 1.0
+UNDERLINE_THICKNESS = 0.15
+# A ring around the writing (a printed circle on a form, a number circled by hand): a piece whose hole holds all the
+# other pieces, at least RING_SIZE times as tall as the tallest of them (a slash or a dot inside a zero is nearly as
+# tall as the zero, or far smaller: at least RING_WRITING of the ring's height is writing).
+RING_SIZE = 1.4
+RING_WRITING = 0.3
 # A comb field holds two digits or more, so its ink is at least COMB_MINIMUM_ASPECT times as wide as tall: writing that
 # is narrower and all one piece (a digit alone, the usual case) is left as it is at once.
 COMB_MINIMUM_ASPECT = 1.1
@@ -136,12 +147,16 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
                     edges[region] = True
             edges[:, dividing] = True
             erase[box] |= mask & edges
+        elif not combs_only and others and _is_ring(box, mask, others):
+            erase[box] |= mask
         elif sides[1] and others and _is_under_all(box, others, heights[index]):
             if _runs(dividing) >= COMB_MINIMUM_LINES - 1:  # (the ticks)
                 edges = np.zeros(mask.shape, dtype=bool)
                 edges[-band:] = True
                 edges[:, dividing] = True
                 erase[box] |= mask & edges
+        elif others and _is_underline(box, mask, others):
+            erase[box] |= mask
         elif (not combs_only and straight[index] and writing
               and RULE_HEIGHT * writing <= heights[index] <= RULE_MAXIMUM_HEIGHT * writing
               and box[0].start <= writing_top - reach and box[0].stop >= writing_bottom + reach
@@ -202,9 +217,34 @@ def _is_under_all(box: tuple[slice, slice], others: list[tuple[slice, slice]], h
     slack = 0.1 * tallest
     return (COMB_MINIMUM_ROWS <= height <= COMB_TICK_HEIGHT * tallest
             and box[1].stop - box[1].start >= COMB_TICK_WIDTH * tallest
-            and box[0].stop >= max(other[0].stop for other in others) - slack
-            and box[1].start <= min(other[1].start for other in others) + slack
+            and box[0].stop >= max(other[0].stop for other in others) - slack and _spans(box, others, slack))
+
+
+def _is_underline(box: tuple[slice, slice], mask: np.ndarray, others: list[tuple[slice, slice]]) -> bool:
+    """Is a piece (`mask`, cropped to its `box`) a printed line under all the other pieces, spanning them (see
+    UNDERLINE_WIDTH)?"""
+    tallest = max(other[0].stop - other[0].start for other in others)
+    slack = 0.1 * tallest
+    return (mask.shape[1] >= UNDERLINE_WIDTH * tallest and mask.shape[0] <= UNDERLINE_THICKNESS * tallest
+            and box[0].start >= max(other[0].stop for other in others) - slack and _spans(box, others, slack)
+            and _is_straight_vertical(mask.T))
+
+
+def _spans(box: tuple[slice, slice], others: list[tuple[slice, slice]], slack: float) -> bool:
+    """Does a piece's box reach (within `slack` pixels) from the leftmost of the other pieces to the rightmost?"""
+    return (box[1].start <= min(other[1].start for other in others) + slack
             and box[1].stop >= max(other[1].stop for other in others) - slack)
+
+
+def _is_ring(box: tuple[slice, slice], mask: np.ndarray, others: list[tuple[slice, slice]]) -> bool:
+    """Is a piece (`mask`, cropped to its `box`) a ring around all the other pieces (see RING_SIZE)?"""
+    tallest = max(other[0].stop - other[0].start for other in others)
+    if not (RING_WRITING * mask.shape[0] <= tallest and RING_SIZE * tallest <= mask.shape[0]
+            and all(_encloses(box, other) for other in others)):
+        return False
+    hole = ndimage.binary_fill_holes(mask) & ~mask
+    return all(hole[(other[0].start + other[0].stop) // 2 - box[0].start,
+                    (other[1].start + other[1].stop) // 2 - box[1].start] for other in others)
 
 
 def _runs(flags: np.ndarray) -> int:

@@ -1,14 +1,17 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
-one side, a dim room), a squared page written in red, and a sheet photographed on a dark table (all round it, at
-one side, in a corner, the sheet askew); read through the same path as Load image; accuracy and
-time per image. Then digits cropped from a form's cells with their printed lines at the edges, from a line of
-writing with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below,
-read as one digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight,
-whose end digits (a 1 in half of them) touch the sides. Last, digits with marks apart from them at the picture's
-edges: screenshots of a phone's drawing app with its button and tool icons, and scans with punched holes.
+one side, a dim room), a squared page written in red, a sheet photographed on a dark table (all round it, at one
+side, in a corner, the sheet askew), and a dim room's noisy webcam picture; read through the same path as Load
+image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges,
+above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
+neighbours at the sides, and from a page with pieces of the lines above and below, read as one digit and as a number
+(what `classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of
+them) touch the sides. Then digits with marks apart from them at the picture's edges: screenshots of a phone's
+drawing app with its button and tool icons, and scans with punched holes. Last, digits on pages through which the
+writing on the other side shows (an old ledger, thin paper, a form on thin paper).
 
-Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation] [--only paper|pages|cells|lines|marks]
+Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation]
+     [--only paper|pages|cells|lines|marks|through]
 (--validation: the MNIST validation digits instead, the ones choices are made on)
 """
 
@@ -30,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
 from tests.digit_images import (APART_MARKS, CELL_SIDES, LINE_CROPS, PAGES, SHEETS_ON_TABLES,  # noqa: E402
-                                form_cell, high_resolution, line_crop, marked_picture, page_crop, page_photo,
-                                sheet_on_table)
+                                SHOW_THROUGH, circled, dim_noisy_photo, form_cell, high_resolution, line_crop,
+                                marked_picture, on_baseline, page_crop, page_photo, sheet_on_table, show_through)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
-SECTIONS = ("paper", "pages", "cells", "lines", "marks")
+SECTIONS = ("paper", "pages", "cells", "lines", "marks", "through")
 PAPER = np.array([0.95, 0.94, 0.9], np.float32)
 RULE = np.array([0.6, 0.7, 0.95], np.float32)
 MARGIN = np.array([0.9, 0.4, 0.4], np.float32)
@@ -130,9 +133,23 @@ def main() -> None:
             seconds.append(time.perf_counter() - started)
         print(f"{page:22s}: {correct / len(digits):6.1%} of {len(digits)} digits, "
               f"{statistics.median(seconds) * 1000:.1f} ms median per 600x800 JPEG photo")
+    if "pages" in sections:
+        rng, correct = np.random.default_rng(0), 0
+        for digit, label in zip(digits, labels):
+            try:
+                correct += predictor.predict_image(dim_noisy_photo(high_resolution(digit, 160), rng)).digit == label
+            except NoDigitError:  # (counted wrong)
+                pass
+        print(f"dim room, noisy camera : {correct / len(digits):6.1%} of {len(digits)} digits (320x240 JPEG)")
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng = np.random.default_rng(0)
         print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)
+    if "cells" in sections:
+        rng = np.random.default_rng(0)
+        print_both("on a baseline ending in the picture", (on_baseline(digit, rng) for digit in digits), labels,
+                   predictor)
+        rng = np.random.default_rng(0)
+        print_both("circled", (circled(digit, rng) for digit in digits), labels, predictor)
     for margin, above in ((0.15, 0.2), (0.3, 0.2), (0.3, 0.0)) if "lines" in sections else ():
         rng, as_digit, as_number = np.random.default_rng(0), 0, 0
         for index, label in enumerate(labels):
@@ -171,6 +188,11 @@ def main() -> None:
         rng = np.random.default_rng(0)
         print_both(f"{marks:21s} (marks apart)", (marked_picture(digit, rng, marks) for digit in digits), labels,
                    predictor)
+    for page in SHOW_THROUGH if "through" in sections else ():
+        rng = np.random.default_rng(0)
+        backs = np.roll(digits, 7, axis=0)  # (another digit on the other side of the page)
+        print_both(f"{page:21s} (show-through)", (show_through(digit, back, rng, page)
+                                                  for digit, back in zip(digits, backs)), labels, predictor)
 
 
 if __name__ == "__main__":
