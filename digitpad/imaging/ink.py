@@ -896,6 +896,7 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     if plain_paper_only and (paper_spread >= PLAIN_PAPER_SPREAD).any():
         return None
     noisy = np.flatnonzero((grain >= NOISY_GRAIN * contrast) & ~rejected) if not smoothed else []
+    again: list[np.ndarray | None] = []  # (the noisy images, cleaned again smoothed)
     if len(noisy):  # (see NOISY_GRAIN)
         smooth = ndimage.uniform_filter(flattened[noisy], size=(1, NOISY_SMOOTHING, NOISY_SMOOTHING))
         smooth_histograms = Histograms.of(smooth, -1.0, 1.0)
@@ -913,7 +914,7 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     # A speck of dust on an empty page is not a digit.
     big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
     results = [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
-    for index, result in zip(noisy, again if len(noisy) else ()):
+    for index, result in zip(noisy, again):
         results[index] = result
     return results
 
