@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +128,53 @@ def test_damaged_model_is_a_clear_error(image_folder, tmp_path):
     result = run_cli("classify", folder, "--model", damaged)
     assert result.returncode == 2
     assert "cannot load model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_keeps_the_rows_so_far_and_says_so_in_one_line(tmp_path, mnist_test):
+    """Ctrl+C in a terminal (SIGINT to the command's whole process group) during a folder: exit 130, one line on
+    stderr instead of a traceback, and the CSV keeps every row read so far, each whole."""
+    folder = tmp_path / "drawings"
+    folder.mkdir()
+    x_test, _ = mnist_test
+    count = 1500  # 280 px drawings: seconds of work, so the command is still reading when its first rows are on disk
+    for index in range(count):
+        Image.fromarray(as_uint8(1 - high_resolution(x_test[index], 280))).save(folder / f"{index:04d}.png")
+    output = tmp_path / "results.csv"
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    process = subprocess.Popen(  # a session of its own, SIGINT not ignored (as a terminal's foreground job)
+        [sys.executable, "-m", "digitpad", "classify", str(folder), "--csv", str(output)], cwd=REPO_ROOT,
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while process.poll() is None and (not output.exists() or output.stat().st_size < 2000):
+        assert time.monotonic() < deadline, "no rows written"
+        time.sleep(0.01)
+    assert process.poll() is None, "finished before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "digitpad classify: interrupted after" in stderr and f"of {count} images" in stderr, stderr
+    assert f"the rows read so far are in {output}" in stderr
+    rows = list(csv.reader(io.StringIO(output.read_text())))
+    assert rows[0][:2] == ["path", "digit"] and 20 < len(rows) - 1 < count
+    for row in rows[1:]:
+        assert len(row) == len(rows[0]) and Path(row[0]).parent == folder and row[1].isdigit() and row[3] == ""
+
+
+def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys):
+    from digitpad.cli import main as cli_main
+
+    def interrupted(arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "_run_train", interrupted)
+    try:
+        status = cli_main.main(["train", "--output", "never-written.keras"])
+    except KeyboardInterrupt:  # (escaping, it would stop the whole test run)
+        pytest.fail("the interrupt escaped as a traceback")
+    assert status == 130
+    assert capsys.readouterr().err.strip() == "digitpad train: interrupted"
 
 
 def test_version():

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from digitpad import APP_NAME
-from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
+from digitpad.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
 from digitpad.folders.pipeline import DecodingPool
 
 
@@ -90,8 +90,15 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         print(f"{APP_NAME} classify: cannot write {csv_path}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
     rows = classify_files(files, predictor, single_digit=single_digit, pool=pool if len(files) > 1 else None)
-    with target as stream:
-        written, errors = write_csv(progress.track(rows), stream)
+    try:
+        with target as stream:
+            written, errors = write_csv(progress.track(rows), stream)
+    except KeyboardInterrupt:  # Ctrl+C: the rows written so far stay, each whole (one write per row)
+        if progress.enabled:
+            sys.stderr.write("\n")
+        kept = f"; the rows read so far are in {csv_path}" if csv_path and progress.done else ""
+        print(f"{APP_NAME} classify: interrupted after {progress.done} of {len(files)} images{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if pool is not None and pool.fallback and sys.stderr is not None:
         print(f"{APP_NAME} classify: decoded in one thread, more slowly: {pool.fallback}", file=sys.stderr)
     if sys.stderr is not None and (csv_path or sys.stderr.isatty()):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from digitpad import APP_NAME, __version__
-from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from digitpad.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # What --pendigits means to a training command.
 PENDIGITS_HELP = "pen digits .npz (default: $DIGITPAD_PENDIGITS; without it, training warns and goes on)"
@@ -151,7 +151,8 @@ def _add_classify_parser(subparsers) -> None:
         "Writes CSV (path,digit,confidence,error,top3,digit_confidences,text): for a number, confidence and top3 "
         "are its least confident digit's, digit_confidences lists every digit's, text is the number as written "
         "when it has separators ('1.990', '12,50'). "
-        "Exit status: 0 all classified, 1 some rows have errors, 2 usage error.",
+        "Exit status: 0 all classified, 1 some rows have errors, 2 usage error, 130 interrupted (Ctrl+C; the "
+        "rows read so far are kept).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="image files and/or folders")
     parser.add_argument("--csv", metavar="FILE", help="write the CSV here (default: standard output)")
@@ -171,7 +172,8 @@ def _add_retrain_parser(subparsers) -> None:
         "retrain", help="teach the model your handwriting samples",
         description="Fine-tune the current model on your samples (mixed with MNIST so it does not forget) and "
         "print the before/after accuracy. Without --model-out the new model is saved and made active only if "
-        "it is acceptable. Exit status: 0 success, 1 failed or not acceptable, 2 usage error.",
+        "it is acceptable. Exit status: 0 success, 1 failed or not acceptable, 2 usage error, 130 interrupted "
+        "(Ctrl+C; nothing written).",
     )
     parser.add_argument("--samples", metavar="DIR",
                         help="a folder with subfolders 0..9 of digit images (default: your saved samples)")
@@ -271,16 +273,15 @@ def main(argv: list[str] | None = None) -> int:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 for --help/--version
         return int(exit_request.code or 0)
-    if arguments.command == "classify":
-        return _run_classify(arguments)
-    if arguments.command == "train":
-        return _run_train(arguments)
-    if arguments.command == "train-reader":
-        return _run_train_reader(arguments)
-    if arguments.command == "second-opinions":
-        return _run_second_opinions(arguments)
-    if arguments.command == "retrain":
-        return _run_retrain(arguments)
-    if arguments.command == "install-desktop":
-        return _run_install_desktop(arguments)
-    return _run_window([])
+    commands = {"classify": _run_classify, "train": _run_train, "train-reader": _run_train_reader,
+                "second-opinions": _run_second_opinions, "retrain": _run_retrain,
+                "install-desktop": _run_install_desktop}
+    if arguments.command not in commands:
+        return _run_window([])
+    try:
+        return commands[arguments.command](arguments)
+    except KeyboardInterrupt:  # Ctrl+C: one line, not a traceback (models and reports are only ever replaced whole)
+        if sys.stderr is not None:
+            ended = "\n" if sys.stderr.isatty() else ""  # (a progress line may be open)
+            print(f"{ended}{APP_NAME} {arguments.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

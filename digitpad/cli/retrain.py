@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from digitpad import APP_NAME
-from digitpad.cli.status import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
+from digitpad.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
 from digitpad.storage import atomic
 from digitpad.training import retrain
 from digitpad.userdata.model_store import MODEL_SUFFIX, choose_model
@@ -137,8 +137,8 @@ def run_retrain(
         _say(f"failed: {error}")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        _say("cancelled; nothing was written")
-        return EXIT_FAILED
+        _say("interrupted; nothing was written")
+        return EXIT_INTERRUPTED
     except Exception as error:  # TensorFlow raises many types; the user reads one line, not a traceback
         _say(f"failed: {type(error).__name__}: {error}")
         return EXIT_FAILED
