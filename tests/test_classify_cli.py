@@ -177,6 +177,37 @@ def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "digitpad train: interrupted"
 
 
+@pytest.fixture(scope="module")
+def many_digits(tmp_path_factory, mnist_test):
+    """1,500 MNIST test digits as PNG files: more CSV than a pipe holds (64 KB)."""
+    folder = tmp_path_factory.mktemp("many")
+    for index, digit in enumerate(mnist_test[0][:1500]):
+        Image.fromarray(digit).save(folder / f"{index:04d}.png")
+    return folder
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(many_digits):
+    """`digitpad classify FOLDER | head -2`: once the pipe's reader has gone, the command stops without a
+    traceback and exits 141, as a command ended by SIGPIPE does."""
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "digitpad", "classify", str(many_digits)], cwd=REPO_ROOT,
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().startswith("path,digit")
+    assert process.stdout.readline().startswith(str(many_digits))
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141, stderr
+    assert stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a disk that is always full)")
+def test_a_full_disk_is_one_clear_line(many_digits):
+    result = run_cli("classify", many_digits, "--csv", "/dev/full")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "digitpad classify: cannot write /dev/full: No space left on device; stopped after" in result.stderr
+
+
 def test_version():
     from digitpad import __version__
 

@@ -9,7 +9,8 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from digitpad import APP_NAME
-from digitpad.cli.status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROGRESS_INTERVAL_SECONDS
+from digitpad.cli.status import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_CLOSED, EXIT_USAGE,
+                                 PROGRESS_INTERVAL_SECONDS)
 from digitpad.folders.pipeline import DecodingPool
 
 
@@ -41,6 +42,37 @@ class _Progress:
         left = (self.total - self.done) / rate if rate > 0 else 0
         self.stream.write(f"\r{self.done}/{self.total} images  {rate:,.0f}/s  {left:,.0f} s left ")
         self.stream.flush()
+
+
+class OutputError(Exception):
+    """Writing the CSV failed (a full disk, a pipe whose reader has gone): the OSError is its __cause__."""
+
+
+class _GuardedOutput:
+    """The CSV's stream, whose write errors come out as OutputError: told apart from anything reading the images
+    may raise (those are rows with errors)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise OutputError() from error
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputError() from error
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush of a closed pipe says nothing
+    (as the Python documentation's note on SIGPIPE does it)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run_classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool = False) -> int:
@@ -92,7 +124,17 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
     rows = classify_files(files, predictor, single_digit=single_digit, pool=pool if len(files) > 1 else None)
     try:
         with target as stream:
-            written, errors = write_csv(progress.track(rows), stream)
+            output = _GuardedOutput(stream)
+            written, errors = write_csv(progress.track(rows), output)
+            output.flush()  # (so that closing has nothing left to fail on)
+    except OutputError as failure:
+        if csv_path is None and isinstance(failure.__cause__, BrokenPipeError):  # `... | head` has what it wants
+            _silence_stdout()
+            return EXIT_OUTPUT_CLOSED
+        reason = failure.__cause__.strerror or failure.__cause__
+        print(f"{APP_NAME} classify: cannot write {csv_path or 'the output'}: {reason}; stopped after "
+              f"{progress.done} of {len(files)} images", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:  # Ctrl+C: the rows written so far stay, each whole (one write per row)
         if progress.enabled:
             sys.stderr.write("\n")

@@ -8,5 +8,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 """Stopped by Ctrl+C (128 + SIGINT, as shells report it), with a line saying so; what was done is kept (classify's
 rows so far), nothing is half written."""
+EXIT_OUTPUT_CLOSED = 141
+"""Whoever read the output stopped reading (`digitpad classify FOLDER | head`): stopped quietly, as a command
+ended by SIGPIPE (128 + 13) is reported."""
 PROGRESS_INTERVAL_SECONDS = 0.25
 """A progress line on a terminal is redrawn at most this often."""
