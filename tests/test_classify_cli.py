@@ -208,6 +208,30 @@ def test_a_full_disk_is_one_clear_line(many_digits):
     assert "digitpad classify: cannot write /dev/full: No space left on device; stopped after" in result.stderr
 
 
+def test_a_file_name_that_is_not_utf8_gets_its_row_and_the_csv_reads_back(tmp_path, mnist_test):
+    """A name made on an older system (Latin-1 bytes) is written to the CSV as its own bytes, and the review reads
+    that CSV back to the same file."""
+    from digitpad.folders.results import read_results_csv
+
+    folder = tmp_path / "old names"
+    folder.mkdir()
+    name = b"caf\xe9 7.png"  # "café 7.png" in Latin-1: not UTF-8
+    try:
+        with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+            Image.fromarray(mnist_test[0][0]).save(handle, format="PNG")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    Image.fromarray(mnist_test[0][1]).save(folder / "plain.png")
+    output = tmp_path / "results.csv"
+    result = run_cli("classify", folder, "--csv", output)
+    assert result.returncode == 0, result.stderr
+    assert os.path.join(os.fsencode(folder), name) in output.read_bytes()
+    results = read_results_csv(output)
+    assert len(results.rows) == 2 and results.missing == []
+    by_name = {Path(reviewed.row.path).name: reviewed.row.digit for reviewed in results.rows}
+    assert by_name == {os.fsdecode(name): str(mnist_test[1][0]), "plain.png": str(mnist_test[1][1])}
+
+
 def test_version():
     from digitpad import __version__
 

@@ -85,3 +85,16 @@ def test_a_binary_file_is_refused_with_a_reason(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
     with pytest.raises(ResultsFileError, match="not UTF-8"):
         read_results_csv(path)
+
+
+def test_a_review_export_keeps_a_file_name_that_is_not_utf8(tmp_path):
+    """The window's export writes a name made on an older system as its own bytes, and reads it back the same."""
+    from digitpad.gui.main.files import write_results_csv
+
+    name = "caf\udce9.png"  # b"caf\xe9.png" (Latin-1) as the file system hands it to Python
+    rows = [ReviewedRow(Row(str(tmp_path / name), "7", 0.9, "", "7:0.900", "0.900"), "1", CORRECTED)]
+    output = tmp_path / "reviewed.csv"
+    write_results_csv(rows, output)
+    assert b"caf\xe9.png" in output.read_bytes()
+    [read] = read_results_csv(output).rows
+    assert read.row.path == str(tmp_path / name) and (read.digit, read.reviewed) == ("1", CORRECTED)

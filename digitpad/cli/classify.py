@@ -100,7 +100,7 @@ def run_classify(paths: list[str], csv_path: str | None, model_path: str | None,
 def _classify(paths: list[str], csv_path: str | None, model_path: str | None, single_digit: bool, pool) -> int:
     # After the pool started: its processes import their code meanwhile.
     from digitpad.folders.batch import (  # noqa: PLC0415
-        classify_files, collect_image_files, looks_like_digits, write_csv)
+        CSV_ENCODING, CSV_ENCODING_ERRORS, classify_files, collect_image_files, looks_like_digits, write_csv)
     from digitpad.inference.keras_model import ModelLoadError  # noqa: PLC0415
     from digitpad.inference.predictor import KerasPredictor  # noqa: PLC0415
     from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
@@ -117,7 +117,8 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
         return EXIT_USAGE
     progress = _Progress(len(files))
     try:
-        target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else nullcontext(sys.stdout)
+        target = (open(csv_path, "w", newline="", encoding=CSV_ENCODING, errors=CSV_ENCODING_ERRORS) if csv_path
+                  else nullcontext(sys.stdout))
     except OSError as error:
         print(f"{APP_NAME} classify: cannot write {csv_path}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE

@@ -29,6 +29,11 @@ PARALLEL_MIN_BYTES = 16_000_000
 WORKER_CHUNK = 64
 WORKER_CHUNK_BYTES = 1_000_000
 CSV_COLUMNS = ("path", "digit", "confidence", "error", "top3", "digit_confidences", "text")
+# Results CSVs are UTF-8. A file name that is not valid UTF-8 (made on an older system) goes in as its own bytes and
+# comes back the same when the CSV is read, so that its row still names the file (what the file system gives Python
+# for such names).
+CSV_ENCODING = "utf-8"
+CSV_ENCODING_ERRORS = "surrogateescape"
 # A folder whose images nearly all read as one digit (at least SINGLE_DIGIT_SHARE of SINGLE_DIGIT_FOLDER images or
 # more) but a few as numbers is likely a folder of digits, better read as one digit each (see looks_like_digits).
 SINGLE_DIGIT_SHARE = 0.9

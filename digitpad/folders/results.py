@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from digitpad.folders.batch import CSV_COLUMNS, Row
+from digitpad.folders.batch import CSV_COLUMNS, CSV_ENCODING_ERRORS, Row
 
 NOT_REVIEWED = "no"
 ACCEPTED = "accepted"
@@ -123,16 +123,16 @@ def read_results_csv(path: str | os.PathLike) -> ResultsFile:
     """
     path = Path(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as stream:
+        with open(path, newline="", encoding="utf-8-sig", errors=CSV_ENCODING_ERRORS) as stream:
             reader = csv.DictReader(stream)
             columns = reader.fieldnames or []
+            if any("\udc80" <= character <= "\udcff" for character in "".join(columns)):  # (bytes only in paths)
+                raise ResultsFileError(f"{path.name} is not a results CSV: it is not UTF-8 text")
             absent = [name for name in REQUIRED_COLUMNS if name not in columns]
             if absent:
                 raise ResultsFileError(f"{path.name} is not a results CSV: it has no {' or '.join(absent)} column "
                                        f"(expected {','.join(CSV_COLUMNS)})")
             rows = [_reviewed_row(record, reader.line_num) for record in reader]
-    except UnicodeDecodeError:
-        raise ResultsFileError(f"{path.name} is not a results CSV: it is not UTF-8 text") from None
     except csv.Error as error:
         raise ResultsFileError(f"{path.name} is not a readable CSV: {error}") from None
     folder = path.resolve().parent

@@ -42,10 +42,11 @@ def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = Fa
 def write_results_csv(rows: list, path: str | os.PathLike) -> None:
     """Write reviewed rows (folders.results.ReviewedRow) atomically: the command line's columns, the answers as
     reviewed, plus model_digit and reviewed."""
+    from digitpad.folders.batch import CSV_ENCODING, CSV_ENCODING_ERRORS  # noqa: PLC0415
     from digitpad.folders.results import write_reviewed_csv  # noqa: PLC0415
 
     def write(temporary: Path) -> None:
-        with open(temporary, "w", newline="", encoding="utf-8") as stream:
+        with open(temporary, "w", newline="", encoding=CSV_ENCODING, errors=CSV_ENCODING_ERRORS) as stream:
             write_reviewed_csv(rows, stream)
 
     atomic.write_with(path, write, suffix=".csv.tmp")
