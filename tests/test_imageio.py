@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import threading
 import zlib
 
 import numpy as np
@@ -220,3 +222,32 @@ def test_folders_of_png_never_load_the_heif_reader(good_png):
             "print('pillow_heif' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code, str(good_png)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_is_refused_at_once_never_waited_on(tmp_path):
+    """Opening a named pipe for reading would wait for a writer forever (a folder's run, or Load image, hung)."""
+    named = tmp_path / "scan.png"
+    unnamed = tmp_path / "scan_0002"
+    os.mkfifo(named)
+    os.mkfifo(unnamed)
+    outcome = {}
+
+    def look():
+        outcome["candidate"] = (is_candidate_image(named), is_candidate_image(unnamed))
+        with pytest.raises(ImageError, match="not a regular file") as raised:
+            open_image(named)
+        outcome["error"] = str(raised.value)
+
+    worker = threading.Thread(target=look, daemon=True)  # (a regression waits forever: this thread, not the run)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "waited on the pipe"
+    assert outcome == {"candidate": (True, False), "error": "not a regular file (a named pipe, socket or device)"}
+
+
+def test_a_device_is_refused():
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(ImageError, match="not a regular file"):
+        open_image("/dev/zero")
