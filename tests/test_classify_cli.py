@@ -232,6 +232,20 @@ def test_a_file_name_that_is_not_utf8_gets_its_row_and_the_csv_reads_back(tmp_pa
     assert by_name == {os.fsdecode(name): str(mnist_test[1][0]), "plain.png": str(mnist_test[1][1])}
 
 
+def test_a_csv_named_like_an_image_to_classify_is_refused_and_the_image_kept(tmp_path, mnist_test):
+    """`digitpad classify --csv photo.png folder` (a slip in the arguments) must not write the CSV over the photo."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    image = folder / "photo.png"
+    Image.fromarray(mnist_test[0][0]).save(image)
+    original = image.read_bytes()
+    for arguments in ([image, "--csv", image], [folder, "--csv", folder / ".." / "scans" / "photo.png"]):
+        result = run_cli("classify", *arguments)
+        assert result.returncode == 2
+        assert "is one of the images to classify; writing the CSV there would destroy it" in result.stderr
+        assert image.read_bytes() == original
+
+
 def test_version():
     from digitpad import __version__
 

@@ -68,6 +68,16 @@ class _GuardedOutput:
             raise OutputError() from error
 
 
+def _is_one_of(csv_path: str, files: list[Path]) -> bool:
+    """Whether the CSV would be written over one of the images to classify (a slip in the arguments, `--csv
+    photo.jpg`, must never cost the photo)."""
+    target = Path(csv_path)
+    if not target.is_file():
+        return False
+    real = os.path.realpath(target)
+    return any(file.name == target.name and os.path.realpath(file) == real for file in files)
+
+
 def _silence_stdout() -> None:
     """Point stdout at the null device, so that the interpreter's last flush of a closed pipe says nothing
     (as the Python documentation's note on SIGPIPE does it)."""
@@ -106,6 +116,10 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
     from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
 
     files = collect_image_files(paths)
+    if csv_path and _is_one_of(csv_path, files):
+        print(f"{APP_NAME} classify: --csv {csv_path} is one of the images to classify; writing the CSV there would "
+              "destroy it", file=sys.stderr)
+        return EXIT_USAGE
     choice = choose_model(model_path)  # --model, else $DIGITPAD_MODEL, else the model kept after a retrain
     if choice.warning:
         print(f"{APP_NAME} classify: {choice.warning}", file=sys.stderr)
