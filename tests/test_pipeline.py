@@ -243,6 +243,26 @@ def test_a_16_bit_tiff_gives_the_same_digit_as_decoded_whole(mnist_test, tmp_pat
         assert list(digits) == [y_test[index]] * 2
 
 
+def test_float_and_32_bit_tiffs_read_as_the_same_grey_as_8_bit(mnist_test, tmp_path):
+    """Scientific scanners and image tools save grey as 32-bit floats (0..1 or 0..255) or integers (a 0/1 mask):
+    each reads as the 8-bit file does (a float scan in 0..1 read all black: "no digit found")."""
+    x_test, _ = mnist_test
+    scan = 255 - np.asarray(Image.fromarray(x_test[8]).resize((200, 200), Image.BICUBIC))
+    Image.fromarray(scan).save(tmp_path / "scan.png")
+    expected = read_grey(tmp_path / "scan.png")
+    variants = (  # (file, its values, how far from the 8-bit grey on average: a mask keeps only light or dark)
+        ("unit.tif", scan.astype(np.float32) / 255, 0.002),
+        ("float255.tif", scan.astype(np.float32), 0.002),
+        ("mask.tif", (scan > 127).astype(np.int32), 0.1),
+    )
+    for name, values, tolerance in variants:
+        Image.fromarray(values).save(tmp_path / name)
+        assert open_image(tmp_path / name).mode in ("F", "I")
+        assert np.abs(read_grey(tmp_path / name) - expected).mean() < tolerance, name
+        (_, _, error), = prepare_files([str(tmp_path / name)])
+        assert error == "", name
+
+
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="memory is measured the Linux way")
 def test_a_decoding_process_stays_under_its_memory_bound_with_50_megapixel_photos(mnist_test, tmp_path):
     x_test, _ = mnist_test

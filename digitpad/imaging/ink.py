@@ -193,7 +193,7 @@ def _pil_to_grey(image: Image.Image) -> np.ndarray:
     if mode in ("I", "F"):
         values = np.asarray(image, dtype=np.float64)
         low, high = float(values.min()), float(values.max())
-        top = 65535.0 if high > 255 else 255.0
+        top = 65535.0 if high > 255 else 255.0 if high > 1 else 1.0  # 16 bit, 8 bit, or 0..1 (float scans, masks)
         return (values / top if low >= 0 and high <= top else (values - low) / max(high - low, 1e-9)).astype(np.float32)
     if mode == "L":
         return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
