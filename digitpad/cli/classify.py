@@ -44,12 +44,12 @@ class _Progress:
         self.stream.flush()
 
 
-class OutputError(Exception):
+class _OutputError(Exception):
     """Writing the CSV failed (a full disk, a pipe whose reader has gone): the OSError is its __cause__."""
 
 
 class _GuardedOutput:
-    """The CSV's stream, whose write errors come out as OutputError: told apart from anything reading the images
+    """The CSV's stream, whose write errors come out as _OutputError: told apart from anything reading the images
     may raise (those are rows with errors)."""
 
     def __init__(self, stream):
@@ -59,13 +59,13 @@ class _GuardedOutput:
         try:
             return self._stream.write(text)
         except OSError as error:
-            raise OutputError() from error
+            raise _OutputError() from error
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except OSError as error:
-            raise OutputError() from error
+            raise _OutputError() from error
 
 
 def _is_one_of(csv_path: str, files: list[Path]) -> bool:
@@ -142,7 +142,7 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
             output = _GuardedOutput(stream)
             written, errors = write_csv(progress.track(rows), output)
             output.flush()  # (so that closing has nothing left to fail on)
-    except OutputError as failure:
+    except _OutputError as failure:
         if csv_path is None and isinstance(failure.__cause__, BrokenPipeError):  # `... | head` has what it wants
             _silence_stdout()
             return EXIT_OUTPUT_CLOSED

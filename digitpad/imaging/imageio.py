@@ -55,29 +55,20 @@ class ImageError(Exception):
     """A file that cannot be used as an image; str() is the reason a user reads."""
 
 
-def _is_regular_file(path: str | os.PathLike) -> bool:
-    """Whether `path` is a plain file (symbolic links followed): only these are ever opened, since opening a named
-    pipe waits for a writer that may never come, and a device can be endless."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
-
-
-def _refuse_special_files(path: str | os.PathLike) -> None:
-    """ImageError for a named pipe, socket or device (see _is_regular_file); a folder or a missing file is left to
-    opening it, which says so."""
+def _is_special_file(path: str | os.PathLike) -> bool:
+    """Whether `path` is a named pipe, socket or device (symbolic links followed). Such a file is never opened:
+    opening a named pipe waits for a writer that may never come, and a device can be endless. (A folder or a
+    missing file is left to opening it, which says so.)"""
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
-        return
-    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        raise ImageError("not a regular file (a named pipe, socket or device)")
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def has_image_signature(path: str | os.PathLike) -> bool:
     """True when the file starts like an image format Pillow reads."""
-    if not _is_regular_file(path):
+    if _is_special_file(path):
         return False
     try:
         with open(path, "rb") as handle:
@@ -180,7 +171,8 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            _refuse_special_files(path)
+            if _is_special_file(path):
+                raise ImageError("not a regular file (a named pipe, socket or device)")
             _ready_for_heif(path)
             image = Image.open(path)
             pixels = image.width * image.height
