@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digitpad.folders.batch import CSV_COLUMNS
 from tests.conftest import REPO_ROOT
 from tests.digit_images import as_uint8, high_resolution
 
@@ -244,6 +245,14 @@ def test_a_csv_named_like_an_image_to_classify_is_refused_and_the_image_kept(tmp
         assert result.returncode == 2
         assert "is one of the images to classify; writing the CSV there would destroy it" in result.stderr
         assert image.read_bytes() == original
+
+
+def test_a_folder_without_images_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("no pictures here")
+    result = run_cli("classify", tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [",".join(CSV_COLUMNS)]
+    assert f"digitpad classify: no image files in {tmp_path}" in result.stderr
 
 
 def test_version():

@@ -116,6 +116,8 @@ def _classify(paths: list[str], csv_path: str | None, model_path: str | None, si
     from digitpad.userdata.model_store import choose_model  # noqa: PLC0415
 
     files = collect_image_files(paths)
+    if not files:  # (not an error: the CSV is just its header; but a person should know why)
+        print(f"{APP_NAME} classify: no image files in {', '.join(paths)}", file=sys.stderr)
     if csv_path and _is_one_of(csv_path, files):
         print(f"{APP_NAME} classify: --csv {csv_path} is one of the images to classify; writing the CSV there would "
               "destroy it", file=sys.stderr)
