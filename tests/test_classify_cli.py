@@ -68,11 +68,14 @@ def image_folder(tmp_path_factory, mnist_test):
     Image.fromarray(x_test[0]).resize((300, 300)).save(broken)
     broken.write_bytes(broken.read_bytes()[:300])
     (folder / "fake.jpg").write_text("this is not a jpeg")
+    (folder / "scanned form.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
     Image.new("L", (64, 64), 255).save(folder / "blank.png")
     errors = {
         str(broken): "truncated file",
         str(folder / "fake.jpg"): "not an image",
         str(folder / "blank.png"): "no digit found",
+        str(folder / "scanned form.pdf"): "a PDF document, not an image: save its pages as PNG or JPEG images to read "
+                                          "them",
     }
     return folder, labels, errors
 

@@ -251,3 +251,17 @@ def test_a_device_is_refused():
         pytest.skip("no /dev/zero here")
     with pytest.raises(ImageError, match="not a regular file"):
         open_image("/dev/zero")
+
+
+def test_a_scanned_pdf_is_a_row_that_says_what_to_do(tmp_path):
+    """Scanners save PDFs: in a folder each is a row saying to save its pages as images, never skipped silently."""
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    for name in ("form.pdf", "scan_0004"):  # by extension, and by content
+        path = tmp_path / name
+        path.write_bytes(pdf)
+        assert is_candidate_image(path)
+        with pytest.raises(ImageError) as raised:
+            open_image(path)
+        assert str(raised.value) == imageio.NOT_AN_IMAGE_BUT_A_PDF
+    (tmp_path / "notes.txt").write_text("scans to do: form.pdf (%PDF-1.4)")
+    assert not is_candidate_image(tmp_path / "notes.txt")

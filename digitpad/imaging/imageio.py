@@ -19,6 +19,12 @@ IMAGE_EXTENSIONS = frozenset({
     ".pbm", ".pgm", ".ppm", ".pnm", ".ico", ".tga", ".pcx", ".jp2", ".j2k", ".avif", ".heic", ".heif", ".hif", ".qoi",
 })
 
+# Scanned documents: not images Pillow reads, but a scanner's usual output. Each gets a row that says what to do
+# (in a folder of scans, skipping them silently would leave a person wondering where they went).
+DOCUMENT_EXTENSIONS = frozenset({".pdf"})
+_DOCUMENT_SIGNATURES = ((0, b"%PDF-"),)
+NOT_AN_IMAGE_BUT_A_PDF = "a PDF document, not an image: save its pages as PNG or JPEG images to read them"
+
 # (offset, signature) pairs of the formats Pillow reads, for files whose name does not say what they are.
 _SIGNATURES = (
     (0, b"\x89PNG\r\n\x1a\n"), (0, b"\xff\xd8\xff"), (0, b"GIF87a"), (0, b"GIF89a"), (0, b"BM"),
@@ -75,7 +81,7 @@ def has_image_signature(path: str | os.PathLike) -> bool:
             head = handle.read(16)
     except OSError:
         return False
-    return _starts_like(head, _SIGNATURES + _HEIF_SIGNATURES)
+    return _starts_like(head, _SIGNATURES + _HEIF_SIGNATURES + _DOCUMENT_SIGNATURES)
 
 
 def _starts_like(head: bytes, signatures) -> bool:
@@ -111,7 +117,7 @@ def is_candidate_image(path: str | os.PathLike) -> bool:
     path = Path(path)
     if path.name.startswith("."):
         return False
-    if path.suffix.lower() in IMAGE_EXTENSIONS:
+    if path.suffix.lower() in IMAGE_EXTENSIONS | DOCUMENT_EXTENSIONS:
         return True
     return has_image_signature(path)
 
@@ -197,7 +203,7 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageError(f"image too large: {_pixels_from(error)}") from None
     except UnidentifiedImageError:
-        raise ImageError("empty file" if _is_empty(path) else "not an image") from None
+        raise ImageError("empty file" if _is_empty(path) else _not_an_image(path)) from None
     except FileNotFoundError:
         raise ImageError("file not found") from None
     except IsADirectoryError:
@@ -216,6 +222,16 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
     if image.width == 0 or image.height == 0:
         raise ImageError("empty image")
     return image if turn is None else image.transpose(turn)
+
+
+def _not_an_image(path: str | os.PathLike) -> str:
+    """Why a file Pillow does not recognise cannot be read: a PDF says what to do, anything else is not an image."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return "not an image"
+    return NOT_AN_IMAGE_BUT_A_PDF if _starts_like(head, _DOCUMENT_SIGNATURES) else "not an image"
 
 
 def _is_empty(path: str | os.PathLike) -> bool:
