@@ -124,6 +124,15 @@ def test_classify_folder_fills_the_table(app, digit_folder):
     assert app.settings.last_folder == str(digit_folder)
 
 
+def test_a_folder_without_images_says_why_its_table_is_empty(app, tmp_path):
+    (tmp_path / "notes.txt").write_text("no pictures here")
+    app.classify_folder(tmp_path)
+    window = app.batch_window
+    wait_until(app.window, lambda: window.is_complete, timeout=20)
+    assert window.rows == [] and window.error is None
+    assert window.progress_label.cget("text").startswith("No image files in this folder")
+
+
 @pytest.mark.parametrize("width", [900, 1280, 1700])
 def test_every_column_of_the_table_fits_the_window(app, digit_folder, width):
     """The Error column is shown whole beside the preview at usual widths, and can be scrolled to in a narrow

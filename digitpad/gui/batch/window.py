@@ -263,6 +263,9 @@ class BatchWindow(tk.Toplevel):
             text = f"Stopped by an error: {error}"
         elif cancelled:
             text = f"Cancelled after {done:,} of {total:,} files."
+        elif total == 0:  # (say why the table is empty)
+            self.progress_bar.configure(value=1.0)
+            text = "No image files in this folder."
         else:
             self.progress_bar.configure(value=1.0)
             rate = self.tracker.rate
