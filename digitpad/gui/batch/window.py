@@ -30,6 +30,7 @@ WINDOW_SIZE = (1200, 720)
 MINIMUM_WINDOW_SIZE = (720, 480)  # both in 96-dpi pixels (theme.scaled)
 PROGRESS_ANIMATION_MS = 15
 PREVIEW_HINT = "Double-click a row to see its image\nand what the model sees."
+NO_IMAGES = "No image files in this folder."
 DISCARD_TITLE = "Discard corrections?"
 
 # (path, done, single_digit=...) -> None: the window asks its owner to read one file for the preview, the way
@@ -245,7 +246,7 @@ class BatchWindow(tk.Toplevel):
         self.progress_bar.stop()
         self.progress_bar.configure(mode="determinate", value=0.0)
         self.tracker = ProgressTracker(total)
-        self.progress_label.configure(text=self.tracker.text() if total else "No image files in this folder.")
+        self.progress_label.configure(text=self.tracker.text() if total else NO_IMAGES)
 
     def _job_rows(self, rows: list, done: int) -> None:
         self.table.add_rows(rows)
@@ -265,7 +266,7 @@ class BatchWindow(tk.Toplevel):
             text = f"Cancelled after {done:,} of {total:,} files."
         elif total == 0:  # (say why the table is empty)
             self.progress_bar.configure(value=1.0)
-            text = "No image files in this folder."
+            text = NO_IMAGES
         else:
             self.progress_bar.configure(value=1.0)
             rate = self.tracker.rate
