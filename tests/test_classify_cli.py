@@ -74,8 +74,7 @@ def image_folder(tmp_path_factory, mnist_test):
         str(broken): "truncated file",
         str(folder / "fake.jpg"): "not an image",
         str(folder / "blank.png"): "no digit found",
-        str(folder / "scanned form.pdf"): "a PDF document, not an image: save its pages as PNG or JPEG images to read "
-                                          "them",
+        str(folder / "scanned form.pdf"): "a PDF, not an image: save its pages as PNG or JPEG",
     }
     return folder, labels, errors
 

@@ -23,7 +23,7 @@ IMAGE_EXTENSIONS = frozenset({
 # (in a folder of scans, skipping them silently would leave a person wondering where they went).
 DOCUMENT_EXTENSIONS = frozenset({".pdf"})
 _DOCUMENT_SIGNATURES = ((0, b"%PDF-"),)
-NOT_AN_IMAGE_BUT_A_PDF = "a PDF document, not an image: save its pages as PNG or JPEG images to read them"
+NOT_AN_IMAGE_BUT_A_PDF = "a PDF, not an image: save its pages as PNG or JPEG"
 
 # (offset, signature) pairs of the formats Pillow reads, for files whose name does not say what they are.
 _SIGNATURES = (
@@ -178,7 +178,7 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if _is_special_file(path):
-                raise ImageError("not a regular file (a named pipe, socket or device)")
+                raise ImageError("not a regular file (a pipe or device)")
             _ready_for_heif(path)
             image = Image.open(path)
             pixels = image.width * image.height
