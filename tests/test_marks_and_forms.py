@@ -14,7 +14,7 @@ from digitpad.imaging.preprocess import crop_to_ink
 from digitpad.reading.cut_neighbours import erase_cut_neighbours
 from digitpad.reading.far_marks import erase_far_marks
 from digitpad.reading.form_lines import erase_form_lines
-from digitpad.reading.marks import find_marks
+from digitpad.reading.marks import find_marks, is_slash
 from digitpad.reading.number import read_number
 from digitpad.reading.segment import find_components
 from tests.digit_images import APART_MARKS, line_crop, marked_picture, page_crop
@@ -39,6 +39,7 @@ def _number_image(clear_digits, tokens: list[str], nuisance: str, seed: int) -> 
 CASES = [
     ("1.990", "separators"), ("12,50", "separators"), ("100.-", "separators"), ("74965=", "separators"),
     ("3-4", "separators"), ("2026", "background"), ("4711", "background"), ("590", "spaced"),
+    ("12/05", "separators"), ("3/7", "separators"), ("590-", "separators"), ("45,3", "separators"), ("4171", "spaced"),
 ]
 
 
@@ -78,12 +79,33 @@ def _ink_with(draw_marks) -> np.ndarray:
     (lambda draw: [draw.line((95, 34, 112, 34), fill=255, width=4), draw.line((95, 46, 112, 46), fill=255, width=4)],
      ["="]),
     (lambda draw: [draw.ellipse((95, 54, 101, 60), fill=255), draw.line((100, 57, 96, 68), fill=255, width=3)], [","]),
+    (lambda draw: draw.line((95, 40, 104, 40), fill=255, width=6), ["-"]),  # short and thick: a quick dash
+    # A comma with a long tail, nearly half as tall as the digits.
+    (lambda draw: [draw.ellipse((95, 50, 101, 56), fill=255), draw.line((100, 53, 96, 67), fill=255, width=3)], [","]),
     (lambda draw: draw.ellipse((95, 54, 96, 55), fill=255), []),  # a speck of dust is no separator
     (lambda draw: draw.line((60, 14, 80, 14), fill=255, width=4), []),  # a bar over a digit belongs to it
 ])
 def test_marks_are_told_by_shape_and_place(draw_marks, expected):
     ink = crop_to_ink(_ink_with(draw_marks))
     assert [mark.character for mark in find_marks(find_components(ink))] == expected
+
+
+def _stroke(points, width: int = 5, size: tuple[int, int] = (80, 80)) -> np.ndarray:
+    image = Image.new("L", size, 0)
+    ImageDraw.Draw(image).line(points, fill=255, width=width)
+    return np.asarray(image, np.float32) / 255.0
+
+
+@pytest.mark.parametrize("points, expected", [
+    ([(30, 70), (50, 10)], True),  # "/" across the digits' height
+    ([(25, 70), (55, 12)], True),  # leaning far
+    ([(40, 70), (41, 10)], False),  # an upright 1
+    ([(50, 70), (30, 10)], False),  # leaning left: "\"
+    ([(30, 70), (40, 40)], False),  # half as tall as the digits: no slash between them
+    ([(20, 70), (40, 10), (60, 60)], False),  # bent: a stroke of a digit
+])
+def test_a_slash_is_a_straight_stroke_as_tall_as_the_digits_leaning_right(points, expected):
+    assert is_slash(_stroke(points), tallest=61) is expected
 
 
 def test_a_printed_box_goes_and_the_digits_stay():

@@ -1,4 +1,4 @@
-"""Separators written between and after digits ("1.990", "12,50", "100.-", "74965=") told from digits by shape (pure)."""
+"""Separators among and after digits ("1.990", "12,50", "100.-", "74965=", "12/05") told from digits by shape (pure)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,33 @@ from digitpad.reading.segment import Components, Piece
 # A mark is a piece of ink no taller than MARK_HEIGHT and no wider than MARK_WIDTH times the tallest piece, at least
 # MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that shares no column with any other
 # piece of ink and keeps at least MARK_GAP times that height away from them (a 5's flag or a 7's bar sits over its
-# digit's stem, a broken digit's pieces overlap; a separator stands apart).
+# digit's stem, a broken digit's pieces overlap; a separator stands apart). A comma, which reaches below the digits,
+# may be up to COMMA_HEIGHT times as tall (as tall as a piece may be and not count as a digit: segment.py's
+# FRAGMENT_HEIGHT_FRACTION).
 MARK_HEIGHT = 0.4
+COMMA_HEIGHT = 0.45
 MARK_WIDTH = 0.6
 MARK_SIZE = 0.1
 MARK_GAP = 0.04
 # Its place in the band of the digits' height (0 = top, 1 = bottom) and its shape say which mark it is:
 # a dash is at least DASH_ASPECT times as wide as tall and sits in the middle of the band;
-# a dot is round (DOT_ASPECT either way) and sits low; a comma sits low too, reaches COMMA_BELOW (times the band)
-# below the digits, and is COMMA_ASPECT times as tall as wide.
-DASH_ASPECT = 1.8
+# a dot is round (DOT_ASPECT either way) and sits low; a comma sits low too, is COMMA_ASPECT times as tall as wide,
+# and reaches COMMA_BELOW (times the band) below the digits, or reaches below them and is at least COMMA_TALL as
+# tall as the band (a dot, a pen's width across, is smaller).
+DASH_ASPECT = 1.5
 DASH_BAND = (0.25, 0.8)
 DOT_ASPECT = 2.0
 DOT_LOW = 0.65
 COMMA_BELOW = 0.08
 COMMA_ASPECT = (1.3, 4.0)
+COMMA_TALL = 0.25
+# A "/" is as tall as a digit: the number reader, trained to pass over it, tells it from a 1 (see reading/number.py).
+# What it passed over is a slash when it is a straight stroke (its ink spread across its length at most
+# SLASH_STRAIGHTNESS times along it), at least SLASH_HEIGHT times as tall as the tallest piece, leaning right by at
+# least SLASH_LEAN (columns per row).
+SLASH_STRAIGHTNESS = 0.25
+SLASH_HEIGHT = 0.85
+SLASH_LEAN = 0.15
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,9 @@ def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) 
         return "-"
     if middle < DOT_LOW:
         return None
-    if bottom > band_bottom + COMMA_BELOW * band_height and COMMA_ASPECT[0] * width <= height <= COMMA_ASPECT[1] * width:
+    if COMMA_ASPECT[0] * width <= height <= COMMA_ASPECT[1] * width and (
+            bottom > band_bottom + COMMA_BELOW * band_height
+            or (bottom > band_bottom and height >= COMMA_TALL * band_height)):
         return ","
     if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT:
         return "."
@@ -69,13 +83,16 @@ def find_marks(components: Components) -> list[Mark]:
         return []
     small = [box for box in components.boxes
              if box.component not in components.main
-             and box.bottom - box.top <= MARK_HEIGHT * components.tallest
+             and box.bottom - box.top <= max(MARK_HEIGHT, COMMA_HEIGHT) * components.tallest
              and box.right - box.left <= MARK_WIDTH * components.tallest
              and max(box.bottom - box.top, box.right - box.left) >= MARK_SIZE * components.tallest]
     if not small:  # (the usual case, a digit alone: no need for the band)
         return []
     band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
     shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band) for box in small}
+    for box in small:  # (only a comma may be taller than MARK_HEIGHT)
+        if box.bottom - box.top > MARK_HEIGHT * components.tallest and shapes[box.component] != ",":
+            shapes[box.component] = None
     gap = MARK_GAP * components.tallest
     marks: list[Mark] = []
     used: set[int] = set()
@@ -96,6 +113,17 @@ def find_marks(components: Components) -> list[Mark]:
                           min(piece.left for piece in pieces), max(piece.right for piece in pieces),
                           tuple(piece.component for piece in pieces)))
     return marks
+
+
+def is_slash(ink: np.ndarray, tallest: int) -> bool:
+    """Is this piece of ink (an ink map holding only it) shaped like a "/" among digits `tallest` pixels tall?"""
+    rows, columns = np.nonzero(ink > 0)
+    if rows.size < 2 or rows.max() - rows.min() + 1 < SLASH_HEIGHT * tallest:
+        return False
+    spread, axes = np.linalg.eigh(np.cov(np.stack([columns, rows]).astype(np.float64)))
+    across, along = np.sqrt(np.maximum(spread, 0.0))
+    column_step, row_step = axes[:, 1]
+    return bool(across <= SLASH_STRAIGHTNESS * along and row_step != 0 and -column_step / row_step >= SLASH_LEAN)
 
 
 def without_marks(ink: np.ndarray, components: Components, marks: list[Mark]) -> np.ndarray:

@@ -13,7 +13,7 @@ from digitpad.reading.cut_neighbours import erase_cut_neighbours
 from digitpad.reading.far_marks import erase_far_marks
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.line import FrameDigit, LineInput, decode_frames, line_input
-from digitpad.reading.marks import Mark, find_marks, without_marks, written
+from digitpad.reading.marks import Mark, find_marks, is_slash, without_marks, written
 from digitpad.reading.prediction import Prediction
 from digitpad.reading.segment import (Components, Segmentation, choose_digits, find_components, never_one_digit,
                                       plan_segmentation)
@@ -60,6 +60,11 @@ READER_APART = 0.3
 # tall gained the tight crops 1 point more but cost touching digits 0.5 and comb fields 1: not kept.)
 READER_END_GAP = 0.1
 READER_END_HEIGHT = 0.75
+# The reader passes over a "/" between digits ("12/05"): the text as written gets it back where the reader centres
+# none of its digits on a slash-shaped piece of ink or within SLASH_CLEAR (times the ink's height) of it (see
+# _passed_over_slashes). Chosen on the validation number scenes (tests/bench/bench_number_scenes.py --validation): a
+# 1 the reader read beside a 4 it touched had the reader's centre just past its last column.
+SLASH_CLEAR = 0.1
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def finish_number(
         chosen = choose_digits(prepared.ink, prepared.components, whole_probabilities, candidates,
                                prepared.segmentation)
     columns = None  # where each digit is: only needed to place separators among them
+    marks = list(prepared.marks)
     if chosen is None:
         digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
     else:
@@ -190,12 +196,34 @@ def finish_number(
                 digits = (Prediction.from_probabilities(whole_probabilities, prepared.whole_input),)
             else:
                 digits, columns = _reader_digits(prepared.ink, *read)
-    if not prepared.marks:
+                marks += _passed_over_slashes(prepared.ink, *read, cut_inks, prepared.components)
+    if not marks:
         return NumberReading(digits)
     if columns is None:
         columns = [(0, prepared.ink.shape[1])] if chosen is None else [_columns(candidates.inks[index]) for index in chosen]
     text = "".join(str(prediction.digit) for prediction in digits)
-    return NumberReading(digits, written(text, columns, list(prepared.marks)))
+    return NumberReading(digits, written(text, columns, marks))
+
+
+def _passed_over_slashes(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput,
+                         cut_inks: Sequence[np.ndarray], components: Components) -> list[Mark]:
+    """The "/"s the reader passed over: digits cut by segmentation between two others with no digit of the reader's
+    centred on their columns or within SLASH_CLEAR of them, each a piece of ink of its own (not cut from digits that
+    touch) shaped like a slash (marks.is_slash)."""
+    centres = _centres(ink, found, line)
+    clear = SLASH_CLEAR * ink.shape[0]
+    slashes = []
+    for cut in cut_inks[1:-1]:
+        start, stop = _columns(cut)
+        if any(start - clear <= centre < stop + clear for centre in centres):
+            continue
+        piece = cut > 0
+        labels = np.unique(components.labels[piece])
+        labels = labels[labels > 0]
+        whole = len(labels) == 1 and not (components.labels[~piece] == labels[0]).any()
+        if whole and is_slash(cut, components.tallest):
+            slashes.append(Mark("/", start, stop, ()))
+    return slashes
 
 
 def _read_line(ink: np.ndarray, read_lines) -> tuple[list[FrameDigit], LineInput] | None:
