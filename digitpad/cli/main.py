@@ -150,7 +150,7 @@ def _add_classify_parser(subparsers) -> None:
         description="Classify image files and folders. Each image is read as a whole number (digit = '2026'). "
         "Writes CSV (path,digit,confidence,error,top3,digit_confidences,text): for a number, confidence and top3 "
         "are its least confident digit's, digit_confidences lists every digit's, text is the number as written "
-        "when it has separators ('1.990', '12,50'). "
+        "when it has separators ('1.990', '12,50', '12/05'). "
         "Exit status: 0 all classified, 1 some rows have errors or the CSV could not be written, 2 usage error, "
         "130 interrupted (Ctrl+C; the rows read so far are kept), 141 the output's reader stopped reading.",
     )

@@ -46,7 +46,7 @@ class Row:
 
     For a number, `digit` holds all its digits ('2026'), `confidence` and `top3` are those of its least
     confident digit, and `digit_confidences` lists every digit's confidence ('0.998 0.951 0.990 0.999').
-    `text` is the number as written when it has separators ('1.990', '12,50', '100.-'), else ''.
+    `text` is the number as written when it has separators ('1.990', '12,50', '100.-', '12/05'), else ''.
     """
 
     path: str

@@ -73,7 +73,7 @@ class NumberReading:
 
     digits: tuple[Prediction, ...]
     written: str = ""
-    """The number as written, separators included ("1.990", "12,50", "100.-"); empty when it has none."""
+    """The number as written, separators included ("1.990", "12,50", "100.-", "12/05"); empty when it has none."""
 
     @property
     def text(self) -> str:
