@@ -197,8 +197,8 @@ def finish_number(
             else:
                 slashes = _passed_over_slashes(prepared.ink, *read, cut_inks, prepared.components)
                 # (each digit's cell, what the window shows the model saw, without a slash's ink)
-                digits, columns = _reader_digits(_without(prepared.ink, [ink for ink, _ in slashes]), *read)
-                marks += [mark for _, mark in slashes]
+                digits, columns = _reader_digits(without_marks(prepared.ink, prepared.components, slashes), *read)
+                marks += slashes
     if not marks:
         return NumberReading(digits)
     if columns is None:
@@ -208,10 +208,10 @@ def finish_number(
 
 
 def _passed_over_slashes(ink: np.ndarray, found: Sequence[FrameDigit], line: LineInput,
-                         cut_inks: Sequence[np.ndarray], components: Components) -> list[tuple[np.ndarray, Mark]]:
+                         cut_inks: Sequence[np.ndarray], components: Components) -> list[Mark]:
     """The "/"s the reader passed over: digits cut by segmentation between two others with no digit of the reader's
     centred on their columns or within SLASH_CLEAR of them, each a piece of ink of its own (not cut from digits that
-    touch) shaped like a slash (marks.is_slash), with its ink."""
+    touch) shaped like a slash (marks.is_slash)."""
     centres = _centres(ink, found, line)
     clear = SLASH_CLEAR * ink.shape[0]
     slashes = []
@@ -224,15 +224,8 @@ def _passed_over_slashes(ink: np.ndarray, found: Sequence[FrameDigit], line: Lin
         labels = labels[labels > 0]
         whole = len(labels) == 1 and not (components.labels[~piece] == labels[0]).any()
         if whole and is_slash(cut, components.tallest):
-            slashes.append((cut, Mark("/", start, stop, ())))
+            slashes.append(Mark("/", start, stop, (int(labels[0]),)))
     return slashes
-
-
-def _without(ink: np.ndarray, pieces: Sequence[np.ndarray]) -> np.ndarray:
-    """The ink map with these pieces' ink (cut from it) taken away."""
-    for piece in pieces:
-        ink = np.where(piece > 0, 0.0, ink).astype(np.float32)
-    return ink
 
 
 def _read_line(ink: np.ndarray, read_lines) -> tuple[list[FrameDigit], LineInput] | None:
