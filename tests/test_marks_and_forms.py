@@ -6,6 +6,7 @@ import csv
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from PIL import Image, ImageDraw
 
 from digitpad.folders.batch import classify_files, write_csv
@@ -61,6 +62,16 @@ def test_separators_and_printed_backgrounds_from_real_files(tmp_path, clear_digi
         digits = "".join(character for character in text if character.isdigit())
         assert table[name]["digit"] == digits, (name, text, table[name])
         assert table[name]["text"] == ("" if text == digits else text), (name, text, table[name])
+
+
+def test_the_digits_beside_a_slash_are_shown_without_it(clear_digits, bundled_predictor):
+    """The window shows each digit's model input ("What the model sees"): the slash the reader passed over is in
+    none of them, so each digit of "12/05" is a single stroke of ink there."""
+    image = _number_image(clear_digits, list("12/05"), "separators", seed=8)
+    reading = read_number(image, bundled_predictor)
+    assert (reading.text, reading.written) == ("1205", "12/05")
+    for prediction in reading.digits:
+        assert ndimage.label(prediction.model_input > 0.3, structure=np.ones((3, 3)))[1] == 1, prediction.digit
 
 
 def _ink_with(draw_marks) -> np.ndarray:

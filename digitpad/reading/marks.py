@@ -13,10 +13,8 @@ from digitpad.reading.segment import Components, Piece
 # MARK_SIZE of it across (smaller is a speck of dust, as in some MNIST scans), that shares no column with any other
 # piece of ink and keeps at least MARK_GAP times that height away from them (a 5's flag or a 7's bar sits over its
 # digit's stem, a broken digit's pieces overlap; a separator stands apart). A comma, which reaches below the digits,
-# may be up to COMMA_HEIGHT times as tall (as tall as a piece may be and not count as a digit: segment.py's
-# FRAGMENT_HEIGHT_FRACTION).
+# may be taller: as tall as any piece that is not (part of) a digit (segment.FRAGMENT_HEIGHT_FRACTION).
 MARK_HEIGHT = 0.4
-COMMA_HEIGHT = 0.45
 MARK_WIDTH = 0.6
 MARK_SIZE = 0.1
 MARK_GAP = 0.04
@@ -51,13 +49,14 @@ class Mark:
     components: tuple[int, ...]
 
 
-def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) -> str | None:
+def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int], tallest: int) -> str | None:
     """The mark a small piece's box is shaped and placed like, in the digits' band (top, bottom), or None."""
     height, width = bottom - top, right - left
+    tall = height > MARK_HEIGHT * tallest  # (then only a comma)
     band_top, band_bottom = band
     band_height = max(band_bottom - band_top, 1)
     middle = ((top + bottom) / 2 - band_top) / band_height
-    if width >= DASH_ASPECT * height and DASH_BAND[0] <= middle <= DASH_BAND[1]:
+    if width >= DASH_ASPECT * height and DASH_BAND[0] <= middle <= DASH_BAND[1] and not tall:
         return "-"
     if middle < DOT_LOW:
         return None
@@ -65,7 +64,7 @@ def _shape(top: int, bottom: int, left: int, right: int, band: tuple[int, int]) 
             bottom > band_bottom + COMMA_BELOW * band_height
             or (bottom > band_bottom and height >= COMMA_TALL * band_height)):
         return ","
-    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT:
+    if 1 / DOT_ASPECT <= width / max(height, 1) <= DOT_ASPECT and not tall:
         return "."
     return None
 
@@ -83,16 +82,13 @@ def find_marks(components: Components) -> list[Mark]:
         return []
     small = [box for box in components.boxes
              if box.component not in components.main
-             and box.bottom - box.top <= max(MARK_HEIGHT, COMMA_HEIGHT) * components.tallest
              and box.right - box.left <= MARK_WIDTH * components.tallest
              and max(box.bottom - box.top, box.right - box.left) >= MARK_SIZE * components.tallest]
     if not small:  # (the usual case, a digit alone: no need for the band)
         return []
     band = (int(np.median([box.top for box in tall])), int(np.median([box.bottom for box in tall])))
-    shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band) for box in small}
-    for box in small:  # (only a comma may be taller than MARK_HEIGHT)
-        if box.bottom - box.top > MARK_HEIGHT * components.tallest and shapes[box.component] != ",":
-            shapes[box.component] = None
+    shapes = {box.component: _shape(box.top, box.bottom, box.left, box.right, band, components.tallest)
+              for box in small}
     gap = MARK_GAP * components.tallest
     marks: list[Mark] = []
     used: set[int] = set()
