@@ -68,12 +68,16 @@ def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600,
 
 CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a corner)": "lb", "one side": "l",
               "bottom line": "b"}
+# A table's rules, as dark as the ink and thicker than a box's thin printed lines (form_cell's `dark_thick`).
+DARK_THICK_CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a corner)": "lb",
+                         "a table row's rules": "tb"}
 
 
-def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.ndarray:
+def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str, dark_thick: bool = False) -> np.ndarray:
     """An MNIST digit written in a form's printed cell and cropped with the cell, as uint8 grey: the cell's lines on
-    `sides` ("l", "r", "t", "b") lie 0 to 3 px inside the picture's edges, 1 to 3 px wide, printed light to mid grey;
-    the digit is 40 to 90 px tall, a little off the cell's centre, and may touch a line."""
+    `sides` ("l", "r", "t", "b") lie 0 to 3 px inside the picture's edges, 1 to 3 px wide, printed light to mid grey
+    (`dark_thick`: 3 to 6 px wide, nearly as dark as the ink); the digit is 40 to 90 px tall, a little off the cell's
+    centre, and may touch a line."""
     height = int(rng.integers(40, 90))
     cell_width, cell_height = int(height * rng.uniform(0.9, 1.4)), int(height * rng.uniform(1.1, 1.5))
     drawing = Image.fromarray(digit).resize((height, height), Image.BICUBIC)
@@ -89,7 +93,7 @@ def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.nda
     canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
     lines = Image.new("L", (cell_width, cell_height), 0)
     draw = ImageDraw.Draw(lines)
-    width, inset = int(rng.integers(1, 4)), int(rng.integers(0, 4))
+    width, inset = int(rng.integers(3, 7) if dark_thick else rng.integers(1, 4)), int(rng.integers(0, 4))
     for side in sides:
         if side in "lr":
             column = inset if side == "l" else cell_width - 1 - inset
@@ -97,8 +101,10 @@ def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str) -> np.nda
         else:
             row = inset if side == "t" else cell_height - 1 - inset
             draw.line((0, row, cell_width, row), fill=255, width=width)
-    printed = np.asarray(lines, np.float32) / 255.0 * rng.uniform(0.4, 0.85)
-    page = 238.0 * (1 - 0.75 * printed)
+    if dark_thick:
+        page = 238.0 * (1 - np.asarray(lines, np.float32) / 255.0 * rng.uniform(0.7, 0.95))
+    else:
+        page = 238.0 * (1 - 0.75 * np.asarray(lines, np.float32) / 255.0 * rng.uniform(0.4, 0.85))
     page = page * (1 - canvas) + rng.uniform(20, 70) * canvas + rng.normal(0, 2, canvas.shape)
     return np.clip(page, 0, 255).astype(np.uint8)
 

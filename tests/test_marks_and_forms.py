@@ -131,6 +131,88 @@ def test_a_printed_box_goes_and_the_digits_stay():
     assert np.array_equal(erased[15:85, 40:160] > 0.5, ink[15:85, 40:160] > 0.5)
 
 
+def _seven(draw: ImageDraw.ImageDraw, left: float, top: float, right: float, bottom: float) -> None:
+    draw.line([(left, top), (right, top), (left + 0.4 * (right - left), bottom)], fill=40, width=6, joint="curve")
+
+
+def _two(draw: ImageDraw.ImageDraw, left: float, top: float, right: float, bottom: float) -> None:
+    draw.arc((left, top, right, top + 0.6 * (bottom - top)), 180, 30, fill=40, width=6)
+    draw.line([(right - 0.1 * (right - left), top + 0.45 * (bottom - top)), (left, bottom), (right, bottom)],
+              fill=40, width=6, joint="curve")
+
+
+def _three(draw: ImageDraw.ImageDraw, left: float, top: float, right: float, bottom: float) -> None:
+    middle = (top + bottom) / 2
+    draw.arc((left, top, right, middle + 2), 200, 90, fill=40, width=6)
+    draw.arc((left, middle - 2, right, bottom), 270, 160, fill=40, width=6)
+
+
+@pytest.mark.parametrize("cell", ["corner", "box", "three sides"])
+@pytest.mark.parametrize("digit,draw_digit", [(7, _seven), (2, _two), (3, _three)])
+def test_a_digit_cropped_with_its_cells_lines_is_read_without_them(bundled_predictor, tmp_path, cell, digit,
+                                                                   draw_digit):
+    """A digit cropped from a form with its cell's printed lines along the edges: two thick ones meeting at a corner
+    (as thick as the writing: a line alone along one edge must be thinner to be printed), or a box or three sides of
+    it that the digit touches (one piece of ink with it). Read with the lines: "17", "12", "171", 4, 6 or 8."""
+    width, height = 60, 76
+    image = Image.new("L", (width, height), 238)
+    draw = ImageDraw.Draw(image)
+    if cell == "corner":
+        draw.line([(2, 0), (2, height)], fill=110, width=5)
+        draw.line([(0, height - 3), (width, height - 3)], fill=110, width=5)
+        draw_digit(draw, 14, 12, width - 10, height - 14)
+    else:
+        draw.line([(1, 0), (1, height)], fill=110, width=3)
+        draw.line([(width - 2, 0), (width - 2, height)], fill=110, width=3)
+        draw.line([(0, height - 2), (width, height - 2)], fill=110, width=3)
+        if cell == "box":
+            draw.line([(0, 1), (width, 1)], fill=110, width=3)
+        draw_digit(draw, 2, 12, width - 12, height - 14)  # its left end on the left line
+    path = tmp_path / f"{digit}_{cell}.png"
+    image.save(path)
+    assert read_number(Image.open(path), bundled_predictor).text == str(digit)
+    assert read_number(Image.open(path), bundled_predictor, single_digit=True).text == str(digit)
+
+
+@pytest.mark.parametrize("digit,draw_digit", [(7, _seven), (2, _two), (3, _three)])
+def test_a_digit_between_a_table_rows_thick_rules_is_read_without_them(bundled_predictor, tmp_path, digit,
+                                                                        draw_digit):
+    """A digit cropped from a ledger's row with the row's printed rules above and below it, as dark as the ink and
+    as thick as its strokes (each alone could be a writer's bar: two, with the writing between them, are rules)."""
+    width, height = 60, 76
+    image = Image.new("L", (width, height), 238)
+    draw = ImageDraw.Draw(image)
+    draw.line([(0, 3), (width, 3)], fill=50, width=6)
+    draw.line([(0, height - 4), (width, height - 4)], fill=50, width=6)
+    draw_digit(draw, 14, 14, width - 14, height - 14)
+    path = tmp_path / f"{digit}_row.png"
+    image.save(path)
+    assert read_number(Image.open(path), bundled_predictor).text == str(digit)
+    assert read_number(Image.open(path), bundled_predictor, single_digit=True).text == str(digit)
+
+
+def test_ruler_straight_ones_at_both_ends_of_a_tight_crop_are_digits(bundled_predictor):
+    """"1231" cropped tight, its 1s drawn with a ruler along the left and right edges: they run along the edges like
+    a box's sides with writing between them, but reach no further than the writing, and are digits."""
+    width, height = 132, 60
+    image = Image.new("L", (width, height), 238)
+    draw = ImageDraw.Draw(image)
+    draw.line([(2, 0), (2, height)], fill=40, width=5)
+    draw.line([(width - 3, 0), (width - 3, height)], fill=40, width=5)
+    _two(draw, width * 0.15, 2, width * 0.45, height - 3)
+    _three(draw, width * 0.55, 2, width * 0.85, height - 3)
+    assert read_number(image, bundled_predictor).text == "1231"
+
+
+def test_a_heavy_digit_is_not_a_box():
+    """An 8 written so heavily that its holes have nearly closed covers every edge of its own box: it is writing,
+    not a box around writing, and keeps its edges."""
+    ink = np.zeros((40, 30), np.float32)
+    ink[5:35, 5:25] = 1.0
+    ink[11:15, 13:17] = ink[23:27, 13:17] = 0.0
+    assert np.array_equal(erase_form_lines(ink), ink)
+
+
 def test_a_box_side_beside_the_writing_goes_but_a_ruler_straight_digit_stays():
     image = Image.new("L", (240, 100), 0)
     draw = ImageDraw.Draw(image)

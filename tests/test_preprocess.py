@@ -225,6 +225,38 @@ def test_a_digit_cropped_from_a_form_cell_is_read_without_the_cell_lines(mnist_t
     assert right >= 0.9 * len(clear), (right, len(clear))
 
 
+@pytest.mark.parametrize("box", ["thin, grey, at the edge", "thick, dark, inside the edge"])
+@pytest.mark.parametrize("side", [44, 52, 60])
+@pytest.mark.parametrize("digit", [0, 3, 7])
+def test_a_big_thick_digit_in_a_small_boxed_cell_is_dark_ink(bundled_predictor, tmp_path, digit, side, box):
+    """A thick digit filling a small form cell cropped with its printed box: ink and paper are about as many pixels,
+    and the border, which tells which is paper, is the box's dark line (or a thick one's corners; a table's thick
+    rules make the dark pixels the more). The paper inside the box is still paper (it was taken for ink: the digit
+    read as 5, 6 or 8, or no digit found)."""
+    from digitpad.reading.number import read_number
+
+    image = Image.new("L", (side, side), 238)
+    draw = ImageDraw.Draw(image)
+    if box.startswith("thin"):
+        draw.rectangle((0, 0, side - 1, side - 1), outline=120, width=3)
+        margin, pen = side * 0.18, int(side * 0.16)
+    else:
+        draw.rectangle((2, 2, side - 3, side - 3), outline=60, width=6)
+        margin, pen = side * 0.3, int(side * 0.1)
+    if digit == 0:
+        draw.ellipse((margin, margin * 0.7, side - margin, side - margin * 0.7), outline=40, width=pen)
+    elif digit == 7:
+        draw.line([(margin, margin), (side - margin, margin), (side * 0.45, side - margin * 0.8)], fill=40, width=pen)
+    else:
+        draw.arc((margin, margin * 0.6, side - margin, side / 2 + 2), 200, 90, fill=40, width=pen)
+        draw.arc((margin, side / 2 - 2, side - margin, side - margin * 0.6), 270, 160, fill=40, width=pen)
+    path = tmp_path / f"cell_{digit}.png"
+    image.save(path)
+    assert (ink_map(open_image(path))[side // 2, side // 2] > 0.5) == (digit == 3)  # (a 3's middle is ink)
+    assert bundled_predictor.predict_image(open_image(path)).digit == digit
+    assert read_number(open_image(path), bundled_predictor).text == str(digit)
+
+
 @pytest.mark.parametrize("digit", ["seven", "five"])
 def test_a_separate_bar_along_the_edge_of_a_tight_crop_is_writing(digit):
     """A 7 or 5 cropped tightly, its bar written apart from the rest along the picture's top edge and as thick as

@@ -2,8 +2,8 @@
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room), a squared page written in red, a sheet photographed on a dark table (all round it, at one
 side, in a corner, the sheet askew), and a dim room's noisy webcam picture; read through the same path as Load
-image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges,
-above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
+image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges
+(thin and light, or a table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
 neighbours at the sides, and from a page with pieces of the lines above and below, read as one digit and as a number
 (what `classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of
 them) touch the sides. Then digits with marks apart from them at the picture's edges: screenshots of a phone's
@@ -32,9 +32,10 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import (APART_MARKS, CELL_SIDES, LINE_CROPS, PAGES, SHEETS_ON_TABLES,  # noqa: E402
-                                SHOW_THROUGH, circled, dim_noisy_photo, form_cell, high_resolution, line_crop,
-                                marked_picture, on_baseline, page_crop, page_photo, sheet_on_table, show_through)
+from tests.digit_images import (APART_MARKS, CELL_SIDES, DARK_THICK_CELL_SIDES, LINE_CROPS, PAGES,  # noqa: E402
+                                SHEETS_ON_TABLES, SHOW_THROUGH, circled, dim_noisy_photo, form_cell, high_resolution,
+                                line_crop, marked_picture, on_baseline, page_crop, page_photo, sheet_on_table,
+                                show_through)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -144,6 +145,10 @@ def main() -> None:
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng = np.random.default_rng(0)
         print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)
+    for cell, sides in DARK_THICK_CELL_SIDES.items() if "cells" in sections else ():
+        rng = np.random.default_rng(0)
+        print_both(f"form cell, dark thick lines, {cell:21s}",
+                   (form_cell(digit, rng, sides, dark_thick=True) for digit in digits), labels, predictor)
     if "cells" in sections:
         rng = np.random.default_rng(0)
         print_both("on a baseline ending in the picture", (on_baseline(digit, rng) for digit in digits), labels,
