@@ -174,17 +174,19 @@ def test_a_digit_cropped_with_its_cells_lines_is_read_without_them(bundled_predi
     assert read_number(Image.open(path), bundled_predictor, single_digit=True).text == str(digit)
 
 
+@pytest.mark.parametrize("width,thickness,gap", [(60, 6, 14), (60, 6, 10), (50, 7, 11), (56, 8, 12)])
 @pytest.mark.parametrize("digit,draw_digit", [(7, _seven), (2, _two), (3, _three)])
 def test_a_digit_between_a_table_rows_thick_rules_is_read_without_them(bundled_predictor, tmp_path, digit,
-                                                                        draw_digit):
+                                                                        draw_digit, width, thickness, gap):
     """A digit cropped from a ledger's row with the row's printed rules above and below it, as dark as the ink and
-    as thick as its strokes (each alone could be a writer's bar: two, with the writing between them, are rules)."""
-    width, height = 60, 76
+    as thick as its strokes or thicker (each alone could be a writer's bar: two, with the writing between them and
+    reaching past it, are rules), apart from the writing or touching it (read 1, 3 or 4)."""
+    height = 76
     image = Image.new("L", (width, height), 238)
     draw = ImageDraw.Draw(image)
-    draw.line([(0, 3), (width, 3)], fill=50, width=6)
-    draw.line([(0, height - 4), (width, height - 4)], fill=50, width=6)
-    draw_digit(draw, 14, 14, width - 14, height - 14)
+    draw.line([(0, 3), (width, 3)], fill=50, width=thickness)
+    draw.line([(0, height - 4), (width, height - 4)], fill=50, width=thickness)
+    draw_digit(draw, 14, gap, width - 14, height - gap)
     path = tmp_path / f"{digit}_row.png"
     image.save(path)
     assert read_number(Image.open(path), bundled_predictor).text == str(digit)
@@ -202,6 +204,16 @@ def test_ruler_straight_ones_at_both_ends_of_a_tight_crop_are_digits(bundled_pre
     _two(draw, width * 0.15, 2, width * 0.45, height - 3)
     _three(draw, width * 0.55, 2, width * 0.85, height - 3)
     assert read_number(image, bundled_predictor).text == "1231"
+
+
+def test_a_fours_stem_along_the_edge_of_a_tight_crop_is_writing():
+    """A 4 cropped tight, its stem along the right edge from top to bottom and reaching past the rest of the digit
+    at both ends, as a table's rule would: in a picture this small (under EDGE_RULE_MIN_SIZE) it is no rule."""
+    ink = np.zeros((20, 12), np.float32)
+    ink[:, 10:12] = 1.0  # the stem
+    ink[4:12, 0:2] = 1.0  # the left arm
+    ink[11:13, 0:12] = 1.0  # the bar
+    assert np.array_equal(erase_form_lines(ink), ink)
 
 
 def test_a_heavy_digit_is_not_a_box():
