@@ -208,7 +208,7 @@ def test_ruler_straight_ones_at_both_ends_of_a_tight_crop_are_digits(bundled_pre
 
 def test_a_fours_stem_along_the_edge_of_a_tight_crop_is_writing():
     """A 4 cropped tight, its stem along the right edge from top to bottom and reaching past the rest of the digit
-    at both ends, as a table's rule would: in a picture this small (under EDGE_RULE_MIN_SIZE) it is no rule."""
+    at both ends, as a table's rule would: in a picture this small (under RULE_MIN_ACROSS) it is no rule."""
     ink = np.zeros((20, 12), np.float32)
     ink[:, 10:12] = 1.0  # the stem
     ink[4:12, 0:2] = 1.0  # the left arm

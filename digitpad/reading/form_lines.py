@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from digitpad.imaging.ink import EDGE_REACH, RULE_MIN_ACROSS
 from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
 
 # A comb field is also looked for in the ink above LINE_LEVEL: a light printed line (a form in a pale colour) comes out
@@ -64,9 +65,9 @@ RING_WRITING = 0.3
 # A table's rules (or a box's sides) along the picture's edges, touching the writing or not and however thick: rows
 # (columns) inked along SIDE_COVERAGE of the picture's width (height), from within EDGE_RULE_BAND of its top or bottom
 # (left or right) edge (of its shorter side) and ending within it, that reach past all the rest of the ink at both
-# ends by EDGE_RULE_REACH of the rest's extent that way (a 7's or a 5's bar, a 2's base, the ruler-straight 1s at
+# ends by EDGE_REACH of the rest's extent that way (a 7's or a 5's bar, a 2's base, the ruler-straight 1s at
 # both ends of "1231" cropped tight end where the rest of the writing does). The rest must be at least
-# EDGE_RULE_WRITING of the picture's height (or width) tall, and the picture at least EDGE_RULE_MIN_SIZE each way (in
+# EDGE_RULE_WRITING of the picture's height (or width) tall, and the picture at least RULE_MIN_ACROSS each way (in
 # a smaller one a digit's own stroke cropped tight is as thin as a rule: of the 10,000 MNIST test digits cropped
 # tight, a 2's long base and a 4's stem were taken; none of them at three times the size, 2 of 14,988 pen digits of
 # all 30 writers cropped tight at 40 to 90 px with 2 to 5 px pens, a 1's foot and a 7's bar). Chosen on
@@ -75,9 +76,7 @@ RING_WRITING = 0.3
 # 99.0%, above and below 96.0 -> 97.5%; erasing only the rules that reach past themselves, not all those found with
 # one, left a box's side the writing came near to (full box 99.5 -> 98.8%, not kept).
 EDGE_RULE_BAND = 0.15
-EDGE_RULE_REACH = 0.1
 EDGE_RULE_WRITING = 0.2
-EDGE_RULE_MIN_SIZE = 24
 # A comb field holds two digits or more, so its ink is at least COMB_MINIMUM_ASPECT times as wide as tall: writing that
 # is narrower and all one piece (a digit alone, the usual case) is left as it is at once, unless it is a digit
 # touching the box it was cropped with (_is_boxed; form cells cropped with their box, bench_paper.py --validation
@@ -171,7 +170,7 @@ def erase_form_lines(ink: np.ndarray) -> np.ndarray:
 
 def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
     """The ink without the rules along the picture's edges (see EDGE_RULE_BAND); the same array when there are none."""
-    if min(ink.shape) < EDGE_RULE_MIN_SIZE:
+    if min(ink.shape) < RULE_MIN_ACROSS:
         return ink
     inked = ink > INK_LEVEL
     # (the usual case, settled at once: the ink spans less than a rule would, across and down)
@@ -194,7 +193,7 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
         return ink
     reaching_past = False
     for runs, axis, extent in ((rows, 0, rest_columns), (columns, 1, rest_rows)):
-        reach = EDGE_RULE_REACH * (extent[-1] - extent[0])
+        reach = EDGE_REACH * (extent[-1] - extent[0])
         for start, stop in runs:
             along = np.flatnonzero(np.take(inked, np.arange(start, stop), axis=axis).any(axis=axis))
             reaching_past |= bool(extent[0] - along[0] >= reach and along[-1] - extent[-1] >= reach)
