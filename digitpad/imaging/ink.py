@@ -428,15 +428,21 @@ def _inside_edge_lines(dark: np.ndarray) -> list[tuple[slice, slice]]:
 
 def _edge_line_depth(shares: np.ndarray, band: int) -> np.ndarray:
     """Per picture, how many lines (their dark shares from an edge inwards, (N, L)) are a printed line along that
-    edge and the paper outside it: lines at least RULE_SPAN dark within `band`, followed within it by a line at least
-    EDGE_LINE_PAPER light."""
+    edge and the paper outside it (edge_line_runs), when the line after them is at least EDGE_LINE_PAPER light."""
+    _, stops = edge_line_runs(shares, band)
+    paper_follows = shares[np.arange(len(shares)), stops] <= 1.0 - EDGE_LINE_PAPER
+    return np.where((stops > 0) & paper_follows, stops, 0)
+
+
+def edge_line_runs(shares: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per picture, where a line printed along an edge starts and stops ([start, stop) of the lines from that edge
+    inwards, `shares` (N, L): how much of each is inked): the first run of lines inked along RULE_SPAN within `band`
+    (paper outside it may come first), ending within it; stop 0 where there is none."""
     window = shares[:, :band + 1]
     line = window >= RULE_SPAN
-    starts = np.where(line.any(axis=1), line.argmax(axis=1), band + 1)  # (paper outside the box may come first)
+    starts = np.where(line.any(axis=1), line.argmax(axis=1), band + 1)
     past = ~line & (np.arange(window.shape[1]) > starts[:, np.newaxis])
-    ends = np.where(past.any(axis=1), past.argmax(axis=1), 0)
-    paper_follows = window[np.arange(len(window)), ends] <= 1.0 - EDGE_LINE_PAPER
-    return np.where((ends > 0) & paper_follows, ends, 0)
+    return starts, np.where(past.any(axis=1), past.argmax(axis=1), 0)
 
 
 def _only_paper(histograms: Histograms) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from digitpad.imaging.ink import EDGE_REACH, RULE_MIN_ACROSS
+from digitpad.imaging.ink import EDGE_REACH, RULE_MIN_ACROSS, RULE_SPAN, edge_line_runs
 from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
 
 # A comb field is also looked for in the ink above LINE_LEVEL: a light printed line (a form in a pale colour) comes out
@@ -63,7 +63,7 @@ UNDERLINE_THICKNESS = 0.15
 RING_SIZE = 1.4
 RING_WRITING = 0.3
 # A table's rules (or a box's sides) along the picture's edges, touching the writing or not and however thick: rows
-# (columns) inked along SIDE_COVERAGE of the picture's width (height), from within EDGE_RULE_BAND of its top or bottom
+# (columns) inked along RULE_SPAN of the picture's width (height), from within EDGE_RULE_BAND of its top or bottom
 # (left or right) edge (of its shorter side) and ending within it, that reach past all the rest of the ink at both
 # ends by EDGE_REACH of the rest's extent that way (a 7's or a 5's bar, a 2's base, the ruler-straight 1s at
 # both ends of "1231" cropped tight end where the rest of the writing does). The rest must be at least
@@ -174,8 +174,8 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
         return ink
     inked = ink > INK_LEVEL
     # (the usual case, settled at once: the ink spans less than a rule would, across and down)
-    if (np.count_nonzero(inked.any(axis=0)) < SIDE_COVERAGE * ink.shape[1]
-            and np.count_nonzero(inked.any(axis=1)) < SIDE_COVERAGE * ink.shape[0]):
+    if (np.count_nonzero(inked.any(axis=0)) < RULE_SPAN * ink.shape[1]
+            and np.count_nonzero(inked.any(axis=1)) < RULE_SPAN * ink.shape[0]):
         return ink
     band = max(2, int(EDGE_RULE_BAND * min(ink.shape)))
     rows, columns = _edge_rule_runs(inked.mean(axis=1), band), _edge_rule_runs(inked.mean(axis=0), band)
@@ -203,8 +203,8 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
     # found with one that reaches past the writing (a box's side the writing comes near to goes with the others).
     labels, _ = ndimage.label(inked, structure=CONNECTIVITY)
     long_pieces = [index + 1 for index, box in enumerate(ndimage.find_objects(labels))
-                   if box[1].stop - box[1].start >= SIDE_COVERAGE * ink.shape[1]
-                   or box[0].stop - box[0].start >= SIDE_COVERAGE * ink.shape[0]]
+                   if box[1].stop - box[1].start >= RULE_SPAN * ink.shape[1]
+                   or box[0].stop - box[0].start >= RULE_SPAN * ink.shape[0]]
     erase = rule & np.isin(labels, long_pieces)
     erase = ndimage.binary_dilation(erase, iterations=1) & ~(inked & ~erase)
     return np.where(erase, 0.0, ink).astype(np.float32)
@@ -213,16 +213,12 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
 def _edge_rule_runs(coverage: np.ndarray, band: int) -> list[tuple[int, int]]:
     """The runs [start, stop) of lines (rows or columns, `coverage`: the share of each inked) at either end that are a
     rule along that edge (see EDGE_RULE_BAND)."""
+    starts, stops = edge_line_runs(np.stack((coverage, coverage[::-1])), band)
     runs = []
-    for shares, flip in ((coverage, False), (coverage[::-1], True)):
-        covered = shares[:band + 1] >= SIDE_COVERAGE
-        if not covered.any():
-            continue
-        start = int(covered.argmax())
-        stop = start + int(np.argmin(covered[start:])) if not covered[start:].all() else band + 1
-        if stop > band:  # (ink right across, past the band: no rule)
-            continue
-        runs.append((len(shares) - stop, len(shares) - start) if flip else (start, stop))
+    if stops[0]:
+        runs.append((int(starts[0]), int(stops[0])))
+    if stops[1]:
+        runs.append((len(coverage) - int(stops[1]), len(coverage) - int(starts[1])))
     return runs
 
 
