@@ -25,10 +25,16 @@ def shape_fit(aspect: float, free_deviations: float) -> np.ndarray:
     return np.exp(-0.5 * excess**2)
 
 
+def aspect_deviations(digit: int, aspect: float) -> float:
+    """How many standard deviations an ink box's log(width / height) lies from that digit's usual (negative when
+    narrower)."""
+    mean, deviation = DIGIT_LOG_ASPECTS[digit]
+    return (math.log(max(aspect, 1e-6)) - mean) / deviation
+
+
 def digit_shape_fit(digit: int, aspect: float, free_deviations: float) -> float:
     """`shape_fit` for one digit only (cheap: plain arithmetic)."""
-    mean, deviation = DIGIT_LOG_ASPECTS[digit]
-    excess = max(abs(math.log(max(aspect, 1e-6)) - mean) / deviation - free_deviations, 0.0)
+    excess = max(abs(aspect_deviations(digit, aspect)) - free_deviations, 0.0)
     return math.exp(-0.5 * excess * excess)
 
 
