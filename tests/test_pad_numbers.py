@@ -37,3 +37,17 @@ def test_an_open_four_in_two_strokes_that_do_not_meet_is_one_4(bundled_predictor
 
 def test_two_ones_side_by_side_stay_two_digits(bundled_predictor):
     assert read_strokes([[(100, 40), (100, 240)], [(180, 40), (180, 240)]], 16.0, bundled_predictor).text == "11"
+
+
+def test_a_five_whose_hooked_bar_reaches_across_it_is_one_5(bundled_predictor):
+    """A 5 whose bar starts with a hook is two stroke groups (the bar is taller than a part of a digit may be, and
+    neither stroke lies mostly within the other's columns); they overlap far more than digits side by side do, and
+    read together as a 5 (read "55" before SPLIT_DIGIT_OVERLAP)."""
+    from digitpad.reading.stroke_groups import group_strokes
+
+    bowl = [(180 + 85 * math.cos(math.radians(-150 + 290 * step / 14)),
+             185 + 55 * math.sin(math.radians(-150 + 290 * step / 14))) for step in range(15)]
+    body = [(112, 62), (106, 135)] + bowl[1:]
+    bar = [(88, 140), (90, 60), (200, 50)]
+    assert len(group_strokes([body, bar], 16.0, drop_marks=True)) == 2
+    assert read_strokes([body, bar], 16.0, bundled_predictor).text == "5"
