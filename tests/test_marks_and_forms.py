@@ -348,6 +348,26 @@ def test_a_box_side_goes_when_slivers_of_its_erased_rules_are_left():
     assert np.array_equal(erased[:, 40:240] > 0.5, ink[:, 40:240] > 0.5)
 
 
+@pytest.mark.parametrize("stubs", ["top", "top and bottom"])
+def test_a_box_side_goes_when_stubs_of_its_erased_rules_are_left_at_its_ends(stubs):
+    """A big scan's box whose top and bottom the clean-up erased as ruled lines, leaving stubs of them at the sides'
+    ends, one reaching over the first digit's columns: the sides are still straight lines beside the writing, and go
+    (they were read as 1s, "682" as "16821")."""
+    image = Image.new("L", (300, 160), 0)
+    draw = ImageDraw.Draw(image)
+    for side, inwards in ((10, 1), (290, -1)):
+        draw.line((side, 14, side, 146), fill=255, width=3)
+        draw.line((side, 15, side + inwards * 36, 15), fill=255, width=3)
+        if stubs == "top and bottom":
+            draw.line((side, 145, side + inwards * 20, 145), fill=255, width=3)
+    draw.ellipse((36, 30, 96, 128), outline=255, width=10)  # a 0, under the left stub's end
+    draw.line((160, 30, 160, 128), fill=255, width=10)  # a 1
+    ink = np.asarray(image, np.float32) / 255.0
+    erased = erase_form_lines(ink)
+    assert erased[:, :16].max() == 0 and erased[:, -16:].max() == 0
+    assert np.array_equal(erased[25:, 34:250] > 0.5, ink[25:, 34:250] > 0.5)
+
+
 @pytest.mark.parametrize("digits, ticks", [
     ("12", False), ("705", False), ("31415926", False), ("47", True), ("2903", True), ("8675309", True),
 ])

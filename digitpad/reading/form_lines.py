@@ -30,6 +30,9 @@ RULE_WOBBLE = 0.75
 RULE_LEAN = 0.03
 RULE_REACH = 0.04
 RULE_MINIMUM_ROWS = 12
+# A line's straightness is judged leaving out RULE_ENDS of its height at each end: where a box's top and bottom were
+# erased as ruled lines, stubs of them stay at its sides' ends (a big scan's box read "16821" for "682").
+RULE_ENDS = 0.1
 # The writing's extent leaves out pieces shorter than RULE_SLIVER times its tallest (what is left of a ruled line).
 RULE_SLIVER = 0.1
 # A comb field (one printed box per digit, or a baseline with a tick between each two digits): once the ink clean-up
@@ -137,9 +140,15 @@ def _encloses(box: tuple[slice, slice], other: tuple[slice, slice]) -> bool:
 
 def _is_straight_vertical(mask: np.ndarray) -> bool:
     """Is this piece (cropped to its box) a printed vertical line: thin, straight, upright, and at least
-    COMB_MINIMUM_ROWS tall?"""
-    if mask.shape[0] < COMB_MINIMUM_ROWS or mask.shape[1] > 0.15 * mask.shape[0]:
+    COMB_MINIMUM_ROWS tall? (Judged between its ends: see RULE_ENDS.)"""
+    if mask.shape[0] < COMB_MINIMUM_ROWS:
         return False
+    height = mask.shape[0]
+    mask = _between_ends(mask)
+    inked = np.flatnonzero(mask.any(axis=0))
+    if inked.size == 0 or inked[-1] - inked[0] + 1 > 0.15 * height:
+        return False
+    mask = mask[:, inked[0]:inked[-1] + 1]
     rows = np.flatnonzero(mask.any(axis=1))
     columns = np.arange(mask.shape[1], dtype=np.float64)
     weights = mask[rows].astype(np.float64)
@@ -147,6 +156,19 @@ def _is_straight_vertical(mask: np.ndarray) -> bool:
     slope, intercept = np.polyfit(rows, centres, 1)
     wobble = float(np.std(centres - (slope * rows + intercept)))
     return abs(slope) < RULE_LEAN and wobble < RULE_WOBBLE
+
+
+def _between_ends(mask: np.ndarray) -> np.ndarray:
+    """A vertical line's piece without RULE_ENDS of its height at each end."""
+    end = int(RULE_ENDS * mask.shape[0])
+    return mask[end:mask.shape[0] - end]
+
+
+def _beside(box: tuple[slice, slice], mask: np.ndarray, left: int, right: int) -> bool:
+    """Whether a vertical line (its piece `mask` in `box`) stands left of column `left` or right of `right`, its ends'
+    stubs left out (see RULE_ENDS)."""
+    inked = np.flatnonzero(_between_ends(mask).any(axis=0))
+    return bool(inked.size) and (box[1].start + inked[-1] < left or box[1].start + inked[0] >= right)
 
 
 def erase_form_lines(ink: np.ndarray) -> np.ndarray:
@@ -274,7 +296,7 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
         elif (not combs_only and straight[index] and writing
               and RULE_HEIGHT * writing <= heights[index] <= RULE_MAXIMUM_HEIGHT * writing
               and box[0].start <= writing_top - reach and box[0].stop >= writing_bottom + reach
-              and (box[1].stop <= writing_left or box[1].start >= writing_right)):
+              and _beside(box, mask, writing_left, writing_right)):
             erase[box] |= mask
     inked = labels > 0
     if not erase.any() or not inked[~erase].any():
