@@ -406,7 +406,8 @@ def _reader_reads_one(ink: np.ndarray, digit: int, read_lines) -> bool:
 
 def _join_split_digits(pad_strokes: Sequence[Stroke], groups: list[list[int]], predictor,
                        render_side: int) -> list[list[int]]:
-    """Join neighbouring groups that are one digit in two strokes (see SPLIT_DIGIT_MAXIMUM_ASPECT)."""
+    """Join neighbouring groups that are one digit in two strokes (see SPLIT_DIGIT_MAXIMUM_ASPECT and
+    SPLIT_DIGIT_OVERLAP)."""
     boxes = [union_box(stroke_box(pad_strokes[index], 0.0) for index in group) for group in groups]
     pairs, overlapping = [], {}  # (overlapping: index -> the two groups' aspect)
     for index in range(len(groups) - 1):
