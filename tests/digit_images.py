@@ -376,3 +376,45 @@ def dim_noisy_photo(ink: np.ndarray, rng: np.random.Generator, shape=(240, 320))
     buffer = io.BytesIO()
     Image.fromarray(as_uint8(picture)).save(buffer, "JPEG", quality=80)
     return Image.open(buffer)
+
+
+PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper")
+
+
+def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.Image:
+    """A tablet writer's digit (`strokes`: point arrays, y down) drawn as a real-sized image file of one of PEN_FILES:
+    a phone drawing app's 1080x1920 PNG export (the digit 300-1000 px tall, a 4-12% pen in black, blue or red),
+    a 500 px PNG of black strokes on a transparent canvas, a 280 px canvas of white strokes on black, or a JPEG
+    scan of paper (the digit 60-160 px tall, a thin pen, blurred and noisy); the digit somewhere inside."""
+    every = np.concatenate([np.asarray(stroke, np.float64) for stroke in strokes])
+    low, span = every.min(axis=0), np.maximum(np.ptp(every, axis=0), 1e-6)
+    size, heights, pen_shares, mode, paper = {
+        "phone export": ((1080, 1920), (300, 1000), (0.04, 0.12), "RGB", (255, 255, 255)),
+        "transparent canvas": ((500, 500), (150, 450), (0.05, 0.12), "RGBA", (0, 0, 0, 0)),
+        "dark canvas": ((280, 280), (100, 250), (0.06, 0.14), "L", 0),
+        "scanned paper": (None, (60, 160), (0.03, 0.08), "L", int(rng.uniform(205, 245))),
+    }[kind]
+    height = rng.uniform(*heights)
+    pen = max(2.0, rng.uniform(*pen_shares) * height)
+    if size is None:
+        size = (int(height * 2.2), int(height * 1.8))
+    scale = min(height / span[1], (size[0] - 3 * pen) / span[0], (size[1] - 3 * pen) / span[1])
+    left = rng.uniform(1.5 * pen, max(1.5 * pen, size[0] - 1.5 * pen - span[0] * scale))
+    top = rng.uniform(1.5 * pen, max(1.5 * pen, size[1] - 1.5 * pen - span[1] * scale))
+    ink = {"phone export": tuple(int(value) for value in rng.choice([[0, 0, 0], [20, 40, 200], [200, 20, 20]])),
+           "transparent canvas": (0, 0, 0, 255), "dark canvas": 255, "scanned paper": int(rng.uniform(20, 110))}[kind]
+    image = Image.new(mode, size, paper)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        points = [(left + (x - low[0]) * scale, top + (y - low[1]) * scale) for x, y in np.asarray(stroke, np.float64)]
+        draw.line(points * 2 if len(points) == 1 else points, fill=ink, width=int(pen), joint="curve")
+        for x, y in (points[0], points[-1]):
+            draw.ellipse((x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2), fill=ink)
+    buffer = io.BytesIO()
+    if kind == "scanned paper":
+        scan = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))), np.float32)
+        scan = scan + rng.normal(0, rng.uniform(2, 9), scan.shape)
+        Image.fromarray(np.clip(scan, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=int(rng.uniform(60, 92)))
+    else:
+        image.save(buffer, "PNG")
+    return Image.open(buffer)

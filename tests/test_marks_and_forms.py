@@ -331,6 +331,41 @@ def test_a_zero_with_a_dot_or_a_slash_inside_stays_a_zero():
         assert erase_form_lines(ink) is ink
 
 
+def slashed_zero_picture(lean: float, slash_share: float, pen: int) -> Image.Image:
+    """A narrow zero leaning `lean` degrees with a slash along its long axis inside it, `slash_share` of its height
+    and not touching it (as some writers slash their zeros), dark ink on light paper, 8-bit grey."""
+    image = Image.new("L", (240, 240), 0)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((85, 40, 155, 200), outline=255, width=pen)
+    half = 80 * slash_share
+    draw.line((120, 120 - half, 120, 120 + half), fill=255, width=pen)
+    turned = np.asarray(image.rotate(-lean, resample=Image.BILINEAR), np.float32)
+    return Image.fromarray((235 - 0.8 * turned).astype(np.uint8))
+
+
+@pytest.mark.parametrize("lean, slash_share, pen", [(0, 0.5, 8), (25, 0.6, 6), (50, 0.4, 10)])
+def test_a_zero_with_a_short_slash_inside_is_read_as_a_zero(tmp_path, bundled_predictor, lean, slash_share, pen):
+    """A zero whose slash, inside it and not touching it, is a third to two thirds as tall as the zero is no ring
+    around a 1 (before, the zero was erased as a circle drawn round the slash, read 1): saved as a PNG, read whole."""
+    path = tmp_path / "zero.png"
+    slashed_zero_picture(lean, slash_share, pen).save(path)
+    with Image.open(path) as image:
+        assert read_number(image, bundled_predictor).text == "0"
+        assert read_number(image, bundled_predictor, single_digit=True).text == "0"
+
+
+def test_a_circle_round_a_1_still_goes():
+    """A ring about as wide as tall (or wider) around a 1 is a circle drawn round it: erased, the 1 kept."""
+    image = Image.new("F", (200, 200), 0.0)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((20, 30, 180, 170), outline=1.0, width=5)
+    draw.line((100, 65, 96, 135), fill=1.0, width=6)
+    ink = np.asarray(image, np.float32)
+    cleaned = erase_form_lines(ink)
+    assert cleaned[100, 20:26].max() == 0.0  # the ring's left side is gone
+    assert cleaned[100, 94:102].max() > 0.5  # the 1 stays
+
+
 def test_a_box_side_goes_when_slivers_of_its_erased_rules_are_left():
     """A big scan's box: the clean-up erased its top and bottom but left one-pixel slivers of them, below the
     writing; the sides still reach past the writing, so they go."""

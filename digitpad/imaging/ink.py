@@ -364,8 +364,9 @@ def _even_paper(histograms: Histograms) -> np.ndarray:
 
 
 def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarray,
-                 whole: np.ndarray | None = None) -> np.ndarray:
-    """Per image of a stack: True for dark ink on light paper, False for light ink on dark paper.
+                 whole: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per image of a stack: (True for dark ink on light paper, False for light ink on dark paper; True where that
+    was a close call, see POLARITY_CLEAR_MAJORITY).
 
     Split the greys in two (Otsu): the smaller class is ink. When the two are close in size
     (a thick digit cropped tight), the class that owns most of the image border is paper. On unevenly lit
@@ -376,7 +377,7 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     if len(greys) == 1 and min(greys.shape[1:]) >= FLATTEN_MIN_SIZE and not even_paper[0]:
         uneven = _ink_is_dark_on_uneven_paper(greys[0])
         if uneven is not None:
-            return np.array([uneven])
+            return np.array([uneven]), np.zeros(1, dtype=bool)
     split = histograms.otsu_index()
     dark_fraction = histograms.sum(0, split) / np.maximum(histograms.counts.sum(axis=1), 1)
     threshold = histograms.centres[np.arange(len(greys)), split] - histograms.step / 2
@@ -390,14 +391,14 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
     close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
     if not close_call.any():
-        return clearly_dark
+        return clearly_dark, close_call
     if whole is not None and _only_paper(histograms)[0]:
-        return np.array([_ink_is_darker_than_paper(whole[0])])
+        return np.array([_ink_is_darker_than_paper(whole[0])]), np.zeros(1, dtype=bool)
     border_vote = clearly_dark.copy()
     for position, index in enumerate(boxable):
         if close_call[index]:
             border_vote[index] = _border_is_light(dark[position][insides[position]])
-    return np.where(close_call, border_vote, clearly_dark)
+    return np.where(close_call, border_vote, clearly_dark), close_call
 
 
 def _border_is_light(dark: np.ndarray) -> bool:
@@ -901,12 +902,25 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     Each image is cleaned exactly as if it were alone; small images are cleaned together, so a folder of
     small scans costs a fraction of the Python per image. Large images are reduced to at most
     WORKING_SIZE on the longer side, and further where their ink stays MIN_INK_HEIGHT tall (see DRAFT_SIZE).
+    Where the polarity was a close call and leaves no ink (a thick 1 cropped tight: its dark stroke owns most of
+    the border, so the light corners were taken for ink and erased as slivers), the other polarity is read.
     """
     count, height, width = greys.shape
     if min(height, width) < 2:
         return [None] * count
     if count > 1 and not cleaned_together((height, width)):
         return [ink_maps(grey[np.newaxis])[0] for grey in greys]  # per-pixel work dominates: one at a time
+    results, close_calls = _ink_maps(greys)
+    for index in np.flatnonzero(close_calls):
+        if results[index] is None:
+            results[index] = _ink_maps(greys[index:index + 1], flip=True)[0][0]
+    return results
+
+
+def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[np.ndarray | None], np.ndarray]:
+    """ink_maps on a stack cleaned together, with the close calls among its polarities; `flip` reads each image
+    the other way round."""
+    count, height, width = greys.shape
     working = _reduction(height, width, WORKING_SIZE)
     # (as a factor of the working size)
     draft = _reduction(height // working, width // working, DRAFT_SIZE)
@@ -922,7 +936,9 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
         sample = greys[:, ::stride, ::stride]
         grey_histograms = Histograms.of(sample, 0.0, 1.0)
     even_paper = _even_paper(grey_histograms)
-    inverted = _ink_is_dark(sample, grey_histograms, even_paper, greys if stride > 1 else None)
+    inverted, close_calls = _ink_is_dark(sample, grey_histograms, even_paper, greys if stride > 1 else None)
+    if flip:
+        inverted = ~inverted
     if count == 1:  # (the same, with less work)
         ink = 1.0 - greys if inverted[0] else greys
     else:
@@ -934,12 +950,12 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
         if drafted is not None and drafted[0] is not None:
             fitted = min(draft, draft * _ink_height(drafted[0]) // MIN_INK_HEIGHT)
             if fitted == draft:
-                return drafted
+                return drafted, close_calls
             if fitted > 1:
                 ink = _reduce(ink, fitted)
-        return _cleaned(ink, even_paper)
+        return _cleaned(ink, even_paper), close_calls
     # Same pixels as the sample when not reduced, mirrored: no need to count them again.
-    return _cleaned(ink, even_paper, grey_histograms.mirrored_where(inverted) if working == 1 else None)
+    return _cleaned(ink, even_paper, grey_histograms.mirrored_where(inverted) if working == 1 else None), close_calls
 
 
 def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | None = None,

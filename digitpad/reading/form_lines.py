@@ -65,6 +65,15 @@ UNDERLINE_THICKNESS = 0.15
 # tall as the zero, or far smaller: at least RING_WRITING of the ring's height is writing).
 RING_SIZE = 1.4
 RING_WRITING = 0.3
+# A zero with a slash inside that does not touch it (writers who slash their zeros, some along the zero's long axis)
+# is no ring around a 1: a ring taller than wide (its long axis within ZERO_LEAN degrees of the vertical, its spread
+# across that axis at most ZERO_NARROW of its spread along it) around one thin stroke (its spread across at most
+# SLASH_THIN of its spread along) stays. Circles drawn round a digit are about round (0.88 and above in
+# bench_paper.py's circled digits). Chosen on zeros drawn as rings with a slash inside (a probe: 279 of the 352 that
+# were read as their slash kept) and bench_paper.py --validation --only cells (circled the same).
+ZERO_LEAN = 60.0
+ZERO_NARROW = 0.85
+SLASH_THIN = 0.35
 # A table's rules (or a box's sides) along the picture's edges, touching the writing or not and however thick: rows
 # (columns) inked along RULE_SPAN of the picture's width (height), from within EDGE_RULE_BAND of its top or bottom
 # (left or right) edge (of its shorter side) and ending within it, that reach past all the rest of the ink at both
@@ -283,7 +292,8 @@ def _erase(ink: np.ndarray, level: float, labels: np.ndarray, boxes: list[tuple[
                     edges[region] = True
             edges[:, dividing] = True
             erase[box] |= mask & edges
-        elif not combs_only and others and _is_ring(box, mask, others):
+        elif not combs_only and others and _is_ring(box, mask, others) and not _is_slashed_zero(
+                mask, [masks[position] for position in range(len(boxes)) if position != index]):
             erase[box] |= mask
         elif sides[1] and others and _is_under_all(box, others, heights[index]):
             if _runs(dividing) >= COMB_MINIMUM_LINES - 1:  # (the ticks)
@@ -381,6 +391,25 @@ def _is_ring(box: tuple[slice, slice], mask: np.ndarray, others: list[tuple[slic
     hole = ndimage.binary_fill_holes(mask) & ~mask
     return all(hole[(other[0].start + other[0].stop) // 2 - box[0].start,
                     (other[1].start + other[1].stop) // 2 - box[1].start] for other in others)
+
+
+def _principal_axes(mask: np.ndarray) -> tuple[float, float]:
+    """A piece's long axis: (its lean from the vertical in degrees, the piece's spread across it over its spread
+    along it; 1 for a round piece, small for a thin stroke)."""
+    rows, columns = np.nonzero(mask)
+    if len(rows) < 3:
+        return 0.0, 1.0
+    spreads, axes = np.linalg.eigh(np.cov(np.stack((columns, rows)).astype(np.float64)))
+    across, along = np.sqrt(np.maximum(spreads, 0.0))
+    return float(np.degrees(np.arctan2(abs(axes[0, 1]), abs(axes[1, 1])))), float(across / max(along, 1e-9))
+
+
+def _is_slashed_zero(ring: np.ndarray, inside: list[np.ndarray]) -> bool:
+    """Is a ring (`ring`, its mask) with the pieces `inside` it a zero with a slash in it (see ZERO_LEAN)?"""
+    if len(inside) != 1:
+        return False
+    lean, narrow = _principal_axes(ring)
+    return lean <= ZERO_LEAN and narrow <= ZERO_NARROW and _principal_axes(inside[0])[1] <= SLASH_THIN
 
 
 def _runs(flags: np.ndarray) -> int:

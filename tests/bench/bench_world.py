@@ -5,7 +5,9 @@ Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300
 
 Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
-- held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes);
+- held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes), and drawn as
+  image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper) read like
+  Load image, as a number (`--files-only` runs these alone);
 - held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
   image), added to the held-out writers' strokes (read from the pad; a flag replaces the writer's own), and
@@ -33,7 +35,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import printed_digit  # noqa: E402
+from tests.digit_images import PEN_FILES, pen_digit_file, printed_digit  # noqa: E402
 from tests.synthetic_strokes import pad_strokes  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -64,6 +66,22 @@ def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
                             in zip(test.strokes, widths)], truth)
             for mode, single in (("held-out pen writers (pad, single digit)", True),
                                  ("held-out pen writers (pad, as a number)", False))}
+
+
+def held_out_writers_as_files(predictor, pen, rng) -> dict[str, tuple]:
+    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them."""
+    from digitpad.reading.number import read_number
+
+    _, _, test = pen.split()
+    truth = [str(label) for label in test.labels]
+    results = {}
+    for kind in PEN_FILES:
+        read = []
+        for strokes in test.strokes:
+            with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
+                read.append(read_number(image, predictor).text)
+        results[f"held-out pen writers as files: {kind}"] = accuracy(read, truth)
+    return results
 
 
 def held_out_fonts(predictor) -> dict[str, tuple]:
@@ -143,6 +161,7 @@ def main() -> None:
     parser.add_argument("--model", action="append", type=Path, help="a .keras model (repeat to compare; default: bundled)")
     parser.add_argument("--count", type=int, default=300, help="digits per style and construction")
     parser.add_argument("--skip-cli", action="store_true", help="skip MNIST through `digitpad classify`")
+    parser.add_argument("--files-only", action="store_true", help="only the held-out writers as image files")
     arguments = parser.parse_args()
     from bench_engine import write_pngs
     from digitpad.inference.predictor import KerasPredictor
@@ -157,7 +176,7 @@ def main() -> None:
     table: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary) / "mnist_test"
-        if not arguments.skip_cli:
+        if not (arguments.skip_cli or arguments.files_only):
             folder.mkdir()
             write_pngs(folder, x_test, len(x_test))
         for model in models:
@@ -166,11 +185,17 @@ def main() -> None:
             rng = np.random.default_rng(SEED)
             results: dict[str, tuple] = {}
             speed = {}
+            if arguments.files_only:
+                results.update(held_out_writers_as_files(predictor, pen, rng))
+                for name, (share, errors, total) in results.items():
+                    table.setdefault(name, []).append(f"{share:.2%} ({errors}/{total} wrong)")
+                continue
             if not arguments.skip_cli:
                 results["MNIST test, 10,000 PNGs through `digitpad classify`"], files_per_second = classify_mnist(
                     model, folder, y_test)
                 speed["`digitpad classify` 10,000 28x28 PNGs, whole command (files/s)"] = f"{files_per_second:,.0f}"
             results.update(held_out_writers(predictor, pen, rng))
+            results.update(held_out_writers_as_files(predictor, pen, rng))
             results.update(held_out_fonts(predictor))
             results.update(styles_three_ways(predictor, pen, x_test, y_test, arguments.count, rng))
             speed["one digit end to end, median (ms)"] = f"{one_digit_latency(predictor, x_test):.2f}"
