@@ -261,6 +261,26 @@ def test_the_surer_of_reader_and_segmentation_wins():
     assert doubtful_reader.text == "33"
 
 
+@pytest.mark.parametrize("segmentation_confidence, reader_confidence, expected", [
+    (0.9999, 0.7, "33"),  # segmentation sure of every digit, the reader unsure: segmentation's digits stay
+    (0.9999, 0.9, "421"),  # the reader sure enough of each of its digits: its count wins
+    (0.99, 0.7, "421"),  # segmentation not sure of every digit: the reader's count wins, however unsure
+])
+def test_an_unsure_reader_finding_more_digits_does_not_overrule_sure_segmentation(
+        segmentation_confidence, reader_confidence, expected):
+    """A writer's 5 whose bar starts left of its stem, read "15" by the number reader (0.7 sure) but one 5 by
+    segmentation (0.9999 sure): the reader's other number of digits wins only where it is at least
+    READER_COUNT_SURE sure or segmentation doubts (READER_COUNT_SETTLED)."""
+    from digitpad.reading.line import BLANK
+
+    prepared = prepare_number(_two_digit_ink())
+    predictor = FlatPredictor(digit=3, confidence=segmentation_confidence)
+    whole = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
+    frames = [BLANK, BLANK, 4, BLANK, BLANK, 2, BLANK, BLANK, 1]
+    reading = finish_number(prepared, whole, predictor.predict_inputs, _reader_frames(frames, reader_confidence))
+    assert reading.text == expected
+
+
 def test_the_reader_is_not_asked_about_a_settled_digit():
     asked = []
     sure = FlatPredictor(digit=7, confidence=0.999)
