@@ -15,9 +15,9 @@ from digitpad.reading.strokes import Stroke, render_strokes
 DIGIT_HEIGHT = 48
 MARGIN = 14
 PAPER = 238
-NUISANCES = ("spaced", "touching", "separators", "background", "broken", "uneven", "all", "boxes")
-# "boxes": a form's comb field, one printed box per digit or a baseline with a tick between each two digits (not
-# part of "all", whose scenes stay as they were).
+NUISANCES = ("spaced", "touching", "separators", "background", "broken", "uneven", "all", "boxes", "underlined")
+# "boxes": a form's comb field, one printed box per digit or a baseline with a tick between each two digits;
+# "underlined": spaced digits underlined by hand once or twice (neither part of "all", whose scenes stay as they were).
 SEPARATOR_MARKS = ".,-/="
 
 
@@ -234,7 +234,31 @@ def scan(canvas: np.ndarray, nuisance: str, rng: np.random.Generator, lines: np.
     return np.clip(page, 0, 255).round().astype(np.uint8)
 
 
+def underline(canvas: np.ndarray, rng: np.random.Generator, lines: int | None = None) -> np.ndarray:
+    """The ink canvas with the number underlined by hand in the same pen, once or (a total, half the time; or `lines`
+    times) twice: a
+    slightly wavy, sloping line from about the first digit's left to the last one's right, touching the digits' feet
+    or a little below them."""
+    rows, columns = np.flatnonzero(canvas.max(axis=1) > 0.5), np.flatnonzero(canvas.max(axis=0) > 0.5)
+    bottom, left, right = rows[-1], columns[0], columns[-1]
+    extended = np.pad(canvas, ((0, int(DIGIT_HEIGHT * 0.6)), (0, 0)))
+    image = Image.fromarray((extended * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    width = max(2, int(round(DIGIT_HEIGHT * rng.uniform(0.06, 0.12))))
+    y = bottom + DIGIT_HEIGHT * rng.uniform(0.0, 0.15)
+    for _ in range(lines or (1 if rng.random() < 0.5 else 2)):
+        start = left + DIGIT_HEIGHT * rng.uniform(-0.2, 0.2)
+        end = right + DIGIT_HEIGHT * rng.uniform(-0.2, 0.2)
+        xs = np.linspace(start, end, 8)
+        ys = y + np.linspace(0.0, rng.uniform(-0.05, 0.05) * (end - start), 8) + rng.normal(0, 0.015 * DIGIT_HEIGHT, 8)
+        draw.line(list(zip(xs.tolist(), ys.tolist())), fill=255, width=width, joint="curve")
+        y += DIGIT_HEIGHT * rng.uniform(0.12, 0.25)
+    return np.asarray(image, np.float32) / 255.0
+
+
 def make_scene(digit_inks: list[np.ndarray], digits: str, nuisance: str, rng: np.random.Generator) -> Scene:
+    if nuisance == "underlined":
+        return Scene(scan(underline(compose(digit_inks, list(digits), "spaced", rng), rng), nuisance, rng), digits, "")
     if nuisance == "boxes":
         canvas, field = compose_in_boxes(digit_inks, rng)
         return Scene(scan(canvas, nuisance, rng, field), digits, "")

@@ -17,9 +17,10 @@ from digitpad.reading.far_marks import erase_far_marks
 from digitpad.reading.form_lines import erase_form_lines
 from digitpad.reading.marks import find_marks, is_slash
 from digitpad.reading.number import read_number
+from digitpad.reading.underlines import erase_underlines
 from digitpad.reading.segment import find_components
 from tests.digit_images import APART_MARKS, line_crop, marked_picture, page_crop
-from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan
+from tests.number_scenes import MARGIN, compose, compose_in_boxes, mnist_ink, scan, underline
 
 
 @pytest.fixture(scope="module")
@@ -364,6 +365,57 @@ def test_a_circle_round_a_1_still_goes():
     cleaned = erase_form_lines(ink)
     assert cleaned[100, 20:26].max() == 0.0  # the ring's left side is gone
     assert cleaned[100, 94:102].max() > 0.5  # the 1 stays
+
+
+def _written_digits(draw: ImageDraw.ImageDraw, pen: int) -> None:
+    """A 1, a 7 and a 0 written 60 px tall, their feet at row 80."""
+    draw.line((40, 20, 34, 80), fill=255, width=pen)
+    draw.line((70, 20, 110, 20), fill=255, width=pen)
+    draw.line((110, 20, 84, 80), fill=255, width=pen)
+    draw.ellipse((130, 20, 170, 80), outline=255, width=pen)
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+def test_a_number_underlined_by_hand_loses_its_lines_and_keeps_its_digits(lines):
+    """A line drawn by hand under "170" (a little wavy and sloping, in the writer's pen), or two (a ledger's total),
+    is erased; the digits are left as they were."""
+    image = Image.new("L", (200, 140), 0)
+    draw = ImageDraw.Draw(image)
+    _written_digits(draw, 5)
+    digits = np.asarray(image, np.float32) / 255.0
+    for index in range(lines):
+        y = 92 + 14 * index
+        draw.line([(22, y), (60, y + 2), (100, y + 1), (140, y + 3), (182, y + 4)], fill=255, width=5, joint="curve")
+    ink = np.asarray(image, np.float32) / 255.0
+    cleaned = erase_underlines(ink)
+    assert cleaned[87:].max() < 0.5  # no line left
+    assert np.array_equal(cleaned[:86] > 0.5, digits[:86] > 0.5)  # every digit whole
+
+
+@pytest.mark.parametrize("shape", ["a 2 with a long base", "two 2s touching at their bases"])
+def test_a_digits_own_base_is_no_underline(shape):
+    """A 2's base (shorter than the digit is tall), and the bases of two touching 2s joined into one long stroke (no
+    bare paper between two digits above it), are the digits' own: nothing is erased."""
+    image = Image.new("L", (200, 120), 0)
+    draw = ImageDraw.Draw(image)
+    lefts = [60] if shape == "a 2 with a long base" else [40, 96]
+    for left in lefts:
+        draw.arc((left, 20, left + 50, 60), 180, 20, fill=255, width=5)
+        draw.line((left + 48, 48, left, 96), fill=255, width=5)
+        draw.line((left, 96, left + 60, 96), fill=255, width=5)
+    ink = np.asarray(image, np.float32) / 255.0
+    assert erase_underlines(ink) is ink
+
+
+def test_a_total_underlined_twice_is_read_whole(tmp_path, clear_digits, bundled_predictor):
+    """MNIST test digits "1990" underlined twice by hand, saved as a PNG and read as `classify` reads it (before, the
+    lower line and the feet of the digits were read together: "1290")."""
+    rng = np.random.default_rng(3)
+    inks = [mnist_ink(clear_digits[int(digit)][index % 3]) for index, digit in enumerate("1990")]
+    path = tmp_path / "total.png"
+    Image.fromarray(scan(underline(compose(inks, list("1990"), "spaced", rng), rng, 2), "spaced", rng)).save(path)
+    with Image.open(path) as image:
+        assert read_number(image, bundled_predictor).text == "1990"
 
 
 def test_a_box_side_goes_when_slivers_of_its_erased_rules_are_left():

@@ -20,6 +20,7 @@ from digitpad.reading.segment import (Components, Segmentation, choose_digits, f
                                       plan_segmentation)
 from digitpad.reading.stroke_groups import group_strokes, stroke_box, stroke_points, stroke_width, union_box
 from digitpad.reading.strokes import PAD_PIXELS, Stroke, render_strokes
+from digitpad.reading.underlines import erase_underlines
 
 # Two neighbouring stroke groups are one digit written in two strokes that do not meet (an open 4 as "L" and "|",
 # read "61" or "11") when together they are no wider than SPLIT_DIGIT_MAXIMUM_ASPECT times their height, there is
@@ -143,7 +144,7 @@ def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool =
     photos from a folder wait for inference by the hundred).
     """
     if on_paper:
-        ink = erase_far_marks(erase_cut_neighbours(erase_form_lines(ink), single_digit))
+        ink = erase_far_marks(erase_cut_neighbours(erase_underlines(erase_form_lines(ink)), single_digit))
     if single_digit:
         return PreparedNumber(mnist_from_ink(ink))
     ink = crop_to_ink(ink)
