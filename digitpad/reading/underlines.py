@@ -71,12 +71,14 @@ def _near(mask: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
 
 
-def _underline(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _underline(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The columns of the lowest underline, in each the rows [top, bottom] of its stroke and whether it lies alone
     there (no digit resting on it); None without one."""
     inked = ink > INK_LEVEL
     rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if len(rows) < 4 or len(columns) < 4:
+        return None
+    if columns[-1] - columns[0] < rows[-1] - rows[0]:  # (narrower than tall: a digit, or a line too short)
         return None
     top_row = rows[0]
     box = inked[top_row:rows[-1] + 1, columns[0]:columns[-1] + 1]
