@@ -6,6 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitpad.imaging.ink import EDGE_REACH, RULE_MIN_ACROSS, RULE_SPAN, edge_line_runs
+from digitpad.reading.marks import principal_axes
 from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
 
 # A comb field is also looked for in the ink above LINE_LEVEL: a light printed line (a form in a pale colour) comes out
@@ -394,23 +395,14 @@ def _is_ring(box: tuple[slice, slice], mask: np.ndarray, others: list[tuple[slic
                     (other[1].start + other[1].stop) // 2 - box[1].start] for other in others)
 
 
-def _principal_axes(mask: np.ndarray) -> tuple[float, float]:
-    """A piece's long axis: (its lean from the vertical in degrees, the piece's spread across it over its spread
-    along it; 1 for a round piece, small for a thin stroke)."""
-    rows, columns = np.nonzero(mask)
-    if len(rows) < 3:
-        return 0.0, 1.0
-    spreads, axes = np.linalg.eigh(np.cov(np.stack((columns, rows)).astype(np.float64)))
-    across, along = np.sqrt(np.maximum(spreads, 0.0))
-    return float(np.degrees(np.arctan2(abs(axes[0, 1]), abs(axes[1, 1])))), float(across / max(along, 1e-9))
-
-
 def _is_slashed_zero(ring: np.ndarray, inside: list[np.ndarray]) -> bool:
     """Is a ring (`ring`, its mask) with the pieces `inside` it a zero with a slash in it (see ZERO_LEAN)?"""
     if len(inside) != 1:
         return False
-    lean, narrow = _principal_axes(ring)
-    return lean <= ZERO_LEAN and narrow <= ZERO_NARROW and _principal_axes(inside[0])[1] <= SLASH_THIN
+    across, along, column_step, row_step = principal_axes(ring)
+    lean = np.degrees(np.arctan2(abs(column_step), abs(row_step)))
+    slash_across, slash_along, _, _ = principal_axes(inside[0])
+    return lean <= ZERO_LEAN and across <= ZERO_NARROW * along and slash_across <= SLASH_THIN * slash_along
 
 
 def _runs(flags: np.ndarray) -> int:

@@ -111,14 +111,23 @@ def find_marks(components: Components) -> list[Mark]:
     return marks
 
 
-def is_slash(ink: np.ndarray, tallest: int) -> bool:
-    """Is this piece of ink (an ink map holding only it) shaped like a "/" among digits `tallest` pixels tall?"""
-    rows, columns = np.nonzero(ink > 0)
-    if rows.size < 2 or rows.max() - rows.min() + 1 < SLASH_HEIGHT * tallest:
-        return False
+def principal_axes(mask: np.ndarray) -> tuple[float, float, float, float]:
+    """A piece's spread across its long axis and along it (standard deviations), and the axis' direction (column
+    step, row step); a piece of fewer than two pixels is round."""
+    rows, columns = np.nonzero(mask)
+    if rows.size < 2:
+        return 1.0, 1.0, 0.0, 1.0
     spread, axes = np.linalg.eigh(np.cov(np.stack([columns, rows]).astype(np.float64)))
     across, along = np.sqrt(np.maximum(spread, 0.0))
-    column_step, row_step = axes[:, 1]
+    return float(across), float(along), float(axes[0, 1]), float(axes[1, 1])
+
+
+def is_slash(ink: np.ndarray, tallest: int) -> bool:
+    """Is this piece of ink (an ink map holding only it) shaped like a "/" among digits `tallest` pixels tall?"""
+    rows = np.flatnonzero((ink > 0).any(axis=1))
+    if rows.size < 2 or rows[-1] - rows[0] + 1 < SLASH_HEIGHT * tallest:
+        return False
+    across, along, column_step, row_step = principal_axes(ink > 0)
     return bool(across <= SLASH_STRAIGHTNESS * along and row_step != 0 and -column_step / row_step >= SLASH_LEAN)
 
 
