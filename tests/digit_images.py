@@ -378,14 +378,29 @@ def dim_noisy_photo(ink: np.ndarray, rng: np.random.Generator, shape=(240, 320))
     return Image.open(buffer)
 
 
-PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper")
+PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper", "dip pen ledger", "broad nib scan")
+# Nib pens: a pointed dip pen swells on downstrokes and draws hairline upstrokes; a broad nib held at an angle draws
+# thin along its edge and thick across it. The thinnest line is this share of the thickest.
+NIB_HAIRLINE = (0.12, 0.35)
+
+
+def _nib_widths(points: list, kind: str, pen: float, hairline: float, nib_angle: float) -> list[float]:
+    """The width of each segment of a stroke drawn with a nib (see NIB_HAIRLINE), in pixels, at least 1."""
+    widths = []
+    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
+        direction = np.arctan2(y1 - y0, x1 - x0)  # y down: a downstroke has a positive sine
+        swell = max(0.0, np.sin(direction)) if kind == "dip pen ledger" else abs(np.sin(direction - nib_angle))
+        widths.append(max(1.0, pen * (hairline + (1.0 - hairline) * swell)))
+    return widths
 
 
 def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.Image:
     """A tablet writer's digit (`strokes`: point arrays, y down) drawn as a real-sized image file of one of PEN_FILES:
     a phone drawing app's 1080x1920 PNG export (the digit 300-1000 px tall, a 4-12% pen in black, blue or red),
     a 500 px PNG of black strokes on a transparent canvas, a 280 px canvas of white strokes on black, or a JPEG
-    scan of paper (the digit 60-160 px tall, a thin pen, blurred and noisy); the digit somewhere inside."""
+    scan of paper (the digit 60-160 px tall, a thin pen, blurred and noisy); the digit somewhere inside. Written
+    with a nib: a JPEG crop of an old ledger (yellowed paper, faded brown ink from a pointed dip pen, the digit
+    45-90 px tall) or a scan of a broad nib's writing in black or blue (60-160 px)."""
     every = np.concatenate([np.asarray(stroke, np.float64) for stroke in strokes])
     low, span = every.min(axis=0), np.maximum(np.ptp(every, axis=0), 1e-6)
     size, heights, pen_shares, mode, paper = {
@@ -393,7 +408,10 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
         "transparent canvas": ((500, 500), (150, 450), (0.05, 0.12), "RGBA", (0, 0, 0, 0)),
         "dark canvas": ((280, 280), (100, 250), (0.06, 0.14), "L", 0),
         "scanned paper": (None, (60, 160), (0.03, 0.08), "L", int(rng.uniform(205, 245))),
+        "dip pen ledger": (None, (45, 90), (0.07, 0.14), "RGB", None),
+        "broad nib scan": (None, (60, 160), (0.07, 0.14), "L", None),
     }[kind]
+    nib = paper is None  # (its random draws come after the others', which stay as they were)
     height = rng.uniform(*heights)
     pen = max(2.0, rng.uniform(*pen_shares) * height)
     if size is None:
@@ -402,16 +420,32 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     left = rng.uniform(1.5 * pen, max(1.5 * pen, size[0] - 1.5 * pen - span[0] * scale))
     top = rng.uniform(1.5 * pen, max(1.5 * pen, size[1] - 1.5 * pen - span[1] * scale))
     ink = {"phone export": tuple(int(value) for value in rng.choice([[0, 0, 0], [20, 40, 200], [200, 20, 20]])),
-           "transparent canvas": (0, 0, 0, 255), "dark canvas": 255, "scanned paper": int(rng.uniform(20, 110))}[kind]
+           "transparent canvas": (0, 0, 0, 255), "dark canvas": 255, "scanned paper": int(rng.uniform(20, 110)),
+           "dip pen ledger": None, "broad nib scan": None}[kind]
+    if nib:
+        hairline, nib_angle = rng.uniform(*NIB_HAIRLINE), np.radians(rng.uniform(20, 50))
+        if kind == "dip pen ledger":
+            paper = tuple(int(rng.uniform(*band)) for band in ((215, 240), (195, 225), (150, 190)))
+            ink = tuple(int(rng.uniform(*band)) for band in ((60, 130), (40, 90), (20, 60)))
+        else:
+            paper, ink = int(rng.uniform(215, 250)), int(rng.uniform(10, 110))
     image = Image.new(mode, size, paper)
     draw = ImageDraw.Draw(image)
     for stroke in strokes:
         points = [(left + (x - low[0]) * scale, top + (y - low[1]) * scale) for x, y in np.asarray(stroke, np.float64)]
-        draw.line(points * 2 if len(points) == 1 else points, fill=ink, width=int(pen), joint="curve")
+        if len(points) == 1:
+            points = points * 2
+        if nib:
+            widths = _nib_widths(points, kind, pen, hairline, nib_angle)
+            for start, end, width in zip(points[:-1], points[1:], widths):
+                draw.line([start, end], fill=ink, width=round(width))
+                draw.ellipse((end[0] - width / 2, end[1] - width / 2, end[0] + width / 2, end[1] + width / 2), fill=ink)
+            continue
+        draw.line(points, fill=ink, width=int(pen), joint="curve")
         for x, y in (points[0], points[-1]):
             draw.ellipse((x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2), fill=ink)
     buffer = io.BytesIO()
-    if kind == "scanned paper":
+    if kind in ("scanned paper", "dip pen ledger", "broad nib scan"):
         scan = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))), np.float32)
         scan = scan + rng.normal(0, rng.uniform(2, 9), scan.shape)
         Image.fromarray(np.clip(scan, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=int(rng.uniform(60, 92)))

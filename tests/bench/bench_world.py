@@ -6,8 +6,9 @@ Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300
 Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes), and drawn as
-  image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper) read like
-  Load image, as a number (`--files-only` runs these alone);
+  image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper, an old ledger in a
+  pointed dip pen, a broad nib's scan: thick and hairline strokes) read like
+  Load image, as a number (`--files-only` runs these alone; with `--validation`, the validation writers');
 - held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
   image), added to the held-out writers' strokes (read from the pad; a flag replaces the writer's own), and
@@ -68,19 +69,21 @@ def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
                                  ("held-out pen writers (pad, as a number)", False))}
 
 
-def held_out_writers_as_files(predictor, pen, rng) -> dict[str, tuple]:
-    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them."""
+def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> dict[str, tuple]:
+    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them
+    (`validation`: the validation writers', which choices are made on, instead of the test writers')."""
     from digitpad.reading.number import read_number
 
-    _, _, test = pen.split()
-    truth = [str(label) for label in test.labels]
+    _, validation_writers, test = pen.split()
+    writers = validation_writers if validation else test
+    truth = [str(label) for label in writers.labels]
     results = {}
     for kind in PEN_FILES:
         read = []
-        for strokes in test.strokes:
+        for strokes in writers.strokes:
             with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
                 read.append(read_number(image, predictor).text)
-        results[f"held-out pen writers as files: {kind}"] = accuracy(read, truth)
+        results[f"{'validation' if validation else 'held-out'} pen writers as files: {kind}"] = accuracy(read, truth)
     return results
 
 
@@ -162,6 +165,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300, help="digits per style and construction")
     parser.add_argument("--skip-cli", action="store_true", help="skip MNIST through `digitpad classify`")
     parser.add_argument("--files-only", action="store_true", help="only the held-out writers as image files")
+    parser.add_argument("--validation", action="store_true",
+                        help="with --files-only: the validation writers (5, 15, 25), to choose on")
     arguments = parser.parse_args()
     from bench_engine import write_pngs
     from digitpad.inference.predictor import KerasPredictor
@@ -186,7 +191,7 @@ def main() -> None:
             results: dict[str, tuple] = {}
             speed = {}
             if arguments.files_only:
-                results.update(held_out_writers_as_files(predictor, pen, rng))
+                results.update(held_out_writers_as_files(predictor, pen, rng, arguments.validation))
                 for name, (share, errors, total) in results.items():
                     table.setdefault(name, []).append(f"{share:.2%} ({errors}/{total} wrong)")
                 continue
