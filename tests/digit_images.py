@@ -420,8 +420,8 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     left = rng.uniform(1.5 * pen, max(1.5 * pen, size[0] - 1.5 * pen - span[0] * scale))
     top = rng.uniform(1.5 * pen, max(1.5 * pen, size[1] - 1.5 * pen - span[1] * scale))
     ink = {"phone export": tuple(int(value) for value in rng.choice([[0, 0, 0], [20, 40, 200], [200, 20, 20]])),
-           "transparent canvas": (0, 0, 0, 255), "dark canvas": 255, "scanned paper": int(rng.uniform(20, 110)),
-           "dip pen ledger": None, "broad nib scan": None}[kind]
+           "transparent canvas": (0, 0, 0, 255), "dark canvas": 255,
+           "scanned paper": int(rng.uniform(20, 110))}.get(kind)  # (a nib's ink is drawn below)
     if nib:
         hairline, nib_angle = rng.uniform(*NIB_HAIRLINE), np.radians(rng.uniform(20, 50))
         if kind == "dip pen ledger":
@@ -445,7 +445,7 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
         for x, y in (points[0], points[-1]):
             draw.ellipse((x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2), fill=ink)
     buffer = io.BytesIO()
-    if kind in ("scanned paper", "dip pen ledger", "broad nib scan"):
+    if kind == "scanned paper" or nib:
         scan = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))), np.float32)
         scan = scan + rng.normal(0, rng.uniform(2, 9), scan.shape)
         Image.fromarray(np.clip(scan, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=int(rng.uniform(60, 92)))

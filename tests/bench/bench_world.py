@@ -6,9 +6,9 @@ Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300
 Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes), and drawn as
-  image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper, an old ledger in a
-  pointed dip pen, a broad nib's scan: thick and hairline strokes) read like
-  Load image, as a number (`--files-only` runs these alone; with `--validation`, the validation writers');
+  image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper; written with a
+  nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan) read like Load image, as a number
+  (`--files-only` runs these alone; with `--validation`, the validation writers');
 - held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
   image), added to the held-out writers' strokes (read from the pad; a flag replaces the writer's own), and
