@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from digitpad.imaging.imageio import ImageError, open_image
-from digitpad.imaging.ink import WORKING_SIZE, NoDigitError, cleaned_together, ink_maps, to_grey
+from digitpad.imaging.ink import WORKING_SIZE, NoDigitError, cleaned_together, ink_maps_with_faint_layers, to_grey
 from digitpad.reading.number import PreparedNumber, prepare_number
 
 Prepared = tuple[str, PreparedNumber | None, str]
@@ -40,24 +40,25 @@ def read_grey(path: str | os.PathLike) -> np.ndarray:
         image.close()
 
 
-def _prepared(path: str, ink: np.ndarray | None, single_digit: bool) -> Prepared:
+def _prepared(path: str, ink: np.ndarray | None, with_faint_layer: np.ndarray | None, single_digit: bool) -> Prepared:
     try:
         if ink is None:
             raise NoDigitError()
-        return path, prepare_number(ink, single_digit), ""
+        return path, prepare_number(ink, single_digit, with_faint_layer=with_faint_layer), ""
     except Exception as error:  # one broken file must never stop a folder of 10,000
         return path, None, _failure(error)
 
 
 def _prepare_stack(paths: Sequence[str], greys: list[np.ndarray], single_digit: bool) -> list[Prepared]:
     try:
-        inks = ink_maps(np.stack(greys))
+        inks = ink_maps_with_faint_layers(np.stack(greys))
     except Exception as error:
         if len(greys) == 1:
             return [(paths[0], None, _failure(error))]
         # An image that breaks the stack costs only its own row: clean each alone.
         return [_prepare_stack([path], [grey], single_digit)[0] for path, grey in zip(paths, greys)]
-    return [_prepared(path, ink, single_digit) for path, ink in zip(paths, inks)]
+    return [_prepared(path, ink, with_faint_layer, single_digit)
+            for path, (ink, with_faint_layer) in zip(paths, inks)]
 
 
 def prepare_files(paths: Sequence[str], single_digit: bool = False) -> list[Prepared]:

@@ -897,7 +897,16 @@ def _is_page(light: np.ndarray, dark: np.ndarray) -> bool:
 
 def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     """Clean soft ink maps of a stack of same-size grey images (N, H, W): 1 = ink, 0 = paper, specks and
-    paper texture removed; None for an image with no ink that stands out.
+    paper texture removed; None for an image with no ink that stands out (see ink_maps_with_faint_layers)."""
+    return [ink for ink, _ in ink_maps_with_faint_layers(greys)]
+
+
+def ink_maps_with_faint_layers(greys: np.ndarray) -> list[tuple[np.ndarray | None, np.ndarray | None]]:
+    """Per image of a stack of same-size grey images (N, H, W), its clean soft ink map (1 = ink, 0 = paper, specks
+    and paper texture removed; None for an image with no ink that stands out) and, where a faint layer under the
+    writing was taken away as writing showing through from the page's other side (_faint_layers), the ink map with
+    that layer kept as writing (else None): a nib's hairlines are just as faint, and only reading both tells them
+    apart.
 
     Each image is cleaned exactly as if it were alone; small images are cleaned together, so a folder of
     small scans costs a fraction of the Python per image. Large images are reduced to at most
@@ -907,19 +916,21 @@ def ink_maps(greys: np.ndarray) -> list[np.ndarray | None]:
     """
     count, height, width = greys.shape
     if min(height, width) < 2:
-        return [None] * count
+        return [(None, None)] * count
     if count > 1 and not cleaned_together((height, width)):
-        return [ink_maps(grey[np.newaxis])[0] for grey in greys]  # per-pixel work dominates: one at a time
+        # (per-pixel work dominates: one at a time)
+        return [ink_maps_with_faint_layers(grey[np.newaxis])[0] for grey in greys]
     results, close_calls = _ink_maps(greys)
     for index in np.flatnonzero(close_calls):
-        if results[index] is None:
+        if results[index][0] is None:
             results[index] = _ink_maps(greys[index:index + 1], flip=True)[0][0]
     return results
 
 
-def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[np.ndarray | None], np.ndarray]:
-    """ink_maps on a stack cleaned together, with the close calls among its polarities; `flip` reads each image
-    the other way round."""
+def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[tuple[np.ndarray | None, np.ndarray | None]],
+                                                             np.ndarray]:
+    """ink_maps_with_faint_layers on a stack cleaned together, with the close calls among its polarities; `flip`
+    reads each image the other way round."""
     count, height, width = greys.shape
     working = _reduction(height, width, WORKING_SIZE)
     # (as a factor of the working size)
@@ -947,8 +958,8 @@ def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[np.ndarray | 
         ink = _reduce(ink, working)
     if draft > 1:  # (one big image)
         drafted = _cleaned(_reduce(ink, draft), even_paper, plain_paper_only=True)
-        if drafted is not None and drafted[0] is not None:
-            fitted = min(draft, draft * _ink_height(drafted[0]) // MIN_INK_HEIGHT)
+        if drafted is not None and drafted[0][0] is not None:
+            fitted = min(draft, draft * _ink_height(drafted[0][0]) // MIN_INK_HEIGHT)
             if fitted == draft:
                 return drafted, close_calls
             if fitted > 1:
@@ -959,10 +970,12 @@ def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[np.ndarray | 
 
 
 def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | None = None,
-             plain_paper_only: bool = False, smoothed: bool = False) -> list[np.ndarray | None] | None:
-    """ink_maps of a stack whose ink is bright, where `even_paper` tells which papers need no flattening (and
-    `histograms` counts its pixels, when known); with `plain_paper_only`, None as soon as the paper of an image
-    turns out not to be plain (see PLAIN_PAPER_SPREAD)."""
+             plain_paper_only: bool = False, smoothed: bool = False,
+             faint_layers: bool = True) -> list[tuple[np.ndarray | None, np.ndarray | None]] | None:
+    """ink_maps_with_faint_layers of a stack whose ink is bright, where `even_paper` tells which papers need no
+    flattening (and `histograms` counts its pixels, when known); with `plain_paper_only`, None as soon as the paper
+    of an image turns out not to be plain (see PLAIN_PAPER_SPREAD); without `faint_layers`, no faint layer is taken
+    away."""
     flattened, paper_was_even = ink, True
     if max(ink.shape[1:]) >= FLATTEN_MIN_SIZE:
         images = list(ink)
@@ -985,7 +998,10 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
         split = np.where(again, inner_split, split)
         contrast = np.where(again, inner_contrast, contrast)
     grain = _grain(histograms, split)
-    cuts, writing_level = _faint_layers(flattened, histograms, split, paper_level, grain)
+    if faint_layers:
+        cuts, writing_level = _faint_layers(flattened, histograms, split, paper_level, grain)
+    else:
+        cuts = writing_level = np.full(len(flattened), np.nan)
     layered = ~np.isnan(cuts)
     if layered.any():
         contrast = np.where(layered, writing_level - cuts, contrast)
@@ -999,7 +1015,7 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     if plain_paper_only and (paper_spread >= PLAIN_PAPER_SPREAD).any():
         return None
     noisy = np.flatnonzero((grain >= NOISY_GRAIN * contrast) & ~rejected) if not smoothed else []
-    again: list[np.ndarray | None] = []  # (the noisy images, cleaned again smoothed)
+    again: list[tuple[np.ndarray | None, np.ndarray | None]] = []  # (the noisy images, cleaned again smoothed)
     if len(noisy):  # (see NOISY_GRAIN)
         smooth = ndimage.uniform_filter(flattened[noisy], size=(1, NOISY_SMOOTHING, NOISY_SMOOTHING))
         smooth_histograms = Histograms.of(smooth, -1.0, 1.0)
@@ -1008,7 +1024,7 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
         if len(noisy):
             again = _cleaned(smooth[calmer], np.ones(len(noisy), dtype=bool),
                              Histograms(smooth_histograms.counts[calmer], smooth_histograms.low[calmer],
-                                        smooth_histograms.step[calmer]), smoothed=True)
+                                        smooth_histograms.step[calmer]), smoothed=True, faint_layers=faint_layers)
     # (Where a faint layer was taken away, the paper's grain is below it.)
     paper_spread = np.where(layered, 0.0, paper_spread)
     soft[(soft < np.maximum(0.06, 3.0 * paper_spread).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
@@ -1016,7 +1032,13 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     soft, has_ink = _drop_specks(soft)
     # A speck of dust on an empty page is not a digit.
     big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
-    results = [image if good else None for image, good in zip(soft, has_ink & big_enough & ~rejected)]
+    results = [(image if good else None, None) for image, good in zip(soft, has_ink & big_enough & ~rejected)]
+    # The same images with their faint layer kept as writing, cleaned as if it had none (noisy ones: below).
+    layered = np.setdiff1d(np.flatnonzero(layered), noisy)
+    if len(layered):
+        kept = _cleaned(flattened[layered], np.ones(len(layered), dtype=bool), smoothed=smoothed, faint_layers=False)
+        for index, (with_layer, _) in zip(layered, kept):
+            results[index] = (results[index][0], with_layer)
     for index, result in zip(noisy, again):
         results[index] = result
     return results
@@ -1027,7 +1049,16 @@ def ink_map(image) -> np.ndarray:
 
     Raises NoDigitError when there is no ink that stands out.
     """
-    soft = ink_maps(to_grey(image)[np.newaxis])[0]
+    return ink_map_with_faint_layer(image)[0]
+
+
+def ink_map_with_faint_layer(image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Clean soft ink map of one image (PIL image or array) and, where a faint layer was taken away, the map with
+    it kept (see ink_maps_with_faint_layers).
+
+    Raises NoDigitError when there is no ink that stands out.
+    """
+    soft, with_layer = ink_maps_with_faint_layers(to_grey(image)[np.newaxis])[0]
     if soft is None:
         raise NoDigitError()
-    return soft
+    return soft, with_layer
