@@ -1034,10 +1034,11 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(soft.shape[1:]))
     results = [(image if good else None, None) for image, good in zip(soft, has_ink & big_enough & ~rejected)]
     # The same images with their faint layer kept as writing, cleaned as if it had none (noisy ones: below).
-    layered = np.setdiff1d(np.flatnonzero(layered), noisy)
-    if len(layered):
-        kept = _cleaned(flattened[layered], np.ones(len(layered), dtype=bool), smoothed=smoothed, faint_layers=False)
-        for index, (with_layer, _) in zip(layered, kept):
+    again_kept = np.setdiff1d(np.flatnonzero(layered), noisy)
+    if len(again_kept):
+        kept = _cleaned(flattened[again_kept], np.ones(len(again_kept), dtype=bool), smoothed=smoothed,
+                        faint_layers=False)
+        for index, (with_layer, _) in zip(again_kept, kept):
             results[index] = (results[index][0], with_layer)
     for index, result in zip(noisy, again):
         results[index] = result
