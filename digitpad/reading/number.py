@@ -134,7 +134,7 @@ class PreparedNumber:
     candidate_inputs: np.ndarray | None = None
     with_faint_layer: PreparedNumber | None = None
     """The same picture with the faint layer its cleaning took for writing showing through kept as writing (the
-    hairlines of a nib are as faint): finish_number reads both and answers the surer (see ink_map_with_faint_layer)."""
+    hairlines of a nib are as faint): finish_number reads both and chooses (see ink_map_with_faint_layer)."""
 
 
 def prepare_number(ink: np.ndarray, single_digit: bool = False, on_paper: bool = True,
@@ -235,7 +235,7 @@ def _finish_number(
     prepared: PreparedNumber,
     whole_probabilities: np.ndarray,
     predict_inputs: Callable[[np.ndarray], np.ndarray],
-    read_lines: Callable[[np.ndarray], np.ndarray | None] | None = None,
+    read_lines: Callable[[np.ndarray], np.ndarray | None] | None,
 ) -> NumberReading:
     """finish_number for one way of cleaning the picture."""
     whole_probabilities = np.asarray(whole_probabilities)
