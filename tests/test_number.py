@@ -307,7 +307,7 @@ def _overlapping_pair_ink() -> np.ndarray:
 ])
 def test_a_doubtful_narrow_digit_is_split_only_by_a_sure_reader(whole_confidence, reader_confidence, frames, expected):
     from digitpad.reading.line import BLANK, FRAME_STRIDE, LINE_MARGIN
-    from digitpad.reading.number import READER_WIDE_ASPECT
+    from digitpad.reading.number import READER_DOUBT, READER_WIDE_ASPECT
 
     prepared = prepare_number(_overlapping_pair_ink())
     assert prepared.ink.shape[1] < READER_WIDE_ASPECT * prepared.ink.shape[0]
@@ -322,7 +322,29 @@ def test_a_doubtful_narrow_digit_is_split_only_by_a_sure_reader(whole_confidence
         return _reader_frames(classes, reader_confidence)(lines)
 
     assert finish_number(prepared, whole, predictor.predict_inputs, read_lines).text == expected
-    assert bool(asked) == (whole_confidence < 0.99)
+    assert bool(asked) == (whole_confidence < READER_DOUBT)
+
+
+@pytest.mark.parametrize("whole_confidence, reader_confidence, expected", [
+    (0.43, 0.9, "86"),  # "86" over the line it was underlined with, one wide piece read as a 4 0.43 sure
+    (0.95, 0.9, "4"),  # the digit network surer of one digit than the reader of two: one digit
+    (0.95, 0.995, "86"),  # the reader sure of each digit
+])
+def test_wide_ink_read_as_one_digit_is_split_where_the_reader_is_surer(whole_confidence, reader_confidence,
+                                                                        expected):
+    from digitpad.reading.line import BLANK
+    from digitpad.reading.number import READER_WIDE_ASPECT
+
+    ink = np.zeros((60, 100), np.float32)
+    ink[5:55, 10:90] = 1.0
+    ink[15:45, 20:80] = 0.0  # a wide ring: one piece of ink
+    prepared = prepare_number(ink)
+    assert prepared.ink.shape[1] >= READER_WIDE_ASPECT * prepared.ink.shape[0]
+    predictor = FlatPredictor(digit=4, confidence=whole_confidence)
+    whole = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
+    frames = [BLANK, BLANK, 8, BLANK, BLANK, BLANK, BLANK, 6, 6]
+    reading = finish_number(prepared, whole, predictor.predict_inputs, _reader_frames(frames, reader_confidence))
+    assert reading.text == expected
 
 
 def test_a_missing_or_damaged_reader_leaves_numbers_to_segmentation(tmp_path):
