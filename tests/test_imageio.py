@@ -265,3 +265,14 @@ def test_a_scanned_pdf_is_a_row_that_says_what_to_do(tmp_path):
         assert str(raised.value) == imageio.NOT_AN_IMAGE_BUT_A_PDF
     (tmp_path / "notes.txt").write_text("scans to do: form.pdf (%PDF-1.4)")
     assert not is_candidate_image(tmp_path / "notes.txt")
+
+
+def test_an_svg_drawing_is_a_row_that_says_what_to_do(tmp_path):
+    """Drawing apps and web pages save SVG: a row saying to export it as PNG, never skipped silently."""
+    drawing = tmp_path / "seven.svg"
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+                       '<path d="M20 20 H80 L40 90" stroke="black" stroke-width="8" fill="none"/></svg>')
+    assert is_candidate_image(drawing)
+    with pytest.raises(ImageError) as raised:
+        open_image(drawing)
+    assert str(raised.value) == imageio.NOT_AN_IMAGE_BUT_A_DRAWING == "an SVG drawing, not an image: export it as PNG"

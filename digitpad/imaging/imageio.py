@@ -19,11 +19,14 @@ IMAGE_EXTENSIONS = frozenset({
     ".pbm", ".pgm", ".ppm", ".pnm", ".ico", ".tga", ".pcx", ".jp2", ".j2k", ".avif", ".heic", ".heif", ".hif", ".qoi",
 })
 
-# Scanned documents: not images Pillow reads, but a scanner's usual output. Each gets a row that says what to do
-# (in a folder of scans, skipping them silently would leave a person wondering where they went).
-DOCUMENT_EXTENSIONS = frozenset({".pdf"})
+# Scanned documents and drawings: not images Pillow reads, but a scanner's usual output and what drawing apps and
+# web pages save. Each gets a row that says what to do (in a folder of scans, skipping them silently would leave a
+# person wondering where they went).
+_DRAWING_EXTENSIONS = frozenset({".svg", ".svgz"})
+DOCUMENT_EXTENSIONS = frozenset({".pdf"}) | _DRAWING_EXTENSIONS
 _DOCUMENT_SIGNATURES = ((0, b"%PDF-"),)
 NOT_AN_IMAGE_BUT_A_PDF = "a PDF, not an image: save its pages as PNG or JPEG"
+NOT_AN_IMAGE_BUT_A_DRAWING = "an SVG drawing, not an image: export it as PNG"
 
 # (offset, signature) pairs of the formats Pillow reads, for files whose name does not say what they are.
 _SIGNATURES = (
@@ -225,7 +228,10 @@ def open_image(path: str | os.PathLike, longest: int | None = None) -> Image.Ima
 
 
 def _not_an_image(path: str | os.PathLike) -> str:
-    """Why a file Pillow does not recognise cannot be read: a PDF says what to do, anything else is not an image."""
+    """Why a file Pillow does not recognise cannot be read: a PDF or an SVG drawing says what to do, anything else
+    is not an image."""
+    if Path(path).suffix.lower() in _DRAWING_EXTENSIONS:
+        return NOT_AN_IMAGE_BUT_A_DRAWING
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)
