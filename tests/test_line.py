@@ -7,7 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from digitpad.reading.line import (BLANK, FRAME_STRIDE, FRAMES, LINE_HEIGHT, LINE_INK_HEIGHT, LINE_MARGIN, LINE_WIDTH,
-                                   NUMBER_CLASSES, decode_frames, line_input)
+                                   NUMBER_CLASSES, decode_frames, line_input, reading_sureness,
+                                   surest_reading)
 from digitpad.imaging.preprocess import crop_to_ink, stroke_width
 from digitpad.training.number_lines import (COMPOSING_HEIGHT, SLASH_LEAN, LineLayout, compose_line, digit_inks,
                                             make_lines, mark_ink, separator_places)
@@ -83,6 +84,34 @@ def test_decoded_digits_carry_their_frames_and_doubt():
     assert [(digit.first_frame, digit.last_frame) for digit in found] == [(1, 2), (4, 4)]
     assert found[0].probabilities.shape == (10,)
     assert found[1].probabilities.max() == pytest.approx(0.5)
+
+
+def _doubtful(classes: list[int], doubts: dict[int, float]) -> np.ndarray:
+    """_frames(classes), with the frame at each index of `doubts` that sure of its digit (half as much on a 9)."""
+    frames = _frames(classes)
+    for index, top in doubts.items():
+        label = classes[index]
+        frames[index, label] = top
+        frames[index, 9 if label != 9 else 8] = top / 2
+    return frames
+
+
+def test_two_readers_give_the_whole_reading_of_the_surer_per_line():
+    """Per line, the reader surer of its least-sure digit wins with all its digits (never one digit from each);
+    on a tie the first reader's stays; a reader that finds nothing loses."""
+    first = np.stack([_doubtful([4, BLANK, 2], {0: 0.5}),        # "42", its 4 doubtful
+                      _doubtful([7, BLANK, 1], {}),              # "71", sure
+                      _doubtful([5], {}),                        # "5"
+                      _frames([])])                              # nothing
+    second = np.stack([_doubtful([4, BLANK, 2, BLANK, 2], {2: 0.7}),  # "422", its least sure digit 0.7: surer
+                       _doubtful([7, BLANK, 7], {2: 0.6}),        # "77", less sure
+                       _doubtful([3], {}),                        # "3", as sure as the first's "5": a tie
+                       _doubtful([8], {0: 0.3})])                 # "8", doubtful but something
+    assert reading_sureness(first[0]) == pytest.approx(0.5) and reading_sureness(first[3]) < 0
+    chosen = [surest_reading([mine, other]) for mine, other in zip(first, second)]
+    texts = ["".join(str(digit.digit) for digit in decode_frames(line)) for line in chosen]
+    assert texts == ["422", "71", "5", "8"]
+    assert all(np.array_equal(surest_reading([line]), line) for line in first)
 
 
 def _digits() -> LabelledDigits:

@@ -195,11 +195,12 @@ def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
 
 
 def test_an_ensemble_member_holds_out_the_same_sets_and_renders_its_own_training_digits(mnist_path, pen):
-    from digitpad.training.config import MEMBER_SEED_STEP, TrainConfig
+    from digitpad.training.config import MEMBER_SEED_STEP, ReaderConfig, TrainConfig
     from digitpad.training.mnist import load_mnist
 
-    assert TrainConfig(seed=5).training_seed == 5
-    assert TrainConfig(seed=5, member=1).training_seed == 5 + MEMBER_SEED_STEP
+    assert TrainConfig(seed=5).training_seed == ReaderConfig(seed=5).training_seed == 5
+    assert TrainConfig(seed=5, member=1).training_seed == ReaderConfig(seed=5, member=1).training_seed \
+        == 5 + MEMBER_SEED_STEP
     mnist = load_mnist(mnist_path)
     small = DataConfig(pen_renders=1, style_from_mnist=40, style_from_pen=20, style_from_templates=20, font_renders=1,
                        evaluation_renders=1, evaluation_style_count=20)

@@ -83,6 +83,9 @@ def _add_train_reader_parser(subparsers) -> None:
     parser.add_argument("--lines", type=int, default=defaults.training_lines, help="synthetic training numbers")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--member", type=int, default=0, metavar="K",
+                        help="reader K: the same held-out digits, writers and validation lines as reader 0 (the same "
+                             "--seed), its own start, training renderings and training lines")
 
 
 def _run_train_reader(arguments) -> int:
@@ -92,6 +95,7 @@ def _run_train_reader(arguments) -> int:
     from digitpad.training.train_reader import train_reader
 
     config = ReaderConfig(training_lines=arguments.lines, epochs=arguments.epochs, seed=arguments.seed,
+                          member=arguments.member,
                           validation_lines=min(ReaderConfig().validation_lines, max(arguments.lines // 4, 1)))
     try:
         summary = train_reader(arguments.output, arguments.mnist, arguments.pendigits, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,3 +106,15 @@ def decode_frames(frames: np.ndarray) -> list[FrameDigit]:
             digits.append(FrameDigit(frames[surest, :BLANK].astype(np.float32), start, index - 1))
         start = index
     return digits
+
+
+def reading_sureness(frames: np.ndarray) -> float:
+    """How sure one reader is of a line: the top probability of its least-sure digit (-1 when it finds none)."""
+    found = decode_frames(frames)
+    return min(float(digit.probabilities.max()) for digit in found) if found else -1.0
+
+
+def surest_reading(readings: Sequence[np.ndarray]) -> np.ndarray:
+    """Several readers' (FRAMES, NUMBER_CLASSES) frames for one line -> the frames of the reader surest of its
+    least-sure digit (reading_sureness): a whole reading, never digits mixed from several; the first's on a tie."""
+    return readings[int(np.argmax([reading_sureness(reading) for reading in readings]))]

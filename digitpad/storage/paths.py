@@ -12,6 +12,8 @@ MODEL_ENV_VAR = "DIGITPAD_MODEL"
 DATA_DIR_ENV_VAR = "DIGITPAD_DATA_DIR"
 BUNDLED_MODEL_NAME = "model.keras"
 BUNDLED_READER_NAME = "number_reader.tflite"
+# A second reader, trained like the first from another seed (`train-reader --member 1`): lines are read by both.
+BUNDLED_SECOND_READER_NAME = "number_reader_member1.tflite"
 
 
 def is_frozen() -> bool:
@@ -34,6 +36,11 @@ def bundled_model_path() -> Path:
 def bundled_reader_path() -> Path:
     """The number reader shipped with digitpad: its LiteRT file (its .keras source lies beside it)."""
     return assets_dir() / BUNDLED_READER_NAME
+
+
+def bundled_reader_paths() -> tuple[Path, ...]:
+    """Every number reader shipped with digitpad, the first one first."""
+    return bundled_reader_path(), assets_dir() / BUNDLED_SECOND_READER_NAME
 
 
 def user_data_dir() -> Path:

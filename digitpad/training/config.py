@@ -57,3 +57,11 @@ class ReaderConfig:
     batch_size: int = 64
     learning_rate: float = 2e-3
     seed: int = DEFAULT_SEED  # the digit model's: the same MNIST digits and writers are held out for validation
+    # Which reader: every one holds out the same digits and writers (`seed`) and reads the same validation lines;
+    # reader k starts, composes its training lines and renders its training digits from its own seed.
+    member: int = 0
+
+    @property
+    def training_seed(self) -> int:
+        """The seed of everything that is this reader's own: start, training digits' renderings, training lines."""
+        return self.seed + self.member * MEMBER_SEED_STEP

@@ -93,21 +93,22 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
     started = time.monotonic()
     notes: list[str] = []
     pen = pen_digits_or_none(pendigits_path, notes)
-    world = build_world_data(load_mnist(mnist_path), pen, READER_DATA, config.seed)
+    world = build_world_data(load_mnist(mnist_path), pen, READER_DATA, config.seed,
+                             training_seed=config.training_seed)
     notes.extend(world.notes)
     train_digits = LabelledDigits.join(list(world.train.values()))
     validation_digits = LabelledDigits.join(list(world.validation.values()))
     if pen is not None:
         pen_train, pen_validation, _ = pen.split()
-        broken_training = broken_pen_digits(pen_train, BROKEN_TRAINING, config.seed)
+        broken_training = broken_pen_digits(pen_train, BROKEN_TRAINING, config.training_seed)
         broken_validation = broken_pen_digits(pen_validation, BROKEN_VALIDATION, config.seed + 1)
         train_digits = LabelledDigits.join([train_digits, broken_training])
         validation_digits = LabelledDigits.join([validation_digits, broken_validation])
-    training = lines_from(train_digits, config.training_lines, config.seed)
+    training = lines_from(train_digits, config.training_lines, config.training_seed)
     validation = lines_from(validation_digits, config.validation_lines, config.seed + 1)
     data_seconds = time.monotonic() - started
 
-    keras.utils.set_random_seed(config.seed)
+    keras.utils.set_random_seed(config.training_seed)
     precision = training_precision()
     keras.mixed_precision.set_global_policy(precision)
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitpad.inference.ensemble import REPORT_KEY
-from digitpad.storage.paths import bundled_reader_path, report_dir_for
+from digitpad.storage.paths import bundled_reader_paths, report_dir_for
 
 REPORT_FILE = "report.json"
 CHART_FILES = (("Confusion matrix", "confusion_matrix.png"), ("Learning curves", "learning_curves.png"),
@@ -54,8 +54,8 @@ class ModelReport:
     report: dict
     charts: list[tuple[str, Path]] = field(default_factory=list)
     retrain: dict | None = None
-    reader: dict = field(default_factory=dict)
-    """The bundled number reader's training report (whole numbers on validation lines), {} without one."""
+    readers: list[dict] = field(default_factory=list)
+    """The bundled number readers' training reports (whole numbers on validation lines), {} for one without."""
 
     @property
     def test_accuracy(self) -> float | None:
@@ -110,10 +110,11 @@ class ModelReport:
             rows.append((source_title(name), f"{value:.2%}" if value is not None else "",
                          f"{with_opinions:.2%}" if with_opinions is not None else "",
                          f"{count:,}" if isinstance(count, int) else ""))
-        validation = self.reader.get("validation") or {}
-        value, count = _fraction(validation.get("whole_numbers")), validation.get("count")
-        if value is not None and isinstance(count, int):
-            rows.append((READER_TITLE, f"{value:.2%}", "", f"{count:,}"))
+        for title, reader in zip(READER_TITLES, self.readers):
+            validation = reader.get("validation") or {}
+            value, count = _fraction(validation.get("whole_numbers")), validation.get("count")
+            if value is not None and isinstance(count, int):
+                rows.append((title, f"{value:.2%}", "", f"{count:,}"))
         return rows
 
     @property
@@ -127,7 +128,8 @@ def _fraction(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-READER_TITLE = "Whole numbers of 1-8 held-out digits, number reader"
+READER_TITLES = ("Whole numbers of 1-8 held-out digits, number reader",
+                 "Whole numbers of 1-8 held-out digits, second number reader")
 SOURCE_TITLES = {"mnist": "MNIST test digits", "mnist as read": "MNIST test digits as read from files (re-preprocessed)",
                  "pen writers": "Pen digits by held-out writers", "fonts": "Printed digits in held-out fonts"}
 STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
@@ -150,9 +152,9 @@ def _charts(directory: Path) -> list[tuple[str, Path]]:
 
 def load_model_report(model_path: str | Path, store) -> ModelReport:
     """The report of `model_path`: its own `<model>_report/` when there is one, else the bundled model's report
-    plus the retrain figures saved with it in the store; with the bundled number reader's figures either way."""
+    plus the retrain figures saved with it in the store; with the bundled number readers' figures either way."""
     report = _load_digit_model_report(model_path, store)
-    report.reader = read_json(report_dir_for(bundled_reader_path()) / REPORT_FILE)
+    report.readers = [read_json(report_dir_for(path) / REPORT_FILE) for path in bundled_reader_paths()]
     return report
 
 
