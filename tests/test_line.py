@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from digitpad.reading.line import (BLANK, FRAME_STRIDE, FRAMES, LINE_HEIGHT, LINE_INK_HEIGHT, LINE_MARGIN, LINE_WIDTH,
-                                   NUMBER_CLASSES, decode_frames, line_input, reading_sureness,
-                                   surest_reading)
+                                   NUMBER_CLASSES, decode_frames, likeliest_reading, line_input,
+                                   reading_log_likelihoods, reading_sureness)
 from digitpad.imaging.preprocess import crop_to_ink, stroke_width
 from digitpad.training.number_lines import (COMPOSING_HEIGHT, SLASH_LEAN, LineLayout, compose_line, digit_inks,
                                             make_lines, mark_ink, separator_places)
@@ -96,22 +98,40 @@ def _doubtful(classes: list[int], doubts: dict[int, float]) -> np.ndarray:
     return frames
 
 
-def test_two_readers_give_the_whole_reading_of_the_surer_per_line():
-    """Per line, the reader surer of its least-sure digit wins with all its digits (never one digit from each);
-    on a tie the first reader's stays; a reader that finds nothing loses."""
-    first = np.stack([_doubtful([4, BLANK, 2], {0: 0.5}),        # "42", its 4 doubtful
-                      _doubtful([7, BLANK, 1], {}),              # "71", sure
-                      _doubtful([5], {}),                        # "5"
-                      _frames([])])                              # nothing
-    second = np.stack([_doubtful([4, BLANK, 2, BLANK, 2], {2: 0.7}),  # "422", its least sure digit 0.7: surer
-                       _doubtful([7, BLANK, 7], {2: 0.6}),        # "77", less sure
-                       _doubtful([3], {}),                        # "3", as sure as the first's "5": a tie
-                       _doubtful([8], {0: 0.3})])                 # "8", doubtful but something
-    assert reading_sureness(first[0]) == pytest.approx(0.5) and reading_sureness(first[3]) < 0
-    chosen = [surest_reading([mine, other]) for mine, other in zip(first, second)]
-    texts = ["".join(str(digit.digit) for digit in decode_frames(line)) for line in chosen]
-    assert texts == ["422", "71", "5", "8"]
-    assert all(np.array_equal(surest_reading([line]), line) for line in first)
+def test_reading_log_likelihoods_are_ctcs_distribution_over_readings():
+    """Over every reading a few frames can spell, the likelihoods sum to one (each path of frames spells exactly
+    one reading); a repeated digit needs a blank between its two frames; a class a reader never gives is -inf."""
+    generator = np.random.default_rng(5)
+    frames = generator.random((2, 3, NUMBER_CLASSES)) ** 2
+    frames /= frames.sum(axis=2, keepdims=True)
+    readings = [reading for length in range(4) for reading in itertools.product(range(10), repeat=length)]
+    likelihoods = np.exp(reading_log_likelihoods(frames, readings))
+    assert likelihoods.shape == (2, len(readings))
+    assert likelihoods.sum(axis=1) == pytest.approx([1.0, 1.0])
+    # "33" in three frames: only 3, blank, 3.
+    three_three = readings.index((3, 3))
+    assert likelihoods[:, three_three] == pytest.approx(frames[:, 0, 3] * frames[:, 1, BLANK] * frames[:, 2, 3])
+    frames[1, :, 4] = 0.0
+    assert reading_log_likelihoods(frames, [(4,)])[1, 0] < -20
+
+
+def test_readers_give_the_whole_reading_they_together_find_likeliest():
+    """Per line, the reading all readers together find likeliest wins, with all its digits and the frames of the
+    surest reader giving it; a reader that drops a doubtful digit is surer of what it keeps, but loses to two that
+    read it; a reader that finds nothing loses to one that finds something; readers that agree give the surest's."""
+    dropped = [_doubtful([3, BLANK, 1, BLANK, 7], {2: 0.5}),   # "317", its 1 doubtful
+               _doubtful([3, BLANK, BLANK, BLANK, 7], {}),      # "37", sure of both
+               _doubtful([3, BLANK, 1, BLANK, 7], {2: 0.6})]    # "317", surer of its 1 than the first
+    assert reading_sureness(dropped[1]) > reading_sureness(dropped[2]) > reading_sureness(dropped[0])
+    assert likeliest_reading(dropped) is dropped[2]
+    nothing = [_frames([]), _doubtful([8], {0: 0.3})]
+    assert reading_sureness(nothing[0]) < 0 and likeliest_reading(nothing) is nothing[1]
+    sure = [_doubtful([7, BLANK, 1], {}), _doubtful([7, BLANK, 7], {2: 0.6})]
+    assert likeliest_reading(sure) is sure[0]
+    agreeing = [_doubtful([4, BLANK, 2], {0: 0.5}), _doubtful([4, BLANK, 2], {})]
+    assert likeliest_reading(agreeing) is agreeing[1] and likeliest_reading(agreeing[:1]) is agreeing[0]
+    for chosen in (likeliest_reading(dropped), likeliest_reading(nothing)):
+        assert "".join(str(digit.digit) for digit in decode_frames(chosen)) in ("317", "8")
 
 
 def _digits() -> LabelledDigits:

@@ -111,9 +111,9 @@ def test_spec_builds_one_named_file_with_model_splash_and_version(tmp_path, monk
         assert {(opinion.name, "assets"), (opinion.with_suffix(".tflite").name, "assets"),
                 (opinion.with_suffix(".tflite").name + ".json", "assets")} <= bundled, "a second opinion and its copy"
     assert (f"{APP_NAME}.desktop", "assets") in bundled, "desktop.py needs the template inside the bundle"
-    assert {("number_reader.tflite", "assets"), ("number_reader_member1.tflite", "assets")} <= bundled, "both readers"
-    assert {("report.json", "assets/number_reader_report"),
-            ("report.json", "assets/number_reader_member1_report")} <= bundled, "the readers' reports"
+    readers = ("number_reader", "number_reader_member1", "number_reader_member2")
+    assert {(f"{reader}.tflite", "assets") for reader in readers} <= bundled, "every reader"
+    assert {("report.json", f"assets/{reader}_report") for reader in readers} <= bundled, "the readers' reports"
     (splash_args, splash_kwargs), = calls["Splash"]
     assert Path(splash_args[0]).name == "splash.png" and Path(splash_args[0]).is_file()
     assert any(item is not None and type(item).__name__ == "Splash" for item in exe_args), "Splash not in EXE"

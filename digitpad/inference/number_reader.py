@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad.inference import runtime
-from digitpad.reading.line import FRAMES, LINE_HEIGHT, LINE_WIDTH, NUMBER_CLASSES, reading_sureness, surest_reading
+from digitpad.reading.line import FRAMES, LINE_HEIGHT, LINE_WIDTH, NUMBER_CLASSES, likeliest_reading, reading_sureness
 from digitpad.storage import paths
 
 READER_ENV_VAR = "DIGITPAD_READER"  # a reader's LiteRT file, or several joined by os.pathsep
@@ -28,7 +28,7 @@ def _reader_paths(path: str | os.PathLike | None) -> tuple[Path, ...]:
 
 class NumberReader:
     """Loads its readers on first use. The first reads every line; where it is unsure (UNSURE_BELOW), the others
-    read the line too and the whole reading of the surest is kept (reading.line.surest_reading). `read_lines` gives
+    read the line too and the whole reading they together find likeliest is kept (reading.line.likeliest_reading). `read_lines` gives
     None when none loads (numbers are then cut into digits by segmentation alone), so a missing or damaged file never
     stops reading; the others read without it."""
 
@@ -75,7 +75,7 @@ class NumberReader:
         if len(unsure):
             others = [_run(model, lines[unsure]) for model in models[1:]]
             for place, line in enumerate(unsure):
-                frames[line] = surest_reading([frames[line], *(reading[place] for reading in others)])
+                frames[line] = likeliest_reading([frames[line], *(reading[place] for reading in others)])
         return frames
 
 

@@ -29,6 +29,8 @@ BLANK = 10
 NUMBER_CLASSES = 11
 # The longest number the reader is trained to read (its frames allow about twice as many).
 MAXIMUM_DIGITS = 10
+# Frame probabilities are floored at this, so a reading no path spells is very unlikely rather than impossible.
+PROBABILITY_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,47 @@ def reading_sureness(frames: np.ndarray) -> float:
     return min(float(digit.probabilities.max()) for digit in found) if found else -1.0
 
 
-def surest_reading(readings: Sequence[np.ndarray]) -> np.ndarray:
-    """Several readers' (FRAMES, NUMBER_CLASSES) frames for one line -> the frames of the reader surest of its
-    least-sure digit (reading_sureness): a whole reading, never digits mixed from several; the first's on a tie."""
-    return readings[int(np.argmax([reading_sureness(reading) for reading in readings]))]
+def reading_log_likelihoods(readers: np.ndarray, readings: Sequence[Sequence[int]]) -> np.ndarray:
+    """Several readers' frames for one line, (READERS, FRAMES, NUMBER_CLASSES), and several readings of it (digit
+    lists) -> log P(reading | a reader's frames), (READERS, READINGS): CTC's sum over every path of frames that
+    spells the reading (blanks between, repeats merged), all at once (the forward pass, rescaled every frame)."""
+    frames = np.clip(np.asarray(readers, np.float64), PROBABILITY_FLOOR, 1.0)
+    longest = max(len(reading) for reading in readings)
+    # Each reading as CTC's states: blank, digit, blank, ..., blank; shorter ones padded with blanks after their end
+    # (states only ever flow forwards, so padding never changes a reading's own states).
+    states = np.full((len(readings), 2 * longest + 1), BLANK)
+    for row, reading in zip(states, readings):
+        row[1:2 * len(reading):2] = reading
+    may_skip = np.zeros(states.shape, bool)  # a digit may follow the previous digit straight, unless it repeats it
+    may_skip[:, 3::2] = states[:, 3::2] != states[:, 1:-2:2]
+    emitted = frames[:, :, states]  # (READERS, FRAMES, READINGS, STATES)
+    alpha = np.zeros((len(frames), *states.shape))
+    alpha[:, :, :2] = emitted[:, 0, :, :2]
+    log_scale = np.zeros(alpha.shape[:2])
+    for frame in range(1, frames.shape[1]):
+        before = alpha.copy()
+        before[:, :, 1:] += alpha[:, :, :-1]
+        before[:, :, 2:] += np.where(may_skip[:, 2:], alpha[:, :, :-2], 0.0)
+        alpha = before * emitted[:, frame]
+        total = np.maximum(alpha.sum(axis=2, keepdims=True), np.finfo(np.float64).tiny)
+        alpha /= total
+        log_scale += np.log(total[:, :, 0])
+    ends = np.array([2 * len(reading) for reading in readings])
+    rows = np.arange(len(readings))
+    last = alpha[:, rows, ends] + np.where(ends > 0, alpha[:, rows, np.maximum(ends - 1, 0)], 0.0)
+    with np.errstate(divide="ignore"):
+        return log_scale + np.log(last)
+
+
+def likeliest_reading(readings: Sequence[np.ndarray]) -> np.ndarray:
+    """Several readers' (FRAMES, NUMBER_CLASSES) frames for one line -> the frames of a reader whose reading (its
+    digits) all of them together find likeliest (the sum of their reading_log_likelihoods), the surest of those
+    readers (reading_sureness) where several give it: a whole reading, never digits mixed from several. A reader
+    that drops a doubtful digit is surer of what it keeps, but the others find its reading unlikely."""
+    spelt = [tuple(digit.digit for digit in decode_frames(frames)) for frames in readings]
+    candidates = list(dict.fromkeys(spelt))
+    best = candidates[0]
+    if len(candidates) > 1:
+        best = candidates[int(np.argmax(reading_log_likelihoods(np.stack(readings), candidates).sum(axis=0)))]
+    givers = [index for index, reading in enumerate(spelt) if reading == best]
+    return readings[max(givers, key=lambda index: reading_sureness(readings[index]))]

@@ -12,8 +12,8 @@ MODEL_ENV_VAR = "DIGITPAD_MODEL"
 DATA_DIR_ENV_VAR = "DIGITPAD_DATA_DIR"
 BUNDLED_MODEL_NAME = "model.keras"
 BUNDLED_READER_NAME = "number_reader.tflite"
-# A second reader, trained like the first from another seed (`train-reader --member 1`): lines are read by both.
-BUNDLED_SECOND_READER_NAME = "number_reader_member1.tflite"
+# More readers, each trained like the first from its own seed (`train-reader --member K`): lines are read by all.
+BUNDLED_MEMBER_READER_NAMES = ("number_reader_member1.tflite", "number_reader_member2.tflite")
 
 
 def is_frozen() -> bool:
@@ -40,7 +40,7 @@ def bundled_reader_path() -> Path:
 
 def bundled_reader_paths() -> tuple[Path, ...]:
     """Every number reader shipped with digitpad, the first one first."""
-    return bundled_reader_path(), assets_dir() / BUNDLED_SECOND_READER_NAME
+    return bundled_reader_path(), *(assets_dir() / name for name in BUNDLED_MEMBER_READER_NAMES)
 
 
 def user_data_dir() -> Path:
