@@ -460,9 +460,9 @@ def test_the_other_readers_read_more_numbers_whole(bundled_predictor, mnist_test
 
     scenes = random_scenes(mnist_test, None, 100, "all", seed=96)
     first_alone = KerasPredictor(reader=NumberReader(bundled_reader_path()))
-    by_both = sum(read_number(scene.image, bundled_predictor).text == scene.digits for scene in scenes)
+    by_all = sum(read_number(scene.image, bundled_predictor).text == scene.digits for scene in scenes)
     by_first = sum(read_number(scene.image, first_alone).text == scene.digits for scene in scenes)
-    assert by_both >= 91 and by_first < by_both
+    assert by_all >= 91 and by_first < by_all
 
 
 def test_two_digits_written_over_each_other_are_read_as_two(bundled_predictor, mnist_test, monkeypatch):

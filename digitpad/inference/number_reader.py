@@ -28,9 +28,9 @@ def _reader_paths(path: str | os.PathLike | None) -> tuple[Path, ...]:
 
 class NumberReader:
     """Loads its readers on first use. The first reads every line; where it is unsure (UNSURE_BELOW), the others
-    read the line too and the whole reading they together find likeliest is kept (reading.line.likeliest_reading). `read_lines` gives
-    None when none loads (numbers are then cut into digits by segmentation alone), so a missing or damaged file never
-    stops reading; the others read without it."""
+    read the line too and the whole reading they together find likeliest is kept (reading.line.likeliest_reading).
+    `read_lines` gives None when none loads (numbers are then cut into digits by segmentation alone), so a missing or
+    damaged file never stops reading; the others read without it."""
 
     def __init__(self, path: str | os.PathLike | None = None, enabled: bool = True):
         """`path`: a LiteRT file, or several joined by os.pathsep (default $DIGITPAD_READER, else the bundled
