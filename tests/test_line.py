@@ -207,3 +207,49 @@ def test_the_reader_learns_from_synthetic_lines_with_ctc():
     history = model.fit(_inputs(lines.x[:256]), _targets(lines)[:256], batch_size=32, epochs=6, verbose=0)
     losses = history.history["loss"]
     assert np.isfinite(losses).all() and losses[-1] < 0.5 * losses[0]
+
+
+def test_train_reader_writes_new_lines_every_epoch(mnist_path, tmp_path, monkeypatch):
+    """`digitpad train-reader` (tiny): each epoch is fitted on lines it has never seen (one set seen epoch after
+    epoch is learnt by heart), none of them the validation lines; `--same-lines-every-epoch` fits every epoch on one
+    set, as the earlier readers were trained; the model and its report are written."""
+    import json
+
+    from digitpad.training import train_reader as module
+    from digitpad.training.config import DataConfig, ReaderConfig
+
+    small = DataConfig(mnist_as_read_share=0.0, pen_renders=1, style_from_mnist=10, style_from_pen=10,
+                       style_from_templates=10, font_renders=1, evaluation_renders=1, evaluation_style_count=10)
+    real_world, real_lines = module.build_world_data, module.lines_from
+    monkeypatch.setattr(module, "build_world_data", lambda mnist, pen, config, seed, training_seed: real_world(
+        mnist, pen, small, seed, training_seed=training_seed, limit=200, processes=1))
+    made = []  # (seed, the lines) of every set of lines made
+
+    def recorded(digits, count, seed, processes=2):
+        lines = real_lines(digits, count, seed, processes=1)
+        made.append((seed, lines))
+        return lines
+
+    monkeypatch.setattr(module, "lines_from", recorded)
+    config = ReaderConfig(training_lines=64, validation_lines=32, epochs=3, batch_size=32, seed=11, member=1)
+    output = tmp_path / "reader.keras"
+    summary = module.train_reader(output, mnist_path, None, config, verbose=0)
+    (validation_seed, validation), *epochs = made
+    assert validation_seed == config.seed + 1 and len(validation) == 32
+    assert [len(lines) for _, lines in epochs] == [64, 64, 64]
+    assert len({seed for seed, _ in made}) == 4 and config.training_seed not in {seed for seed, _ in made}
+    pictures = [lines.x for _, lines in made]
+    for index, first in enumerate(pictures):
+        assert not any(np.array_equal(first, other) for other in pictures[index + 1:])
+    assert len(summary["history"]["loss"]) == len(summary["history"]["val_loss"]) == 3
+    assert summary["trained_on"]["lines"] == 3 * 64
+    assert output.is_file() and output.with_suffix(".tflite").is_file()
+    report = json.loads((tmp_path / "reader_report" / "report.json").read_text())
+    assert report["config"]["epochs"] == 3 and report["config"]["new_lines_every_epoch"] is True
+
+    made.clear()
+    same = ReaderConfig(training_lines=64, validation_lines=32, epochs=2, batch_size=32, seed=11, member=1,
+                        new_lines_every_epoch=False)
+    summary = module.train_reader(tmp_path / "same.keras", mnist_path, None, same, verbose=0)
+    assert [seed for seed, _ in made] == [same.seed + 1, same.training_seed]
+    assert summary["trained_on"]["lines"] == 64 and len(summary["history"]["loss"]) == 2

@@ -111,7 +111,7 @@ def test_spec_builds_one_named_file_with_model_splash_and_version(tmp_path, monk
         assert {(opinion.name, "assets"), (opinion.with_suffix(".tflite").name, "assets"),
                 (opinion.with_suffix(".tflite").name + ".json", "assets")} <= bundled, "a second opinion and its copy"
     assert (f"{APP_NAME}.desktop", "assets") in bundled, "desktop.py needs the template inside the bundle"
-    readers = ("number_reader", "number_reader_member1", "number_reader_member2")
+    readers = ("number_reader", "number_reader_member1", "number_reader_member2", "number_reader_member3")
     assert {(f"{reader}.tflite", "assets") for reader in readers} <= bundled, "every reader"
     assert {("report.json", f"assets/{reader}_report") for reader in readers} <= bundled, "the readers' reports"
     (splash_args, splash_kwargs), = calls["Splash"]

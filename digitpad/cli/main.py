@@ -80,12 +80,16 @@ def _add_train_reader_parser(subparsers) -> None:
         "spaced, touching, uneven and slanted. Validation lines use only held-out digits and writers.")
     _add_data_arguments(parser)
     parser.add_argument("--output", metavar="FILE", required=True, help="where to write the reader's .keras model")
-    parser.add_argument("--lines", type=int, default=defaults.training_lines, help="synthetic training numbers")
+    parser.add_argument("--lines", type=int, default=defaults.training_lines,
+                        help="synthetic training numbers per epoch (new ones every epoch)")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--member", type=int, default=0, metavar="K",
                         help="reader K: the same held-out digits, writers and validation lines as reader 0 (the same "
                              "--seed), its own start, training renderings and training lines")
+    parser.add_argument("--same-lines-every-epoch", action="store_true",
+                        help="fit every epoch on one set of --lines lines (how the earlier bundled readers were "
+                             "trained; they learn those lines by heart)")
 
 
 def _run_train_reader(arguments) -> int:
@@ -95,7 +99,7 @@ def _run_train_reader(arguments) -> int:
     from digitpad.training.train_reader import train_reader
 
     config = ReaderConfig(training_lines=arguments.lines, epochs=arguments.epochs, seed=arguments.seed,
-                          member=arguments.member,
+                          member=arguments.member, new_lines_every_epoch=not arguments.same_lines_every_epoch,
                           validation_lines=min(ReaderConfig().validation_lines, max(arguments.lines // 4, 1)))
     try:
         summary = train_reader(arguments.output, arguments.mnist, arguments.pendigits, config)

@@ -12,8 +12,10 @@ MODEL_ENV_VAR = "DIGITPAD_MODEL"
 DATA_DIR_ENV_VAR = "DIGITPAD_DATA_DIR"
 BUNDLED_MODEL_NAME = "model.keras"
 BUNDLED_READER_NAME = "number_reader.tflite"
-# More readers, each trained like the first from its own seed (`train-reader --member K`): lines are read by all.
-BUNDLED_MEMBER_READER_NAMES = ("number_reader_member1.tflite", "number_reader_member2.tflite")
+# More readers, each trained like the first from its own seed (`train-reader --member K`): they read the lines the
+# first is unsure of (inference/number_reader.py).
+BUNDLED_MEMBER_READER_NAMES = ("number_reader_member1.tflite", "number_reader_member2.tflite",
+                               "number_reader_member3.tflite")
 
 
 def is_frozen() -> bool:

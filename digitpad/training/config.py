@@ -51,7 +51,7 @@ class TrainConfig:
 class ReaderConfig:
     """Everything that decides what a number-reader training run (`digitpad train-reader`) produces."""
 
-    training_lines: int = 120_000  # synthetic numbers of 1 to 8 training digits
+    training_lines: int = 120_000  # synthetic numbers of 1 to 8 training digits (per epoch)
     validation_lines: int = 3_000  # of validation digits and writers
     epochs: int = 9
     batch_size: int = 64
@@ -60,6 +60,10 @@ class ReaderConfig:
     # Which reader: every one holds out the same digits and writers (`seed`) and reads the same validation lines;
     # reader k starts, composes its training lines and renders its training digits from its own seed.
     member: int = 0
+    # Each epoch is fitted on training lines it has never seen. One fixed set of lines seen epoch after epoch (the
+    # recipe of the first three bundled readers, `--same-lines-every-epoch`) is learnt by heart: training loss 0.02
+    # against 0.30 on the validation lines, where new lines every epoch end at 0.13 and 0.19.
+    new_lines_every_epoch: bool = True
 
     @property
     def training_seed(self) -> int:

@@ -29,23 +29,36 @@ BROKEN_TRAINING, BROKEN_VALIDATION = 3000, 300
 LINES_PER_CHUNK = 2000
 
 
-def _lines_job(job) -> NumberLines:
-    inks, labels, count, seed = job
-    return make_lines(inks, labels, count, seed)
+_worker_digits: tuple[list[np.ndarray], np.ndarray] | None = None  # a line-making process's digit inks and labels
+
+
+def _keep_digits(inks: list[np.ndarray], labels: np.ndarray) -> None:
+    global _worker_digits
+    _worker_digits = inks, labels
+
+
+def _lines_job(job: tuple[int, int]) -> NumberLines:
+    count, seed = job
+    return make_lines(*_worker_digits, count, seed)
 
 
 def lines_from(digits: LabelledDigits, count: int, seed: int, processes: int = 2) -> NumberLines:
     """`count` synthetic numbers made of `digits`, composed in worker processes (reproducible for a seed)."""
     inks, labels = digit_inks(digits)
-    chunks = [(inks, labels, min(LINES_PER_CHUNK, count - start), seed * 100_003 + start)
-              for start in range(0, count, LINES_PER_CHUNK)]
-    if processes > 1 and len(chunks) > 1:
-        with get_context("spawn").Pool(processes) as pool:
+    chunks = [(min(LINES_PER_CHUNK, count - start), seed * 100_003 + start) for start in range(0, count, LINES_PER_CHUNK)]
+    if processes > 1 and len(chunks) > 1:  # (each process is sent the inks once, not with every chunk)
+        with get_context("spawn").Pool(processes, initializer=_keep_digits, initargs=(inks, labels)) as pool:
             parts = pool.map(_lines_job, chunks, chunksize=1)
     else:
-        parts = [_lines_job(chunk) for chunk in chunks]
+        parts = [make_lines(inks, labels, chunk_count, chunk_seed) for chunk_count, chunk_seed in chunks]
     return NumberLines(np.concatenate([part.x for part in parts]), np.concatenate([part.digits for part in parts]),
                        np.concatenate([part.lengths for part in parts]))
+
+
+def epoch_seed(training_seed: int, epoch: int) -> int:
+    """The seed of one epoch's training lines (ReaderConfig.new_lines_every_epoch): every epoch writes new numbers
+    with the training digits, never the validation lines (`seed + 1`) or the fixed set (`training_seed`)."""
+    return (training_seed + 1) * 1_000 + epoch
 
 
 def ctc_loss(y_true, y_pred):
@@ -82,6 +95,28 @@ def evaluate_lines(predict_frames, lines: NumberLines) -> dict:
             "wrong_length": wrong_length}
 
 
+def _fit_on_new_lines(model, train_digits: LabelledDigits, validation_data, config: ReaderConfig,
+                      verbose: int) -> tuple[dict[str, list[float]], float]:
+    """Fit `model` one epoch at a time, each on new lines of the training digits (see epoch_seed); return the
+    history and the seconds spent composing lines."""
+    history: dict[str, list[float]] = {}
+    line_seconds = 0.0
+    for epoch in range(config.epochs):
+        started = time.monotonic()
+        training = lines_from(train_digits, config.training_lines, epoch_seed(config.training_seed, epoch))
+        line_seconds += time.monotonic() - started
+        fitted = model.fit(_inputs(training.x), _targets(training), batch_size=config.batch_size,
+                           initial_epoch=epoch, epochs=epoch + 1, shuffle=True, validation_data=validation_data,
+                           verbose=0)
+        del training
+        for key, values in fitted.history.items():
+            history.setdefault(key, []).extend(values)
+        if verbose and sys.stdout is not None:
+            print(f"epoch {epoch + 1}/{config.epochs}: loss {history['loss'][-1]:.4f}, validation loss "
+                  f"{history['val_loss'][-1]:.4f} ({time.monotonic() - started:.0f} s)", flush=True)
+    return history, line_seconds
+
+
 def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, config: ReaderConfig = ReaderConfig(),
                  verbose: int = 2) -> dict:
     """Compose training and validation lines, fit the reader with CTC, save it (and its LiteRT copy) atomically to
@@ -104,8 +139,9 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
         broken_validation = broken_pen_digits(pen_validation, BROKEN_VALIDATION, config.seed + 1)
         train_digits = LabelledDigits.join([train_digits, broken_training])
         validation_digits = LabelledDigits.join([validation_digits, broken_validation])
-    training = lines_from(train_digits, config.training_lines, config.training_seed)
     validation = lines_from(validation_digits, config.validation_lines, config.seed + 1)
+    fixed = None if config.new_lines_every_epoch else lines_from(train_digits, config.training_lines,
+                                                                   config.training_seed)
     data_seconds = time.monotonic() - started
 
     keras.utils.set_random_seed(config.training_seed)
@@ -113,15 +149,19 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
     keras.mixed_precision.set_global_policy(precision)
     try:
         model = build_reader()
-        steps = len(training) // config.batch_size
+        steps = config.training_lines // config.batch_size
         schedule = keras.optimizers.schedules.CosineDecay(
             initial_learning_rate=config.learning_rate / 20, decay_steps=max(steps * (config.epochs - 1), 1),
             alpha=0.01, warmup_target=config.learning_rate, warmup_steps=steps)
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss=ctc_loss)
-        history = model.fit(_inputs(training.x), _targets(training), batch_size=config.batch_size,
-                            epochs=config.epochs, shuffle=True,
-                            validation_data=(_inputs(validation.x), _targets(validation)),
-                            verbose=verbose if sys.stdout is not None else 0)
+        validation_data = (_inputs(validation.x), _targets(validation))
+        if fixed is not None:
+            history = model.fit(_inputs(fixed.x), _targets(fixed), batch_size=config.batch_size,
+                                epochs=config.epochs, shuffle=True, validation_data=validation_data,
+                                verbose=verbose if sys.stdout is not None else 0).history
+        else:
+            history, line_seconds = _fit_on_new_lines(model, train_digits, validation_data, config, verbose)
+            data_seconds += line_seconds
     finally:
         keras.mixed_precision.set_global_policy("float32")
     model = float32_copy(model, build_reader)
@@ -134,11 +174,12 @@ def train_reader(output: str | Path, mnist_path=None, pendigits_path=None, confi
         "data_seconds": round(data_seconds, 1),
         "precision": precision,
         "parameters": int(model.count_params()),
-        "trained_on": {"lines": len(training), "digits": int(len(train_digits)),
+        "trained_on": {"lines": config.training_lines * (1 if fixed is not None else config.epochs),
+                       "digits": int(len(train_digits)),
                        "digit_sources": {name: int(len(digits)) for name, digits in world.train.items()}},
         "credits": [MNIST_CREDIT] + ([] if pen is None else ["UCI pen-based digits (training writers)"]),
         "notes": notes,
-        "history": {key: [float(value) for value in values] for key, values in history.history.items()},
+        "history": {key: [float(value) for value in values] for key, values in history.items()},
     }
     output = Path(output)
     atomic.write_with(output, lambda path: model.save(path), suffix=".keras")

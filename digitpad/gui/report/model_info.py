@@ -130,7 +130,8 @@ def _fraction(value) -> float | None:
 
 READER_TITLES = ("Whole numbers of 1-8 held-out digits, number reader",
                  "Whole numbers of 1-8 held-out digits, second number reader",
-                 "Whole numbers of 1-8 held-out digits, third number reader")
+                 "Whole numbers of 1-8 held-out digits, third number reader",
+                 "Whole numbers of 1-8 held-out digits, fourth number reader")
 SOURCE_TITLES = {"mnist": "MNIST test digits", "mnist as read": "MNIST test digits as read from files (re-preprocessed)",
                  "pen writers": "Pen digits by held-out writers", "fonts": "Printed digits in held-out fonts"}
 STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
