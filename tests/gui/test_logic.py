@@ -219,10 +219,10 @@ def test_held_out_set_names_read_as_phrases():
                       {"validation": {"whole_numbers": 0.94, "count": 3000}},
                       {"validation": {"whole_numbers": 0.935, "count": 3000}}]
     assert report.source_rows()[-4:] == [
-        ("Whole numbers of 1-8 held-out digits, number reader", "95.00%", "", "3,000"),
-        ("Whole numbers of 1-8 held-out digits, second number reader", "94.50%", "", "3,000"),
-        ("Whole numbers of 1-8 held-out digits, third number reader", "94.00%", "", "3,000"),
-        ("Whole numbers of 1-8 held-out digits, fourth number reader", "93.50%", "", "3,000")]
+        ("Whole numbers (1-8 digits), reader 1", "95.00%", "", "3,000"),
+        ("Whole numbers (1-8 digits), reader 2", "94.50%", "", "3,000"),
+        ("Whole numbers (1-8 digits), reader 3", "94.00%", "", "3,000"),
+        ("Whole numbers (1-8 digits), reader 4", "93.50%", "", "3,000")]
     report.report["second_opinions"] = {"test": {"accuracy": 0.9971},
                                         "sources": {"test": {"fonts": {"accuracy": 1.0, "count": 990}}}}
     assert report.source_rows()[0] == ("Printed digits in held-out fonts", "99.50%", "100.00%", "990")

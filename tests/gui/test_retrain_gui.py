@@ -230,10 +230,8 @@ def test_the_model_report_shows_the_active_models_accuracy(app, small_model):
     sources = [window.sources.item(row, "values")[0] for row in window.sources.get_children()]
     assert {"MNIST test digits", "Pen digits by held-out writers", "Printed digits in held-out fonts"} <= set(sources)
     assert "Crossed seven, added to held-out writers' digits" in sources
-    assert sources[-4:] == ["Whole numbers of 1-8 held-out digits, number reader",  # the bundled readers' own
-                            "Whole numbers of 1-8 held-out digits, second number reader",  # figures
-                            "Whole numbers of 1-8 held-out digits, third number reader",
-                            "Whole numbers of 1-8 held-out digits, fourth number reader"]
+    assert sources[-4:] == [f"Whole numbers (1-8 digits), reader {number}" for number in (1, 2, 3, 4)]  # the
+    # bundled readers' own figures
     assert "together" in window.sources.cget("columns") and "with its second opinion" in window.accuracy_label.cget("text")
     assert "Alpaydin" in window.credits_label.cget("text") and "MNIST" in window.credits_label.cget("text")
     kept_model(small_model)

@@ -110,11 +110,11 @@ class ModelReport:
             rows.append((source_title(name), f"{value:.2%}" if value is not None else "",
                          f"{with_opinions:.2%}" if with_opinions is not None else "",
                          f"{count:,}" if isinstance(count, int) else ""))
-        for title, reader in zip(READER_TITLES, self.readers):
+        for number, reader in enumerate(self.readers, start=1):
             validation = reader.get("validation") or {}
             value, count = _fraction(validation.get("whole_numbers")), validation.get("count")
             if value is not None and isinstance(count, int):
-                rows.append((title, f"{value:.2%}", "", f"{count:,}"))
+                rows.append((reader_title(number), f"{value:.2%}", "", f"{count:,}"))
         return rows
 
     @property
@@ -128,10 +128,12 @@ def _fraction(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-READER_TITLES = ("Whole numbers of 1-8 held-out digits, number reader",
-                 "Whole numbers of 1-8 held-out digits, second number reader",
-                 "Whole numbers of 1-8 held-out digits, third number reader",
-                 "Whole numbers of 1-8 held-out digits, fourth number reader")
+def reader_title(number: int) -> str:
+    """The row of the number reader `number` (1: the first) in the table of held-out sources: short enough for its
+    column, the reader's number first to be seen."""
+    return f"Whole numbers (1-8 digits), reader {number}"
+
+
 SOURCE_TITLES = {"mnist": "MNIST test digits", "mnist as read": "MNIST test digits as read from files (re-preprocessed)",
                  "pen writers": "Pen digits by held-out writers", "fonts": "Printed digits in held-out fonts"}
 STYLE_BASES = {"mnist": "added to MNIST test digits", "pen writers": "added to held-out writers' digits",
