@@ -60,9 +60,9 @@ class ReaderConfig:
     # Which reader: every one holds out the same digits and writers (`seed`) and reads the same validation lines;
     # reader k starts, composes its training lines and renders its training digits from its own seed.
     member: int = 0
-    # Each epoch is fitted on training lines it has never seen. One fixed set of lines seen epoch after epoch (the
-    # recipe of the first three bundled readers, `--same-lines-every-epoch`) is learnt by heart: training loss 0.02
-    # against 0.30 on the validation lines, where new lines every epoch end at 0.13 and 0.19.
+    # Each epoch is fitted on training lines it has never seen. One fixed set of lines seen epoch after epoch (how the
+    # bundled members 1 and 2 were trained, `--same-lines-every-epoch`) is learnt by heart: training loss 0.02 against
+    # 0.30 on the validation lines, where new lines every epoch end at 0.13 and 0.19.
     new_lines_every_epoch: bool = True
 
     @property
