@@ -64,8 +64,8 @@ READER_SURE = 0.99
 # of all MNIST *test* digits caught one split: a 3 with a small mark beside it, read "31" 0.995 sure. The reader must
 # also be surer of each of its digits than the digit network is of the one (twenty-fifth session): an MNIST validation
 # 4, oddly wide and 1.0 sure, was read "64" 0.9999 sure (the validation number scenes, read by the first reader of
-# new lines every epoch and members 1 and 2: 3,423 -> 3,420 of 3,600 whole, touching -2; no MNIST validation digit
-# split, 1 before).
+# new lines every epoch and members 1 and 2: 3,423 -> 3,420 of 3,600 whole, touching -2; in a probe, no MNIST
+# validation digit split, 1 before).
 READER_DOUBT = 0.99
 READER_SURE_NARROW = 0.999
 READER_APART = 0.3
