@@ -31,23 +31,35 @@ def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.1
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
-PAGES = ("dark corners", "lamp to one side", "dim room", "squared page")
+PAGES = ("dark corners", "lamp to one side", "dim room", "squared page", "shadow across it")
 
 
 def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600, 800)) -> Image.Image:
     """A small digit somewhere on a phone photo of a page, saved through JPEG: paper lit unevenly, its darker part
     the larger (a camera's dark corners: 0.88 in the middle, 0.44 in the corners; a lamp to one side: 0.85 near
     it, 0.35 far; a dim room: 0.45 to 0.70), dark ink; or a squared page (light blue lines every 25 px, which
-    outnumber the ink) written in red."""
+    outnumber the ink) written in red; or a page evenly lit but for a shadow across it (a phone's or a hand's: the
+    page beyond a straight edge at any angle, 25-65% of it, 0.45-0.75 as bright, the edge blurred over 2-12% of the
+    width), which may fall on the digit too."""
     height, width = shape
     rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
     pen = np.array([0.1, 0.1, 0.1], np.float32)
+    shade = np.ones(shape, np.float32)
+    if page == "shadow across it":
+        angle = rng.uniform(0, 2 * np.pi)
+        across = (columns - width / 2) * np.cos(angle) + (rows - height / 2) * np.sin(angle)
+        edge = float(np.quantile(across, 1 - rng.uniform(0.25, 0.65)))
+        blur = rng.uniform(0.02, 0.12) * width
+        darkness = 1 - rng.uniform(0.45, 0.75)
+        shade = 1 - darkness * np.clip((across - edge) / blur + 0.5, 0, 1)
     if page == "dark corners":
         paper = 0.88 - 0.22 * (((rows - height / 2) / (height / 2)) ** 2 + ((columns - width / 2) / (width / 2)) ** 2)
     elif page == "lamp to one side":
         paper = 0.35 + 0.5 * np.exp(-((columns - width) ** 2 + rows ** 2) / (2 * (0.45 * width) ** 2))
     elif page == "dim room":
         paper = 0.45 + 0.25 * (columns / width) * (rows / height)
+    elif page == "shadow across it":
+        paper = np.full(shape, rng.uniform(0.8, 0.95), np.float32)
     else:
         paper = np.full(shape, 0.96, np.float32)
         pen = np.array([0.8, 0.1, 0.1], np.float32)
@@ -59,7 +71,7 @@ def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600,
     top, left = int(rng.integers(0, height - ink.shape[0])), int(rng.integers(0, width - ink.shape[1]))
     canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
     canvas = canvas[..., np.newaxis]
-    photo = paper * (1 - canvas) + pen * canvas + rng.normal(0, 0.02, (height, width, 1))
+    photo = (paper * (1 - canvas) + pen * canvas) * shade[..., np.newaxis] + rng.normal(0, 0.02, (height, width, 1))
     buffer = io.BytesIO()
     Image.fromarray(as_uint8(photo)).filter(ImageFilter.GaussianBlur(0.8)).save(buffer, "JPEG", quality=75)
     buffer.seek(0)
@@ -234,14 +246,16 @@ def marked_picture(digit: np.ndarray, rng: np.random.Generator, marks: str) -> I
     return canvas
 
 
-SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew", "card on a desk")
+SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew", "card on a desk",
+                    "sheet filling the frame")
 
 
 def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape=(800, 600)) -> Image.Image:
     """A phone photo (JPEG) of a sheet of paper lying on a dark, grainy table, the digit (an ink map, 1 = ink) written
     on the sheet in dark blue: the table shows all round the sheet, at one side, in a corner (two sides), or all
-    round a sheet lying askew (5-15 degrees), the sheet taking 55-85% of the picture; or a small card on a desk (20-45%
-    of the picture, the digit filling half of it or more). The paper is lit a little unevenly."""
+    round a sheet lying askew (5-15 degrees), the sheet taking 55-85% of the picture; a small card on a desk (20-45%
+    of the picture, the digit filling half of it or more); or a sheet filling the frame but lying a little askew (1-5
+    degrees), so the table shows only in slivers along the edges. The paper is lit a little unevenly."""
     height, width = shape
     table = rng.uniform([40, 30, 20], [90, 60, 40])
     grain = np.asarray(Image.fromarray((rng.random((height // 8, width // 8)) * 255).astype(np.uint8))
@@ -263,8 +277,10 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
         left = rng.uniform(0.05, 0.95) * (width - card_width)
         draw.rectangle((left, top, left + card_width, top + card_height), fill=255)
     else:
-        angle = np.deg2rad(rng.uniform(5, 15) * rng.choice([-1, 1]))
-        half_width, half_height = 0.42 * width, 0.42 * height
+        filling = layout == "sheet filling the frame"
+        angle = np.deg2rad((rng.uniform(1, 5) if filling else rng.uniform(5, 15)) * rng.choice([-1, 1]))
+        half_width, half_height = (0.5 * rng.uniform(1.0, 1.05) * width, 0.5 * rng.uniform(1.0, 1.05) * height) \
+            if filling else (0.42 * width, 0.42 * height)
         corners = ((-half_width, -half_height), (half_width, -half_height), (half_width, half_height),
                    (-half_width, half_height))
         draw.polygon([(width / 2 + x * np.cos(angle) - y * np.sin(angle),

@@ -42,6 +42,15 @@ FLATTEN_THUMBNAIL_SIZE = 64
 # without the step, dark corners 100 -> 59.5%; without the size, form cells lost 0.5-1.5 points; every other figure of
 # bench_paper.py --validation the same.
 SURROUNDINGS_MIN_SIZE = 160
+# A sheet that fills the frame but lies a little askew shows the table only in slivers along the picture's edges,
+# too thin to count as solid above: each a dark wedge between an edge and the sheet's straight edge, running along at
+# least SLIVER_MIN_RUN of that edge, never deeper than SLIVER_MAX_DEPTH of the picture's other side, its inner edge a
+# straight line (nine in ten of its pixels within SLIVER_STRAIGHT of the line fitted to it). Ink touching an edge is
+# seldom straight or that long. Such slivers are painted the page's grey like other surroundings.
+SLIVER_MIN_RUN = 0.05
+SLIVER_MAX_DEPTH = 0.12
+SLIVER_STRAIGHT = 1.5
+SLIVER_FINER = 3  # (slivers are looked for at this many times the sample's resolution)
 SURROUNDINGS_BORDER = 0.3
 SURROUNDINGS_MAX_SHARE = 0.5
 SURROUNDINGS_PAGE_FILL = 0.85
@@ -49,6 +58,28 @@ SURROUNDINGS_SOLID = 0.5
 SURROUNDINGS_STEP = 0.6
 SURROUNDINGS_RIM = 2
 SURROUNDINGS_LAYERS = 2
+# A shadow across a page (a phone's or a hand's) is a step in the paper's brightness that no smooth surface fits
+# (LIGHT_BLOCKS): taken for ink, it swallows the digit, or the lit part of the page is taken for light ink. Where no
+# smooth surface shows dark ink on the page and the darker grey class holds at least SHADOW_MIN_SHARE of the picture,
+# the paper's brightness is the picture's grey closing (the brightest grey around each pixel, then the darkest of
+# those) over SHADOW_WINDOW of its shorter side, at SHADOW_FINER times the sample's resolution: it keeps a shadow's
+# edge, sharp or soft, and fills in strokes narrower than the window. Where that brightness falls SHADOW_DEPTH or more
+# below the page's brightest over SHADOW_MIN_SHARE of the picture (a heavy digit's thickest blobs cover less), the
+# picture divided by it is even paper (SHADOW_EVEN of it at least SHADOW_PAPER as
+# bright as the paper) with ink on it (darker than SHADOW_INK of the paper), and the darkest of that brightness is
+# SHADOW_INK_STEP or more brighter than the darkest ink (else strokes wider than the window, a heavy digit, made it),
+# the picture is read so divided (the ink in the shadow keeps its contrast with the paper there). A shadow is not taken for a table around the
+# page either: writing shows inside it (SHADOW_INK_PIXELS sample pixels darker than its median grey by
+# SHADOW_INK_STEP; a table's grain stays within a few hundredths).
+SHADOW_MIN_SHARE = 0.1
+SHADOW_WINDOW = 0.15
+SHADOW_FINER = 2
+SHADOW_DEPTH = 0.2
+SHADOW_EVEN = 0.7
+SHADOW_PAPER = 0.85
+SHADOW_INK = 0.6
+SHADOW_INK_STEP = 0.2
+SHADOW_INK_PIXELS = 3
 # Paper whose estimated brightness varies less than this is treated as uniform; so is paper whose greys (the larger
 # of the image's two grey classes) span less than this from their 5th to their 95th percentile, without estimating
 # its brightness at all (a clean export, a scan: measured 0 and 0.03; photos of paper lit unevenly 0.06-0.18).
@@ -855,6 +886,24 @@ def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Hist
     dark = sample < threshold
     edge = np.concatenate([dark[0], dark[-1], dark[1:-1, 0], dark[1:-1, -1]])
     corners = int(dark[0, 0]) + int(dark[0, -1]) + int(dark[-1, 0]) + int(dark[-1, -1])
+    if corners == 0:
+        return grey
+    painted = _table_around(grey, sample, dark, corners, edge, stride)
+    if painted is not grey:
+        return painted
+    if dark.mean() >= SURROUNDINGS_MAX_SHARE:
+        return grey  # (no light page for slivers to lie beside: light ink on dark paper)
+    fine = max(1, stride // SLIVER_FINER)
+    slivers = _slivers(grey[::fine, ::fine] < threshold)
+    if slivers is None:
+        return grey
+    return _painted(grey, grey[::fine, ::fine], slivers, fine, rim=SURROUNDINGS_RIM * stride // fine)
+
+
+def _table_around(grey: np.ndarray, sample: np.ndarray, dark: np.ndarray, corners: int, edge: np.ndarray,
+                  stride: int) -> np.ndarray:
+    """_without_surroundings for a table (or a window) all round the page or along whole sides of it: `dark` is the
+    sample's dark grey class, `corners` how many of its corners and `edge` which of its edge pixels lie in it."""
     if corners < 2 or edge.mean() < SURROUNDINGS_BORDER:
         return grey
     labels, _ = ndimage.label(dark, structure=EIGHT_CONNECTED)
@@ -872,12 +921,96 @@ def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Hist
     page_side = ndimage.binary_dilation(near, structure=EIGHT_CONNECTED) & ~near
     region_side = solid & ~ndimage.binary_erosion(solid, structure=EIGHT_CONNECTED, border_value=1)
     page_grey, table_grey = float(np.median(sample[~around])), float(np.median(sample[around]))
+    if (sample[around] < table_grey - SHADOW_INK_STEP).sum() >= SHADOW_INK_PIXELS:
+        return grey  # (writing on it: a shadow across the page, see SHADOW_MIN_SHARE)
     if not page_side.any() or (float(np.median(sample[page_side])) - float(np.median(sample[region_side]))
                                < SURROUNDINGS_STEP * (page_grey - table_grey)):
         return grey
-    around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=SURROUNDINGS_RIM)
+    return _painted(grey, sample, around, stride, page_grey)
+
+
+def _painted(grey: np.ndarray, sample: np.ndarray, around: np.ndarray, stride: int,
+             page_grey: float | None = None, rim: int = SURROUNDINGS_RIM) -> np.ndarray:
+    """`grey` with what lies around the page (`around`, a mask of its strided `sample`) and `rim` sample pixels
+    beyond it painted the page's grey (`page_grey`, else the median of the rest of the sample)."""
+    if page_grey is None:
+        page_grey = float(np.median(sample[~around]))
+    around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=rim)
     full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
     return np.where(full, np.float32(page_grey), grey)
+
+
+def _slivers(dark: np.ndarray) -> np.ndarray | None:
+    """The table's slivers along the edges of a picture (`dark`: its dark grey class, at a resolution where the
+    slivers are several pixels deep) of a sheet filling the frame askew (see SLIVER_MIN_RUN), as a mask; None where
+    there are none."""
+    found = np.zeros_like(dark)
+    # Each edge as the first row of a view of the mask (views write through to `found`).
+    for view, mark in ((dark, found), (dark[::-1], found[::-1]), (dark.T, found.T), (dark.T[::-1], found.T[::-1])):
+        rows, columns = view.shape
+        deepest = SLIVER_MAX_DEPTH * rows
+        depth = np.where(view.all(axis=0), rows, np.argmin(view, axis=0))
+        shallow = (depth > 0) & (depth <= deepest)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], shallow.astype(np.int8), [0]])))
+        for first, stop in zip(edges[::2], edges[1::2]):
+            if stop - first < SLIVER_MIN_RUN * columns:
+                continue
+            positions = np.arange(first, stop)
+            slope, offset = np.polyfit(positions, depth[first:stop], 1)
+            residual = np.abs(depth[first:stop] - (slope * positions + offset))
+            if np.quantile(residual, 0.9) > SLIVER_STRAIGHT:
+                continue
+            # Painted as deep as the fitted edge on to where it meets the picture's edge (the tip of a wedge is
+            # thinner than its pixels show), and within the run at least as deep as the dark.
+            along = np.arange(columns)
+            fitted = np.ceil(slope * along + offset) + SLIVER_STRAIGHT
+            beyond = (along < first) if slope > 0 else (along >= stop)
+            reach = np.where((along >= first) & (along < stop), np.maximum(fitted, depth), np.where(beyond, fitted, 0))
+            mark |= np.arange(rows)[:, np.newaxis] < np.minimum(reach, deepest)[np.newaxis, :]
+    return found if found.any() else None
+
+
+def _page_only(greys: np.ndarray, sample: np.ndarray, histograms: Histograms, stride: int,
+               ) -> tuple[np.ndarray, np.ndarray, Histograms]:
+    """A one-picture stack, its strided sample and the sample's histograms, with what lies around the page painted
+    the page's grey (_without_surroundings, up to SURROUNDINGS_LAYERS times)."""
+    for _ in range(SURROUNDINGS_LAYERS):
+        grey = greys[0]  # (one view: each indexing makes a new one)
+        page = _without_surroundings(grey, sample[0], histograms, stride)
+        if page is grey:
+            break
+        greys = page[np.newaxis]
+        sample = greys[:, ::stride, ::stride]
+        histograms = Histograms.of(sample, 0.0, 1.0)
+    return greys, sample, histograms
+
+
+def _dark_share(histograms: Histograms) -> float:
+    """The share of the first picture's pixels in its darker grey class."""
+    split = histograms.otsu_index()[0]
+    return float(histograms.counts[0, :split].sum() / max(histograms.counts[0].sum(), 1))
+
+
+def _out_of_shadow(grey: np.ndarray, stride: int) -> np.ndarray:
+    """A photo of a page with a shadow across it relit (see SHADOW_MIN_SHARE); `grey` itself for any other
+    picture."""
+    if _ink_is_dark_on_uneven_paper(grey):
+        return grey  # (lit unevenly but smoothly, dark ink standing out from that: read as such)
+    fine = max(1, stride // SHADOW_FINER)
+    picture = grey[::fine, ::fine]
+    window = max(3, int(round(SHADOW_WINDOW * min(picture.shape))))
+    paper = ndimage.grey_closing(picture, size=(window, window), mode="nearest")
+    brightest = float(np.quantile(paper, 0.95))
+    if brightest <= 0 or (paper < (1 - SHADOW_DEPTH) * brightest).mean() < SHADOW_MIN_SHARE:
+        return grey
+    if float(paper.min()) < float(picture.min()) + SHADOW_INK_STEP:
+        return grey  # (strokes wider than the window: no paper in the shadow, a heavy digit)
+    relit = picture / np.maximum(paper, 1e-3)
+    if (relit >= SHADOW_PAPER).mean() < SHADOW_EVEN or not (relit < SHADOW_INK).any():
+        return grey
+    full = Image.fromarray(paper.astype(np.float32), mode="F").resize((grey.shape[1], grey.shape[0]), Image.BILINEAR)
+    return np.clip(grey / np.maximum(np.asarray(full, dtype=np.float32), np.float32(1e-3)), 0.0, 1.0) * np.float32(
+        brightest)
 
 
 def _is_page(light: np.ndarray, dark: np.ndarray) -> bool:
@@ -939,13 +1072,16 @@ def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[tuple[np.ndar
     stride = working * draft
     sample = greys[:, ::stride, ::stride]
     grey_histograms = Histograms.of(sample, 0.0, 1.0)
-    for _ in range(SURROUNDINGS_LAYERS if count == 1 and min(height, width) >= SURROUNDINGS_MIN_SIZE else 0):
-        page = _without_surroundings(greys[0], sample[0], grey_histograms, stride)
-        if page is greys[0]:
-            break
-        greys = page[np.newaxis]
-        sample = greys[:, ::stride, ::stride]
-        grey_histograms = Histograms.of(sample, 0.0, 1.0)
+    if count == 1 and min(height, width) >= SURROUNDINGS_MIN_SIZE:
+        # What lies around the page; then a shadow across it, and what lay around the page under the shadow.
+        greys, sample, grey_histograms = _page_only(greys, sample, grey_histograms, stride)
+        if _dark_share(grey_histograms) >= SHADOW_MIN_SHARE:
+            grey = greys[0]
+            relit = _out_of_shadow(grey, stride)
+            if relit is not grey:
+                greys = relit[np.newaxis]
+                sample = greys[:, ::stride, ::stride]
+                greys, sample, grey_histograms = _page_only(greys, sample, Histograms.of(sample, 0.0, 1.0), stride)
     even_paper = _even_paper(grey_histograms)
     inverted, close_calls = _ink_is_dark(sample, grey_histograms, even_paper, greys if stride > 1 else None)
     if flip:

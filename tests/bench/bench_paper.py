@@ -1,7 +1,8 @@
 """Paper benchmark: MNIST test digits written on plain, ruled, squared and margined notebook paper, photographed
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
-one side, a dim room), a squared page written in red, a sheet photographed on a dark table (all round it, at one
-side, in a corner, the sheet askew), and a dim room's noisy webcam picture; read through the same path as Load
+one side, a dim room, a shadow across the page), a squared page written in red, a sheet photographed on a dark table
+(all round it, at one side, in a corner, the sheet askew, the sheet filling the frame a little askew), and a dim
+room's noisy webcam picture; read through the same path as Load
 image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges
 (thin and light, or a table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
 neighbours at the sides, and from a page with pieces of the lines above and below, read as one digit and as a number
