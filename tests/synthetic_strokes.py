@@ -120,3 +120,20 @@ def pad_strokes(strokes: list[np.ndarray], height: float = 200.0) -> list[list[t
     scale = height / max(float(high[1] - low[1]), float(high[0] - low[0]) * 0.6, 1.0)
     centre = (low + high) / 2.0
     return [[(140.0 + (x - centre[0]) * scale, 140.0 + (y - centre[1]) * scale) for x, y in stroke] for stroke in strokes]
+
+
+def pulled_apart(strokes: list[np.ndarray], rng: np.random.Generator, gap: tuple[float, float] = (0.04, 0.12),
+                 ) -> list[np.ndarray]:
+    """A digit written in several strokes, each later stroke moved straight away from the first stroke's centre
+    by `gap` (times the digit's height): a 5 whose bar floats above its body, a 4 or 7 whose second stroke stands
+    apart (another construction than training's, which moves them sideways and up by chance)."""
+    arrays = [np.asarray(points, np.float64) for points in strokes]
+    height = float(np.ptp(np.concatenate(arrays)[:, 1])) or 1.0
+    first = arrays[0].mean(axis=0)
+    moved = [arrays[0]]
+    for points in arrays[1:]:
+        direction = points.mean(axis=0) - first
+        length = float(np.hypot(*direction))
+        direction = direction / length if length > 1e-9 else np.array([0.0, -1.0])
+        moved.append(points + direction * height * rng.uniform(*gap))
+    return moved

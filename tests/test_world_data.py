@@ -13,7 +13,7 @@ from digitpad.reading.strokes import Stroke, render_strokes
 from digitpad.training import fonts, handwriting, styles
 from digitpad.training.config import DataConfig
 from digitpad.training.pendigits import TEST_WRITERS, VALIDATION_WRITERS, PendigitsUnavailableError, load_pendigits
-from digitpad.training.training_data import build_world_data, split_mnist_training
+from digitpad.training.training_data import BREAKABLE, build_world_data, split_mnist_training
 from tests.data_paths import PENDIGITS
 
 
@@ -167,12 +167,13 @@ def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
 
     mnist = load_mnist(mnist_path)
     small = DataConfig(pen_renders=1, style_from_mnist=40, style_from_pen=20, style_from_templates=20, font_renders=1,
-                       evaluation_renders=1, evaluation_style_count=20)
+                       evaluation_renders=1, evaluation_style_count=20, broken_from_pen=30, evaluation_broken_count=10)
     few_writers = pen.select(np.isin(np.arange(len(pen)), np.arange(0, len(pen), 25)))
     first = build_world_data(mnist, few_writers, small, seed=5, limit=300)
     again = build_world_data(mnist, few_writers, small, seed=5, limit=300, processes=1)
     other = build_world_data(mnist, few_writers, small, seed=6, limit=300)
-    assert set(first.train) == {"mnist", "pen", "styles", "fonts"}
+    assert set(first.train) == {"mnist", "pen", "broken", "styles", "fonts"}
+    assert set(first.train["broken"].y) <= set(BREAKABLE) and len(first.train["broken"]) >= 1
     for name in first.train:
         assert np.array_equal(first.train[name].x, again.train[name].x), name
         assert np.array_equal(first.train[name].y, again.train[name].y), name

@@ -7,8 +7,9 @@ import pytest
 
 from digitpad.reading.number import read_number, read_strokes
 from digitpad.training import fonts, styles
+from digitpad.training.training_data import BREAKABLE
 from tests.digit_images import printed_digit
-from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pad_strokes, pen_width_for
+from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pad_strokes, pen_width_for, pulled_apart
 from tests.test_world_data import pen  # noqa: F401 - the pen digits fixture
 
 
@@ -55,3 +56,16 @@ def test_printed_digits_in_held_out_fonts_are_read(bundled_predictor):
     wrong = [(font.family, font.style, digit) for font in held_out for digit in range(10)
              if read_number(printed_digit(font.path, digit, 48), bundled_predictor).text != str(digit)]
     assert len(wrong) <= len(held_out) * 10 // 100, wrong  # at least 99% right
+
+
+def test_held_out_writers_broken_digits_are_read(bundled_predictor, pen):  # noqa: F811
+    """The held-out writers' 4s, 5s and 7s written in more than one stroke, the strokes pulled apart so they no longer
+    meet (a 5's bar floating above its body), drawn on the pad: read as one digit."""
+    rng = np.random.default_rng(14)
+    _, _, test = pen.split()
+    chosen = [index for index in range(len(test))
+              if int(test.labels[index]) in BREAKABLE and len(test.strokes[index]) > 1]
+    read = [read_strokes(pad_strokes(pulled_apart(test.strokes[index], rng)), 18.0, bundled_predictor,
+                         single_digit=True).text for index in chosen]
+    wrong = [(int(test.labels[index]), text) for index, text in zip(chosen, read) if text != str(test.labels[index])]
+    assert len(wrong) <= len(chosen) // 50, wrong  # at least 98% right

@@ -40,17 +40,21 @@ def _add_train_parser(subparsers) -> None:
     parser.add_argument("--member", type=int, default=0, metavar="K",
                         help="ensemble member K: the same held-out digits, writers and fonts as member 0 (the same "
                              "--seed), its own start, augmentation and training renderings")
+    parser.add_argument("--broken-digits", type=int, default=train_defaults.DataConfig.broken_from_pen, metavar="N",
+                        help="add N training writers' 4s, 5s and 7s written in strokes pulled apart, and held-out "
+                             "sets of them (default: %(default)s, the bundled model's recipe)")
 
 
 def _run_train(arguments) -> int:
     from digitpad.training import train as training
-    from digitpad.training.config import TrainConfig
+    from digitpad.training.config import DataConfig, TrainConfig
     from digitpad.training.mnist import MnistUnavailableError
     from digitpad.training.pendigits import PendigitsUnavailableError
 
     config = TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit, member=arguments.member,
+        data=DataConfig(broken_from_pen=arguments.broken_digits),
     )
     try:
         summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)

@@ -14,7 +14,6 @@ from digitpad.training.training_data import LabelledDigits
 
 # Digits are laid out at about this height (pixels) before the line is scaled to the reader's input.
 COMPOSING_HEIGHT = 40.0
-BREAKABLE = (4, 5, 7)
 # A "/" leans this far (times the digits' height) over its height; a written 1 leans less.
 SLASH_LEAN = (0.4, 0.75)
 # A printed line left in the ink: this many pixels thick at COMPOSING_HEIGHT, this dark (an ink map's 0..1).
@@ -63,26 +62,6 @@ def digit_inks(digits: LabelledDigits) -> tuple[list[np.ndarray], np.ndarray]:
             inks.append(np.ascontiguousarray(image[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]))
             labels.append(int(label))
     return inks, np.asarray(labels, np.int64)
-
-
-def broken_pen_digits(pen: PenDigits, count: int, seed: int) -> LabelledDigits:
-    """4s, 5s and 7s of `pen`'s writers written in strokes that do not meet (each later stroke moved aside)."""
-    rng = np.random.default_rng(seed)
-    candidates = [index for index in range(len(pen))
-                  if int(pen.labels[index]) in BREAKABLE and len(pen.strokes[index]) > 1]
-    images, labels = [], []
-    for _ in range(count if candidates else 0):
-        index = candidates[int(rng.integers(len(candidates)))]
-        strokes = handwriting.vary(pen.strokes[index], rng)
-        height = float(np.ptp(np.concatenate(strokes)[:, 1])) or 1.0
-        gap = height * rng.uniform(0.05, 0.14)
-        moved = [strokes[0]] + [points + np.array([rng.choice([-1.0, 1.0]) * gap, -gap * rng.uniform(0, 0.6)])
-                                for points in strokes[1:]]
-        images.append(handwriting.render(moved, rng.uniform(8.0, 24.0)))
-        labels.append(int(pen.labels[index]))
-    if not images:
-        return LabelledDigits.empty()
-    return LabelledDigits(np.stack(images).astype(np.float32), np.asarray(labels, np.int64))
 
 
 def _scaled(ink: np.ndarray, height: float, stretch: float) -> np.ndarray:

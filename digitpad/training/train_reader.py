@@ -17,9 +17,9 @@ from digitpad.storage import atomic
 from digitpad.storage.paths import report_dir_for
 from digitpad.training.config import DataConfig, ReaderConfig
 from digitpad.training.mnist import load_mnist
-from digitpad.training.number_lines import NumberLines, broken_pen_digits, digit_inks, make_lines
+from digitpad.training.number_lines import NumberLines, digit_inks, make_lines
 from digitpad.training.train import MNIST_CREDIT, float32_copy, pen_digits_or_none, ship_lite_copy, training_precision
-from digitpad.training.training_data import LabelledDigits, build_world_data
+from digitpad.training.training_data import LabelledDigits, broken_pen_digits, build_world_data
 
 # Lighter digit sources than the digit model's: the reader sees each digit's ink many times over in many lines.
 READER_DATA = DataConfig(mnist_as_read_share=0.0, pen_renders=2, style_from_mnist=500, style_from_pen=300,

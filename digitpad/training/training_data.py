@@ -100,7 +100,10 @@ def _map(function, jobs: list, processes: int | None) -> np.ndarray:
 
 # --- sets -----------------------------------------------------------------------------------------------------
 
-SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5, "mnist as read": 6}
+SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5, "mnist as read": 6,
+               "broken": 7}
+# Digits people often write in two strokes that may not meet (a 5's bar, a 4's or 7's second stroke).
+BREAKABLE = (4, 5, 7)
 
 
 def mnist_as_read(images: np.ndarray, processes: int | None = None) -> np.ndarray:
@@ -113,6 +116,26 @@ def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = Non
     jobs = [(strokes, (seed, SOURCE_KEYS["pen"], index, render))
             for index, strokes in enumerate(pen.strokes) for render in range(renders)]
     return LabelledDigits(_map(_pen_job, jobs, processes), np.repeat(pen.labels, renders))
+
+
+def broken_pen_digits(pen: PenDigits, count: int, seed: int | tuple[int, ...]) -> LabelledDigits:
+    """4s, 5s and 7s of `pen`'s writers written in strokes that do not meet (each later stroke moved aside)."""
+    rng = np.random.default_rng(seed)
+    candidates = [index for index in range(len(pen))
+                  if int(pen.labels[index]) in BREAKABLE and len(pen.strokes[index]) > 1]
+    images, labels = [], []
+    for _ in range(count if candidates else 0):
+        index = candidates[int(rng.integers(len(candidates)))]
+        strokes = handwriting.vary(pen.strokes[index], rng)
+        height = float(np.ptp(np.concatenate(strokes)[:, 1])) or 1.0
+        gap = height * rng.uniform(0.05, 0.14)
+        moved = [strokes[0]] + [points + np.array([rng.choice([-1.0, 1.0]) * gap, -gap * rng.uniform(0, 0.6)])
+                                for points in strokes[1:]]
+        images.append(handwriting.render(moved, rng.uniform(8.0, 24.0)))
+        labels.append(int(pen.labels[index]))
+    if not images:
+        return LabelledDigits.empty()
+    return LabelledDigits(np.stack(images).astype(np.float32), np.asarray(labels, np.int64))
 
 
 def _chosen(labels: np.ndarray, digit: int, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -226,6 +249,14 @@ def build_world_data(
         data.train["pen"] = pen_set(pen_train, config.pen_renders, own, processes)
         data.validation["pen writers"] = pen_set(pen_validation, 1, seed + 1, processes)
         data.test["pen writers"] = pen_set(pen_test, 1, seed + 2, processes)
+        if config.broken_from_pen:
+            data.train["broken"] = broken_pen_digits(pen_train, scaled(config.broken_from_pen),
+                                                     (own, SOURCE_KEYS["broken"]))
+            broken_count = scaled(config.evaluation_broken_count)
+            data.validation["broken 4, 5, 7 (pen writers)"] = broken_pen_digits(
+                pen_validation, broken_count, (seed + 1, SOURCE_KEYS["broken"]))
+            data.test["broken 4, 5, 7 (pen writers)"] = broken_pen_digits(
+                pen_test, broken_count, (seed + 2, SOURCE_KEYS["broken"]))
 
     data.train["styles"] = LabelledDigits.join(list(style_sets(
         pen_train, x_fit, y_fit, own, scaled(config.style_from_mnist), scaled(config.style_from_pen),

@@ -5,6 +5,7 @@ Run: .venv/bin/python tests/bench/bench_held_out_sets.py --model OLD.keras --mod
 (a model with a second opinion recorded beside it, as the bundled one, is read with it; copy it alone into an empty
 folder with its .tflite and .tflite.json to read it alone)
      .venv/bin/python tests/bench/bench_held_out_sets.py --model assets/model.keras --float32
+     .venv/bin/python tests/bench/bench_held_out_sets.py --broken --model ... (with the broken 4, 5, 7 sets)
 (--float32: each model also as a float32 LiteRT copy, beside the app's copy with 8-bit weights, with the time per
 digit of each in batches of 256 on one thread)
 """
@@ -12,6 +13,7 @@ digit of each in batches of 256 on one thread)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import contextlib
 import io
 import os
@@ -27,12 +29,17 @@ sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 
+BROKEN_TRIED = 2000  # (only its held-out sets are read; the training digits it also makes are not)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", action="append", type=Path,
                         help="a .keras model (repeat to compare; default: the bundled one)")
     parser.add_argument("--float32", action="store_true", help="also run each model as a float32 LiteRT copy")
+    parser.add_argument("--broken", action="store_true",
+                        help="also the held-out writers' 4s, 5s and 7s in strokes pulled apart (`digitpad train "
+                             "--broken-digits`'s sets)")
     arguments = parser.parse_args()
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.storage import paths
@@ -44,8 +51,8 @@ def main() -> None:
 
     models = arguments.model or [paths.bundled_model_path()]
     config = TrainConfig()
-    world = build_world_data(load_mnist(MNIST), load_pendigits(PENDIGITS), config.data, config.seed,
-                             config.validation_size)
+    data = dataclasses.replace(config.data, broken_from_pen=BROKEN_TRIED) if arguments.broken else config.data
+    world = build_world_data(load_mnist(MNIST), load_pendigits(PENDIGITS), data, config.seed, config.validation_size)
     predictors, names = [], []
     for model in models:
         predictor = KerasPredictor(model)

@@ -1,7 +1,7 @@
 """The world's handwriting: accuracy per source and per style on data no model was trained or chosen on, and
 the speed floors, for one or more models side by side.
 
-Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300] [--skip-cli]
+Run: .venv/bin/python tests/bench/bench_world.py [--model FILE ...] [--count 300] [--skip-cli] [--broken-only]
 
 Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
@@ -9,6 +9,8 @@ Sources, each read through the path a user's input takes:
   image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper; written with a
   nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan) read like Load image, as a number
   (`--files-only` runs these alone; with `--validation`, the validation writers');
+- the held-out writers' 4s, 5s and 7s written in more than one stroke, the strokes pulled apart (a 5's bar floating
+  above its body), read from the pad and as a scan (`--broken-only` runs these alone, `--validation` with it);
 - held-out font designs (digitpad.training.fonts.TEST_GROUPS) printed black on white and read like Load image;
 - each style built three ways that training never used: its feature added to MNIST *test* digits (read as an
   image), added to the held-out writers' strokes (read from the pad; a flag replaces the writer's own), and
@@ -44,6 +46,7 @@ from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 SEED = 777
 PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
 OWN_ONES_RENDERS = 4  # pen widths each held-out writer's own 1 is read at
+BROKEN_RENDERS = 2  # renderings of each held-out writer's 4, 5 or 7 written in more than one stroke
 
 
 def read_pad(predictor, strokes, pen_width: float, single_digit: bool = False) -> str:
@@ -84,6 +87,35 @@ def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> 
             with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
                 read.append(read_number(image, predictor).text)
         results[f"{'validation' if validation else 'held-out'} pen writers as files: {kind}"] = accuracy(read, truth)
+    return results
+
+
+def broken_digits(predictor, pen, rng, validation: bool = False) -> dict[str, tuple]:
+    """The held-out writers' 4s, 5s and 7s written in more than one stroke, pulled apart (tests/synthetic_strokes.py,
+    BROKEN_RENDERS each), read from the pad as one digit and as a number, and as a scan read like Load image."""
+    from digitpad.reading.number import read_number
+    from digitpad.training.training_data import BREAKABLE
+    from tests.synthetic_strokes import pulled_apart
+
+    _, validation_writers, test = pen.split()
+    writers = validation_writers if validation else test
+    chosen = [index for index in range(len(writers))
+              if int(writers.labels[index]) in BREAKABLE and len(writers.strokes[index]) > 1]
+    pad, number, scan, truth = [], [], [], []
+    for index in np.repeat(chosen, BROKEN_RENDERS):
+        strokes = pad_strokes(pulled_apart(writers.strokes[index], rng))
+        width = rng.uniform(8.0, 28.0)
+        pad.append(read_pad(predictor, strokes, width, single_digit=True))
+        number.append(read_pad(predictor, strokes, width))
+        with pen_digit_file(strokes, "scanned paper", rng) as image:
+            scan.append(read_number(image, predictor).text)
+        truth.append(str(writers.labels[index]))
+    name = f"{'validation' if validation else 'held-out'} writers' 4, 5, 7 in strokes pulled apart"
+    results = {f"{name} (pad, single digit)": accuracy(pad, truth),
+               f"{name} (pad, as a number)": accuracy(number, truth), f"{name} (scanned paper)": accuracy(scan, truth)}
+    for digit in map(str, BREAKABLE):
+        results[f"{name}: {digit}s alone (pad, single digit)"] = accuracy(
+            [got for got, expected in zip(pad, truth) if expected == digit], [digit] * truth.count(digit))
     return results
 
 
@@ -165,8 +197,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300, help="digits per style and construction")
     parser.add_argument("--skip-cli", action="store_true", help="skip MNIST through `digitpad classify`")
     parser.add_argument("--files-only", action="store_true", help="only the held-out writers as image files")
+    parser.add_argument("--broken-only", action="store_true", help="only the held-out writers' broken 4s, 5s and 7s")
     parser.add_argument("--validation", action="store_true",
-                        help="with --files-only: the validation writers (5, 15, 25), to choose on")
+                        help="with --files-only or --broken-only: the validation writers (5, 15, 25), to choose on")
     arguments = parser.parse_args()
     from bench_engine import write_pngs
     from digitpad.inference.predictor import KerasPredictor
@@ -181,7 +214,7 @@ def main() -> None:
     table: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary) / "mnist_test"
-        if not (arguments.skip_cli or arguments.files_only):
+        if not (arguments.skip_cli or arguments.files_only or arguments.broken_only):
             folder.mkdir()
             write_pngs(folder, x_test, len(x_test))
         for model in models:
@@ -190,8 +223,11 @@ def main() -> None:
             rng = np.random.default_rng(SEED)
             results: dict[str, tuple] = {}
             speed = {}
-            if arguments.files_only:
-                results.update(held_out_writers_as_files(predictor, pen, rng, arguments.validation))
+            if arguments.files_only or arguments.broken_only:
+                if arguments.files_only:
+                    results.update(held_out_writers_as_files(predictor, pen, rng, arguments.validation))
+                if arguments.broken_only:
+                    results.update(broken_digits(predictor, pen, rng, arguments.validation))
                 for name, (share, errors, total) in results.items():
                     table.setdefault(name, []).append(f"{share:.2%} ({errors}/{total} wrong)")
                 continue
@@ -201,6 +237,7 @@ def main() -> None:
                 speed["`digitpad classify` 10,000 28x28 PNGs, whole command (files/s)"] = f"{files_per_second:,.0f}"
             results.update(held_out_writers(predictor, pen, rng))
             results.update(held_out_writers_as_files(predictor, pen, rng))
+            results.update(broken_digits(predictor, pen, rng))
             results.update(held_out_fonts(predictor))
             results.update(styles_three_ways(predictor, pen, x_test, y_test, arguments.count, rng))
             speed["one digit end to end, median (ms)"] = f"{one_digit_latency(predictor, x_test):.2f}"
