@@ -8,8 +8,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from digitpad.reading.line import LINE_HEIGHT, LINE_WIDTH, MAXIMUM_DIGITS, line_input
-from digitpad.training import handwriting
-from digitpad.training.pendigits import PenDigits
 from digitpad.training.training_data import LabelledDigits
 
 # Digits are laid out at about this height (pixels) before the line is scaled to the reader's input.
