@@ -394,7 +394,8 @@ def dim_noisy_photo(ink: np.ndarray, rng: np.random.Generator, shape=(240, 320))
     return Image.open(buffer)
 
 
-PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper", "dip pen ledger", "broad nib scan")
+PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper", "dip pen ledger", "broad nib scan",
+             "finger drawing")
 # Nib pens: a pointed dip pen swells on downstrokes and draws hairline upstrokes; a broad nib held at an angle draws
 # thin along its edge and thick across it. The thinnest line is this share of the thickest.
 NIB_HAIRLINE = (0.12, 0.35)
@@ -416,7 +417,8 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     a 500 px PNG of black strokes on a transparent canvas, a 280 px canvas of white strokes on black, or a JPEG
     scan of paper (the digit 60-160 px tall, a thin pen, blurred and noisy); the digit somewhere inside. Written
     with a nib: a JPEG crop of an old ledger (yellowed paper, faded brown ink from a pointed dip pen, the digit
-    45-90 px tall) or a scan of a broad nib's writing in black or blue (60-160 px)."""
+    45-90 px tall) or a scan of a broad nib's writing in black or blue (60-160 px). Drawn with a finger: a phone
+    app's 280-400 px PNG, a fat brush 0.15-0.3 of the digit's height, black on white or white on black."""
     every = np.concatenate([np.asarray(stroke, np.float64) for stroke in strokes])
     low, span = every.min(axis=0), np.maximum(np.ptp(every, axis=0), 1e-6)
     size, heights, pen_shares, mode, paper = {
@@ -426,18 +428,21 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
         "scanned paper": (None, (60, 160), (0.03, 0.08), "L", int(rng.uniform(205, 245))),
         "dip pen ledger": (None, (45, 90), (0.07, 0.14), "RGB", None),
         "broad nib scan": (None, (60, 160), (0.07, 0.14), "L", None),
+        "finger drawing": (None, (120, 220), (0.15, 0.30), "L", 255),
     }[kind]
     nib = paper is None  # (its random draws come after the others', which stay as they were)
     height = rng.uniform(*heights)
     pen = max(2.0, rng.uniform(*pen_shares) * height)
-    if size is None:
+    if kind == "finger drawing":
+        size = (int(rng.integers(280, 401)),) * 2
+    elif size is None:
         size = (int(height * 2.2), int(height * 1.8))
     scale = min(height / span[1], (size[0] - 3 * pen) / span[0], (size[1] - 3 * pen) / span[1])
     left = rng.uniform(1.5 * pen, max(1.5 * pen, size[0] - 1.5 * pen - span[0] * scale))
     top = rng.uniform(1.5 * pen, max(1.5 * pen, size[1] - 1.5 * pen - span[1] * scale))
     ink = {"phone export": tuple(int(value) for value in rng.choice([[0, 0, 0], [20, 40, 200], [200, 20, 20]])),
            "transparent canvas": (0, 0, 0, 255), "dark canvas": 255,
-           "scanned paper": int(rng.uniform(20, 110))}.get(kind)  # (a nib's ink is drawn below)
+           "scanned paper": int(rng.uniform(20, 110)), "finger drawing": 0}.get(kind)  # (a nib's ink: below)
     if nib:
         hairline, nib_angle = rng.uniform(*NIB_HAIRLINE), np.radians(rng.uniform(20, 50))
         if kind == "dip pen ledger":
@@ -445,6 +450,8 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
             ink = tuple(int(rng.uniform(*band)) for band in ((60, 130), (40, 90), (20, 60)))
         else:
             paper, ink = int(rng.uniform(215, 250)), int(rng.uniform(10, 110))
+    if kind == "finger drawing" and rng.random() < 0.5:  # white on black, as many digit-drawing demos
+        paper, ink = ink, paper
     image = Image.new(mode, size, paper)
     draw = ImageDraw.Draw(image)
     for stroke in strokes:

@@ -106,6 +106,36 @@ def test_a_tiny_training_run_is_reproducible(mnist_path):
     assert member.summary["sources"]["validation"].keys() == runs[0].summary["sources"]["validation"].keys()
 
 
+def test_training_can_start_from_a_models_weights(mnist_path, tiny_model_path):
+    """Fine-tuning (`digitpad train --from MODEL`): a run that barely moves the weights still reads like the model it
+    started from (a random start reads MNIST near chance after one tiny epoch); another design is a clear error."""
+    from digitpad.storage.paths import bundled_model_path
+    from digitpad.training.config import DataConfig, TrainConfig
+    from digitpad.training.train import fit_from_scratch
+
+    small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,
+                       evaluation_renders=1, evaluation_style_count=10)
+    config = TrainConfig(epochs=1, limit=300, batch_size=64, data=small, learning_rate=1e-7,
+                         start_from=str(bundled_model_path()))
+    tuned = fit_from_scratch(mnist_path, config, verbose=0)
+    assert tuned.summary["sources"]["test"]["mnist"]["accuracy"] > 0.98
+    with pytest.raises(ValueError, match="not a digit network of this design"):
+        fit_from_scratch(mnist_path, TrainConfig(epochs=1, limit=300, batch_size=64, data=small,
+                                                 start_from=str(tiny_model_path)), verbose=0)
+
+
+def test_train_from_a_missing_model_is_a_clear_error(tmp_path, mnist_path):
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "train", "--mnist", str(mnist_path), "--from", str(tmp_path / "none.keras"),
+         "--output", str(tmp_path / "m.keras")],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "no model at" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.keras").exists()
+
+
 def test_train_without_mnist_is_a_clear_error(tmp_path):
     environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     result = subprocess.run(

@@ -167,12 +167,18 @@ def test_world_data_is_the_same_for_a_seed(mnist_path, pen):
 
     mnist = load_mnist(mnist_path)
     small = DataConfig(pen_renders=1, style_from_mnist=40, style_from_pen=20, style_from_templates=20, font_renders=1,
-                       evaluation_renders=1, evaluation_style_count=20, broken_from_pen=30, evaluation_broken_count=10)
+                       evaluation_renders=1, evaluation_style_count=20, broken_from_pen=30, evaluation_broken_count=10,
+                       thick_pen_renders=1)
     few_writers = pen.select(np.isin(np.arange(len(pen)), np.arange(0, len(pen), 25)))
     first = build_world_data(mnist, few_writers, small, seed=5, limit=300)
     again = build_world_data(mnist, few_writers, small, seed=5, limit=300, processes=1)
     other = build_world_data(mnist, few_writers, small, seed=6, limit=300)
-    assert set(first.train) == {"mnist", "pen", "broken", "styles", "fonts"}
+    assert set(first.train) == {"mnist", "pen", "thick pen", "broken", "styles", "fonts"}
+    # The thick brush renders the same training writers' digits again, with their own random draws.
+    assert np.array_equal(first.train["thick pen"].y, first.train["pen"].y)
+    assert not np.array_equal(first.train["thick pen"].x, first.train["pen"].x)
+    for split in (first.validation, first.test):
+        assert np.array_equal(split["pen writers, thick brush"].y, split["pen writers"].y)
     assert set(first.train["broken"].y) <= set(BREAKABLE) and len(first.train["broken"]) >= 1
     for name in first.train:
         assert np.array_equal(first.train[name].x, again.train[name].x), name

@@ -8,7 +8,7 @@ import pytest
 from digitpad.reading.number import read_number, read_strokes
 from digitpad.training import fonts, styles
 from digitpad.training.training_data import BREAKABLE
-from tests.digit_images import printed_digit
+from tests.digit_images import pen_digit_file, printed_digit
 from tests.synthetic_strokes import STYLE_TEMPLATES, draw_number, pad_strokes, pen_width_for, pulled_apart
 from tests.test_world_data import pen  # noqa: F401 - the pen digits fixture
 
@@ -69,3 +69,18 @@ def test_held_out_writers_broken_digits_are_read(bundled_predictor, pen):  # noq
                          single_digit=True).text for index in chosen]
     wrong = [(int(test.labels[index]), text) for index, text in zip(chosen, read) if text != str(test.labels[index])]
     assert len(wrong) <= len(chosen) // 50, wrong  # at least 98% right
+
+
+def test_held_out_writers_finger_drawings_are_read(bundled_predictor, pen):  # noqa: F811
+    """The held-out writers' digits drawn with a finger on a phone: a fat brush (0.15-0.3 of the digit's height), saved
+    as a 280-400 px PNG, black on white or white on black, read as Load image reads them."""
+    rng = np.random.default_rng(15)
+    _, _, test = pen.split()
+    chosen = np.arange(0, len(test), 5)
+    wrong = []
+    for index in chosen:
+        with pen_digit_file(pad_strokes(test.strokes[index]), "finger drawing", rng) as image:
+            read = read_number(image, bundled_predictor).text
+        if read != str(test.labels[index]):
+            wrong.append((int(test.labels[index]), read))
+    assert len(wrong) <= len(chosen) * 3 // 100, wrong  # at least 97% right

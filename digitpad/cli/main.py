@@ -43,6 +43,11 @@ def _add_train_parser(subparsers) -> None:
     parser.add_argument("--broken-digits", type=int, default=train_defaults.DataConfig.broken_from_pen, metavar="N",
                         help="add N training writers' 4s, 5s and 7s written in strokes pulled apart, and held-out "
                              "sets of them (default: %(default)s, the bundled model's recipe)")
+    parser.add_argument("--thick-brush", type=int, default=train_defaults.DataConfig.thick_pen_renders, metavar="N",
+                        help="add N renderings of each training writer's digit with a finger's thick brush "
+                             "(default: %(default)s)")
+    parser.add_argument("--from", dest="start_from", metavar="MODEL",
+                        help="start from this .keras model's weights (fine-tuning; the same network design)")
 
 
 def _run_train(arguments) -> int:
@@ -54,11 +59,15 @@ def _run_train(arguments) -> int:
     config = TrainConfig(
         epochs=arguments.epochs, batch_size=arguments.batch_size,
         learning_rate=arguments.learning_rate, seed=arguments.seed, limit=arguments.limit, member=arguments.member,
-        data=DataConfig(broken_from_pen=arguments.broken_digits),
+        start_from=arguments.start_from,
+        data=DataConfig(broken_from_pen=arguments.broken_digits, thick_pen_renders=arguments.thick_brush),
     )
+    if arguments.start_from and not Path(arguments.start_from).is_file():
+        print(f"{APP_NAME} train: no model at {arguments.start_from}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
-    except (MnistUnavailableError, PendigitsUnavailableError) as error:
+    except (MnistUnavailableError, PendigitsUnavailableError, ValueError) as error:
         print(f"{APP_NAME} train: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "

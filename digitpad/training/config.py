@@ -25,9 +25,13 @@ class DataConfig:
     # Training writers' 4s, 5s and 7s in strokes that do not meet (training_data.BREAKABLE), with held-out sets of the
     # validation and test writers: 0, none (a run with 2,000 was tried and not kept, README "The bundled model").
     broken_from_pen: int = 0
+    # Renderings of each training writer's digit with a finger's thick brush (handwriting.THICK_BRUSH): 0 in a run
+    # from scratch; the bundled networks were then fine-tuned with 1 (README "The bundled model").
+    thick_pen_renders: int = 0
     evaluation_renders: int = 3  # per held-out font and digit
     evaluation_style_count: int = 500  # per style and construction, for validation and test
     evaluation_broken_count: int = 600  # broken 4s, 5s and 7s of the validation and of the test writers
+    evaluation_thick_renders: int = 1  # per validation and test writer's digit, with a thick brush
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class TrainConfig:
     # Which network of an ensemble: every member holds out the same digits, writers and fonts (`seed`), and member k
     # starts, shuffles, augments and renders its training digits from its own seed.
     member: int = 0
+    # A .keras model of the same design whose weights training starts from (fine-tuning), instead of a random start.
+    start_from: str | None = None
     data: DataConfig = field(default_factory=DataConfig)
 
     @property

@@ -224,7 +224,8 @@ def fit_from_scratch(
     pendigits_path: str | Path | None = None,
 ) -> TrainedModel:
     """Train a new model on MNIST, pen digits (when given), style variants and printed digits (plus
-    `extra_training` (x, y) digits, if given) without saving it.
+    `extra_training` (x, y) digits, if given) without saving it; from a random start, or from the weights of
+    `config.start_from` (fine-tuning).
 
     Raises InterruptedError when `should_stop()` turned true.
     """
@@ -254,6 +255,11 @@ def fit_from_scratch(
         dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.training_seed)
         steps_per_epoch = len(x_fit) // config.batch_size
         model = build_model()
+        if config.start_from:
+            start = keras.models.load_model(config.start_from, compile=False)
+            if [w.shape for w in start.get_weights()] != [w.shape for w in model.get_weights()]:
+                raise ValueError(f"{config.start_from}: not a digit network of this design, cannot start from it")
+            model.set_weights(start.get_weights())
         compile_model(model, config.learning_rate, steps_per_epoch * config.epochs, steps_per_epoch * WARMUP_EPOCHS)
         callbacks = [ProgressCallback(report, should_stop, config.epochs)]
         history = model.fit(

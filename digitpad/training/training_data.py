@@ -62,8 +62,8 @@ def _as_read_job(image: np.ndarray) -> np.ndarray:
 
 
 def _pen_job(job):
-    strokes, key = job
-    return handwriting.render_varied(strokes, _rng(key))
+    strokes, key, variation = job
+    return handwriting.render_varied(strokes, _rng(key), variation)
 
 
 def _pen_feature_job(job):
@@ -101,7 +101,7 @@ def _map(function, jobs: list, processes: int | None) -> np.ndarray:
 # --- sets -----------------------------------------------------------------------------------------------------
 
 SOURCE_KEYS = {"pen": 1, "style from mnist": 2, "style from pen": 3, "style template": 4, "font": 5, "mnist as read": 6,
-               "broken": 7}
+               "broken": 7, "thick pen": 8}
 # Digits people often write in two strokes that may not meet (a 5's bar, a 4's or 7's second stroke).
 BREAKABLE = (4, 5, 7)
 
@@ -112,8 +112,10 @@ def mnist_as_read(images: np.ndarray, processes: int | None = None) -> np.ndarra
     return _map(_as_read_job, list(images), processes)
 
 
-def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = None) -> LabelledDigits:
-    jobs = [(strokes, (seed, SOURCE_KEYS["pen"], index, render))
+def pen_set(pen: PenDigits, renders: int, seed: int, processes: int | None = None,
+            variation: handwriting.Variation = handwriting.Variation(), source: str = "pen") -> LabelledDigits:
+    """`renders` random renderings of each of `pen`'s digits (`source` keys their random draws)."""
+    jobs = [(strokes, (seed, SOURCE_KEYS[source], index, render), variation)
             for index, strokes in enumerate(pen.strokes) for render in range(renders)]
     return LabelledDigits(_map(_pen_job, jobs, processes), np.repeat(pen.labels, renders))
 
@@ -249,6 +251,14 @@ def build_world_data(
         data.train["pen"] = pen_set(pen_train, config.pen_renders, own, processes)
         data.validation["pen writers"] = pen_set(pen_validation, 1, seed + 1, processes)
         data.test["pen writers"] = pen_set(pen_test, 1, seed + 2, processes)
+        if config.thick_pen_renders:
+            data.train["thick pen"] = pen_set(pen_train, config.thick_pen_renders, own, processes,
+                                              handwriting.THICK_BRUSH, "thick pen")
+        if config.evaluation_thick_renders:
+            for split, target, offset in (("validation", data.validation, 1), ("test", data.test, 2)):
+                writers = pen_validation if split == "validation" else pen_test
+                target["pen writers, thick brush"] = pen_set(writers, config.evaluation_thick_renders, seed + offset,
+                                                             processes, handwriting.THICK_BRUSH, "thick pen")
         if config.broken_from_pen:
             data.train["broken"] = broken_pen_digits(pen_train, scaled(config.broken_from_pen),
                                                      (own, SOURCE_KEYS["broken"]))

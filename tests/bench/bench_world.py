@@ -7,7 +7,8 @@ Sources, each read through the path a user's input takes:
 - MNIST test digits as 10,000 PNG files through `digitpad classify` (whole command, number mode);
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes), and drawn as
   image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper; written with a
-  nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan) read like Load image, as a number
+  nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan; drawn with a finger's fat brush on a
+  phone) read like Load image, as a number
   (`--files-only` runs these alone; with `--validation`, the validation writers');
 - the held-out writers' 4s, 5s and 7s written in more than one stroke, the strokes pulled apart (a 5's bar floating
   above its body), read from the pad and as a scan (`--broken-only` runs these alone, `--validation` with it);
