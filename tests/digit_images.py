@@ -247,7 +247,7 @@ def marked_picture(digit: np.ndarray, rng: np.random.Generator, marks: str) -> I
 
 
 SHEETS_ON_TABLES = ("table all round", "table at one side", "table in a corner", "sheet askew", "card on a desk",
-                    "sheet filling the frame")
+                    "sheet filling the frame", "filling the frame, lit from a corner")
 
 
 def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape=(800, 600)) -> Image.Image:
@@ -255,7 +255,8 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
     on the sheet in dark blue: the table shows all round the sheet, at one side, in a corner (two sides), or all
     round a sheet lying askew (5-15 degrees), the sheet taking 55-85% of the picture; a small card on a desk (20-45%
     of the picture, the digit filling half of it or more); or a sheet filling the frame but lying a little askew (1-5
-    degrees), so the table shows only in slivers along the edges. The paper is lit a little unevenly."""
+    degrees), so the table shows only in slivers along the edges; or such a sheet lying 3-12 degrees askew, its light
+    falling from one corner to 0.45-0.65 as bright at the opposite one. The paper is lit a little unevenly."""
     height, width = shape
     table = rng.uniform([40, 30, 20], [90, 60, 40])
     grain = np.asarray(Image.fromarray((rng.random((height // 8, width // 8)) * 255).astype(np.uint8))
@@ -277,8 +278,9 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
         left = rng.uniform(0.05, 0.95) * (width - card_width)
         draw.rectangle((left, top, left + card_width, top + card_height), fill=255)
     else:
-        filling = layout == "sheet filling the frame"
-        angle = np.deg2rad((rng.uniform(1, 5) if filling else rng.uniform(5, 15)) * rng.choice([-1, 1]))
+        filling = layout in ("sheet filling the frame", "filling the frame, lit from a corner")
+        tilt = rng.uniform(3, 12) if layout.endswith("corner") else rng.uniform(1, 5) if filling else rng.uniform(5, 15)
+        angle = np.deg2rad(tilt * rng.choice([-1, 1]))
         half_width, half_height = (0.5 * rng.uniform(1.0, 1.05) * width, 0.5 * rng.uniform(1.0, 1.05) * height) \
             if filling else (0.42 * width, 0.42 * height)
         corners = ((-half_width, -half_height), (half_width, -half_height), (half_width, half_height),
@@ -287,6 +289,12 @@ def sheet_on_table(ink: np.ndarray, rng: np.random.Generator, layout: str, shape
                        height / 2 + x * np.sin(angle) + y * np.cos(angle)) for x, y in corners], fill=255)
     on_sheet = np.asarray(sheet, np.float32)[..., np.newaxis] / 255.0
     light = np.linspace(1.0, rng.uniform(0.8, 0.95), width, dtype=np.float32)[np.newaxis, :, np.newaxis]
+    if layout == "filling the frame, lit from a corner":
+        rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+        across = (rows / height if rng.random() < 0.5 else 1 - rows / height) + (
+            columns / width if rng.random() < 0.5 else 1 - columns / width)
+        darkest = rng.uniform(0.45, 0.65)
+        light = light * (1 - (1 - darkest) * np.clip((across - 0.6) / 1.4, 0, 1))[..., np.newaxis]
     photo = photo * (1 - on_sheet) + np.array([235, 232, 225], np.float32) * light * on_sheet
     if layout == "card on a desk":  # (the digit in the middle of the card, scaled to it)
         rows, columns = np.flatnonzero(on_sheet[..., 0].any(axis=1)), np.flatnonzero(on_sheet[..., 0].any(axis=0))

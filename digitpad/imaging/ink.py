@@ -51,6 +51,9 @@ SLIVER_MIN_RUN = 0.05
 SLIVER_MAX_DEPTH = 0.12
 SLIVER_STRAIGHT = 1.5
 SLIVER_FINER = 3  # (slivers are looked for at this many times the sample's resolution)
+# Where the paper is lit unevenly, a sliver is what is darker than this share of the paper's smooth light there.
+SLIVER_RELIT = 0.6
+PAPER_BESIDE = 5  # sample pixels: what lies around a page is painted the brightest grey this far beside it
 SURROUNDINGS_BORDER = 0.3
 SURROUNDINGS_MAX_SHARE = 0.5
 SURROUNDINGS_PAGE_FILL = 0.85
@@ -893,11 +896,19 @@ def _without_surroundings(grey: np.ndarray, sample: np.ndarray, histograms: Hist
         return painted
     if dark.mean() >= SURROUNDINGS_MAX_SHARE:
         return grey  # (no light page for slivers to lie beside: light ink on dark paper)
+    smoothly_lit = bool(_ink_is_dark_on_uneven_paper(grey))  # (see _painted)
     fine = max(1, stride // SLIVER_FINER)
-    slivers = _slivers(grey[::fine, ::fine] < threshold)
+    picture = grey[::fine, ::fine]
+    slivers = _slivers(picture < threshold)
+    light = _light_surface(_thumbnail(grey), -1) if smoothly_lit else None
+    if light is not None:  # (its shaded side can be as dark as the table: against the paper's light, SLIVER_RELIT)
+        near = Image.fromarray(light, mode="F").resize((picture.shape[1], picture.shape[0]), Image.BILINEAR)
+        relit = _slivers(picture < SLIVER_RELIT * np.asarray(near, dtype=np.float32))
+        if relit is not None:
+            slivers = relit if slivers is None else slivers | relit
     if slivers is None:
         return grey
-    return _painted(grey, grey[::fine, ::fine], slivers, fine, rim=SURROUNDINGS_RIM * stride // fine)
+    return _painted(grey, picture, slivers, fine, SURROUNDINGS_RIM * stride // fine, smoothly_lit)
 
 
 def _table_around(grey: np.ndarray, sample: np.ndarray, dark: np.ndarray, corners: int, edge: np.ndarray,
@@ -926,18 +937,28 @@ def _table_around(grey: np.ndarray, sample: np.ndarray, dark: np.ndarray, corner
     if not page_side.any() or (float(np.median(sample[page_side])) - float(np.median(sample[region_side]))
                                < SURROUNDINGS_STEP * (page_grey - table_grey)):
         return grey
-    return _painted(grey, sample, around, stride, page_grey)
+    return _painted(grey, sample, around, stride, smoothly_lit=bool(_ink_is_dark_on_uneven_paper(grey)))
 
 
 def _painted(grey: np.ndarray, sample: np.ndarray, around: np.ndarray, stride: int,
-             page_grey: float | None = None, rim: int = SURROUNDINGS_RIM) -> np.ndarray:
+             rim: int = SURROUNDINGS_RIM, smoothly_lit: bool = False) -> np.ndarray:
     """`grey` with what lies around the page (`around`, a mask of its strided `sample`) and `rim` sample pixels
-    beyond it painted the page's grey (`page_grey`, else the median of the rest of the sample)."""
-    if page_grey is None:
-        page_grey = float(np.median(sample[~around]))
+    beyond it painted the page's grey: the median of the rest of the sample; on a page lit unevenly but smoothly
+    (`smoothly_lit`: light falling from one corner, not a shadow's step), as light as the nearest paper beyond the
+    rim (the sample's brightest PAPER_BESIDE pixels across, so that a stroke beside the rim is not copied), since
+    one grey would stand out from its lit or its shaded side as ink."""
+    if not smoothly_lit:
+        page_grey = np.float32(np.median(sample[~around]))
+        around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=rim)
+        full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
+        return np.where(full, page_grey, grey)
     around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=rim)
-    full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
-    return np.where(full, np.float32(page_grey), grey)
+    paper = ndimage.maximum_filter(sample, size=PAPER_BESIDE, mode="nearest")
+    rows, columns = ndimage.distance_transform_edt(around, return_distances=False, return_indices=True)
+    nearest = np.ascontiguousarray(paper[rows, columns], dtype=np.float32)
+    full = np.repeat(np.repeat(nearest, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
+    mask = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
+    return np.where(mask, full, grey)
 
 
 def _slivers(dark: np.ndarray) -> np.ndarray | None:
