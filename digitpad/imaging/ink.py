@@ -947,18 +947,15 @@ def _painted(grey: np.ndarray, sample: np.ndarray, around: np.ndarray, stride: i
     (`smoothly_lit`: light falling from one corner, not a shadow's step), as light as the nearest paper beyond the
     rim (the sample's brightest PAPER_BESIDE pixels across, so that a stroke beside the rim is not copied), since
     one grey would stand out from its lit or its shaded side as ink."""
-    if not smoothly_lit:
-        page_grey = np.float32(np.median(sample[~around]))
-        around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=rim)
-        full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
-        return np.where(full, page_grey, grey)
+    page_grey = None if smoothly_lit else np.float32(np.median(sample[~around]))
     around = ndimage.binary_dilation(around, structure=EIGHT_CONNECTED, iterations=rim)
-    paper = ndimage.maximum_filter(sample, size=PAPER_BESIDE, mode="nearest")
-    rows, columns = ndimage.distance_transform_edt(around, return_distances=False, return_indices=True)
-    nearest = np.ascontiguousarray(paper[rows, columns], dtype=np.float32)
-    full = np.repeat(np.repeat(nearest, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
-    mask = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
-    return np.where(mask, full, grey)
+    full = np.repeat(np.repeat(around, stride, axis=0), stride, axis=1)[:grey.shape[0], :grey.shape[1]]
+    if page_grey is None:
+        paper = ndimage.maximum_filter(sample, size=PAPER_BESIDE, mode="nearest")
+        rows, columns = ndimage.distance_transform_edt(around, return_distances=False, return_indices=True)
+        nearest = np.repeat(np.repeat(paper[rows, columns], stride, axis=0), stride, axis=1)
+        page_grey = nearest[:grey.shape[0], :grey.shape[1]].astype(np.float32)
+    return np.where(full, page_grey, grey)
 
 
 def _slivers(dark: np.ndarray) -> np.ndarray | None:

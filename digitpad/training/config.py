@@ -25,8 +25,8 @@ class DataConfig:
     # Training writers' 4s, 5s and 7s in strokes that do not meet (training_data.BREAKABLE), with held-out sets of the
     # validation and test writers: 0, none (a run with 2,000 was tried and not kept, README "The bundled model").
     broken_from_pen: int = 0
-    # Renderings of each training writer's digit with a finger's thick brush (handwriting.THICK_BRUSH): 0 in a run
-    # from scratch; the bundled networks were then fine-tuned with 1 (README "The bundled model").
+    # Renderings of each training writer's digit with a finger's thick brush (handwriting.THICK_BRUSH): 0, none (a
+    # fine-tune of the bundled network with 1 was tried and not kept, README "The bundled model").
     thick_pen_renders: int = 0
     evaluation_renders: int = 3  # per held-out font and digit
     evaluation_style_count: int = 500  # per style and construction, for validation and test

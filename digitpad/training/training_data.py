@@ -255,8 +255,7 @@ def build_world_data(
             data.train["thick pen"] = pen_set(pen_train, config.thick_pen_renders, own, processes,
                                               handwriting.THICK_BRUSH, "thick pen")
         if config.evaluation_thick_renders:
-            for split, target, offset in (("validation", data.validation, 1), ("test", data.test, 2)):
-                writers = pen_validation if split == "validation" else pen_test
+            for target, writers, offset in ((data.validation, pen_validation, 1), (data.test, pen_test, 2)):
                 target["pen writers, thick brush"] = pen_set(writers, config.evaluation_thick_renders, seed + offset,
                                                              processes, handwriting.THICK_BRUSH, "thick pen")
         if config.broken_from_pen:
