@@ -111,7 +111,7 @@ def test_training_can_start_from_a_models_weights(mnist_path, tiny_model_path):
     started from (a random start reads MNIST near chance after one tiny epoch); another design is a clear error."""
     from digitpad.storage.paths import bundled_model_path
     from digitpad.training.config import DataConfig, TrainConfig
-    from digitpad.training.train import fit_from_scratch
+    from digitpad.training.train import StartModelError, fit_from_scratch
 
     small = DataConfig(pen_renders=1, style_from_mnist=20, style_from_pen=10, style_from_templates=10, font_renders=1,
                        evaluation_renders=1, evaluation_style_count=10)
@@ -119,7 +119,7 @@ def test_training_can_start_from_a_models_weights(mnist_path, tiny_model_path):
                          start_from=str(bundled_model_path()))
     tuned = fit_from_scratch(mnist_path, config, verbose=0)
     assert tuned.summary["sources"]["test"]["mnist"]["accuracy"] > 0.98
-    with pytest.raises(ValueError, match="not a digit network of this design"):
+    with pytest.raises(StartModelError, match="not a digit network of this design"):
         fit_from_scratch(mnist_path, TrainConfig(epochs=1, limit=300, batch_size=64, data=small,
                                                  start_from=str(tiny_model_path)), verbose=0)
 

@@ -67,7 +67,7 @@ def _run_train(arguments) -> int:
         return EXIT_FAILED
     try:
         summary = training.train(arguments.output, arguments.mnist, config, pendigits_path=arguments.pendigits)
-    except (MnistUnavailableError, PendigitsUnavailableError, ValueError) as error:
+    except (MnistUnavailableError, PendigitsUnavailableError, training.StartModelError) as error:
         print(f"{APP_NAME} train: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"test accuracy {summary['test_accuracy']:.4%} ({summary['test']['errors']} errors of "

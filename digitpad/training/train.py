@@ -214,6 +214,22 @@ def float32_copy(model, build=None):
     return copy
 
 
+class StartModelError(ValueError):
+    """The model given to start training from (`--from`) is not a digit network of this design."""
+
+
+def weights_to_start_from(path: str | Path) -> list:
+    """The weights of the .keras model at `path`, checked against the digit network's design (StartModelError)."""
+    import keras
+
+    from digitpad.training.model import build_model
+
+    weights = keras.models.load_model(path, compile=False).get_weights()
+    if [w.shape for w in weights] != [w.shape for w in build_model().get_weights()]:
+        raise StartModelError(f"{path}: not a digit network of this design, cannot start from it")
+    return weights
+
+
 def fit_from_scratch(
     mnist_path: str | Path | None = None,
     config: TrainConfig = TrainConfig(),
@@ -234,6 +250,7 @@ def fit_from_scratch(
     from digitpad.training.model import build_model
 
     started = time.monotonic()
+    start_weights = weights_to_start_from(config.start_from) if config.start_from else None  # (before the data)
     notes: list[str] = []
     pen = pen_digits_or_none(pendigits_path, notes)
     world = build_world_data(load_mnist(mnist_path), pen, config.data, config.seed, config.validation_size,
@@ -255,11 +272,8 @@ def fit_from_scratch(
         dataset = make_training_dataset(x_fit, y_fit, config.batch_size, config.training_seed)
         steps_per_epoch = len(x_fit) // config.batch_size
         model = build_model()
-        if config.start_from:
-            start = keras.models.load_model(config.start_from, compile=False)
-            if [w.shape for w in start.get_weights()] != [w.shape for w in model.get_weights()]:
-                raise ValueError(f"{config.start_from}: not a digit network of this design, cannot start from it")
-            model.set_weights(start.get_weights())
+        if start_weights is not None:
+            model.set_weights(start_weights)
         compile_model(model, config.learning_rate, steps_per_epoch * config.epochs, steps_per_epoch * WARMUP_EPOCHS)
         callbacks = [ProgressCallback(report, should_stop, config.epochs)]
         history = model.fit(
