@@ -1,9 +1,10 @@
-"""Decoding tasks for tests: what a process had imported before any task came, and the memory a chunk took.
+"""Decoding tasks for tests: what a process had imported before any task came, the memory a chunk took, who ran it.
 
 The module itself imports no digitpad (a task imports what it needs when it runs)."""
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 
@@ -20,3 +21,8 @@ def errors_and_peak_memory(paths: list[str], single_digit: bool) -> tuple[list[s
 
     errors = [error for _, _, error in prepare_files(paths, single_digit)]
     return errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_id(names: list[str], single_digit: bool) -> int:
+    """The process that ran the task (its initializer done by then)."""
+    return os.getpid()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from digitpad.folders.decode import prepare_files, read_grey
 from digitpad.imaging.imageio import ImageError, open_image
 from digitpad.imaging.ink import NoDigitError, ink_map, ink_maps, to_grey
 from digitpad.reading.number import prepare_number
-from tests.decoding_probe import errors_and_peak_memory, imported_modules
+from tests.decoding_probe import errors_and_peak_memory, imported_modules, process_id
 from tests.digit_images import as_uint8, high_resolution, paper_photo
 from tests.test_preprocess import mean_difference
 
@@ -152,6 +153,24 @@ def test_a_file_that_crashes_its_process_costs_only_its_own_row(mixed_folder, tm
     failed = {path: error for path, number, error in prepared if number is None}
     assert failed.pop(str(culprit)) == pipeline.CRASHED
     assert set(failed) == {paths[20], paths[21]}  # the broken and the blank file, as always
+
+
+def test_a_ctrl_c_at_the_terminal_leaves_the_decoding_processes_to_the_caller():
+    """A terminal's Ctrl+C reaches every process of the group: the caller alone answers it (one line, rows kept);
+    a decoding process must neither die of it nor print a traceback of its own."""
+    pool = pipeline.DecodingPool(2, task=process_id)
+    try:
+        assert pool.wait_started(timeout=pipeline.START_TIMEOUT_SECONDS) and pool.fallback is None
+        tasks = [pool.submit([], False) for _ in range(8)]
+        workers = {task.result(timeout=pipeline.START_TIMEOUT_SECONDS) for task in tasks}
+        for worker in workers:  # each has run a task, so its start (and initializer) is behind it
+            os.kill(worker, signal.SIGINT)
+        tasks = [pool.submit([], False) for _ in range(8)]
+        after = {task.result(timeout=pipeline.START_TIMEOUT_SECONDS) for task in tasks}  # a dead worker: broken
+        alive = set(pool._processes._processes)
+    finally:
+        pool.shutdown(wait=True)
+    assert workers | after <= alive
 
 
 @pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")

@@ -10,6 +10,7 @@ import collections
 import concurrent.futures
 import itertools
 import multiprocessing
+import signal
 import threading
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -36,6 +37,19 @@ def _process_context():
         context.set_forkserver_preload([DECODING_MODULE])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _ignore_interrupts() -> None:
+    """Each decoding process's initializer: a Ctrl+C at the terminal reaches the whole process group, and
+    the calling process alone answers it (a one-line message, the rows so far kept); a worker waiting for
+    work would otherwise print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _new_processes(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=_process_context(), initializer=_ignore_interrupts
+    )
 
 
 def _started() -> None:
@@ -76,7 +90,7 @@ class DecodingPool:
         return self._task
 
     def _start_processes(self) -> None:
-        self._processes = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_process_context())
+        self._processes = _new_processes(self.workers)
         processes = self._processes
 
         def start() -> None:
@@ -124,7 +138,7 @@ class DecodingPool:
         broken = self._processes
         if broken is not None:
             self._give_up_processes(broken)
-            self._processes = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_process_context())
+            self._processes = _new_processes(self.workers)
 
     def prepare_isolated(self, paths: list[str], single_digit: bool) -> list[Prepared]:
         """Each file as its own task, after a chunk crashed a process: only the culprit loses its row."""
