@@ -202,9 +202,12 @@ FAINT_SPAN = 0.9
 FAINT_LINE = 0.4
 # A dim, noisy photo: where the paper's grain (its spread) is at least NOISY_GRAIN of the ink's contrast, the paper
 # is cleaned again after a NOISY_SMOOTHING x NOISY_SMOOTHING mean, or its noise would hide the strokes; if the mean
-# leaves at most NOISY_CALMER of the grain (noise, unlike a printed pattern of fine lines, goes with it).
+# leaves at most NOISY_CALMER of the grain (noise, unlike a printed pattern of fine lines, goes with it). A picture
+# narrower than NOISY_MIN_SIZE is never smoothed: there the "grain" is the soft edges of a stroke filling it (a 1
+# cropped tight at its ink), which the mean would blur into an outline or away.
 NOISY_GRAIN = 0.2
 NOISY_SMOOTHING = 3
+NOISY_MIN_SIZE = 8
 NOISY_CALMER = 0.6
 
 
@@ -424,6 +427,18 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
             dark_fraction[boxable[position]] = dark[position][inside].mean()
     clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
     close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
+    if cleaned_together(greys.shape[1:]):
+        # A small picture cropped tight to its digit has no paper around it to outnumber the ink (a thick 1 fills
+        # most of its crop): where its border and corners say otherwise than the majority, they decide.
+        every_dark = greys < threshold[:, np.newaxis, np.newaxis]
+        light_border = _borders_are_light(every_dark)
+        cropped = _reaches_every_edge(np.where(light_border[:, np.newaxis, np.newaxis], every_dark, ~every_dark))
+        unboxed = np.array([inside == (slice(None), slice(None)) for inside in _inside_edge_lines(every_dark)])
+        overruled = ~close_call & cropped & unboxed & (light_border != clearly_dark)
+        clearly_dark = np.where(overruled, light_border, clearly_dark)
+        close_call |= overruled
+        if not (close_call & ~overruled).any():
+            return clearly_dark, close_call
     if not close_call.any():
         return clearly_dark, close_call
     if whole is not None and _only_paper(histograms)[0]:
@@ -437,12 +452,23 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
 
 def _border_is_light(dark: np.ndarray) -> bool:
     """Whether most of a picture's border and corners (`dark`: its dark grey class) is light."""
-    height, width = dark.shape
-    border = np.concatenate([dark[0], dark[-1], dark[:, 0], dark[:, -1]])
+    return bool(_borders_are_light(dark[np.newaxis])[0])
+
+
+def _borders_are_light(dark: np.ndarray) -> np.ndarray:
+    """_border_is_light for each picture of a stack."""
+    height, width = dark.shape[1:]
+    border = np.concatenate([dark[:, 0], dark[:, -1], dark[:, :, 0], dark[:, :, -1]], axis=1)
     corner = max(1, min(height, width) // 8)
-    corners = np.concatenate([dark[:corner, :corner].ravel(), dark[:corner, -corner:].ravel(),
-                              dark[-corner:, :corner].ravel(), dark[-corner:, -corner:].ravel()])
-    return bool(0.5 * border.mean() + 0.5 * corners.mean() < 0.5)
+    corners = np.concatenate([dark[:, :corner, :corner], dark[:, :corner, -corner:], dark[:, -corner:, :corner],
+                              dark[:, -corner:, -corner:]], axis=1).reshape(len(dark), -1)
+    return 0.5 * border.mean(axis=1) + 0.5 * corners.mean(axis=1) < 0.5
+
+
+def _reaches_every_edge(inked: np.ndarray) -> np.ndarray:
+    """Per picture of a stack, whether its inked pixels (`inked`) reach all four of its edges."""
+    return np.logical_and.reduce([inked[:, 0].any(axis=1), inked[:, -1].any(axis=1), inked[:, :, 0].any(axis=1),
+                                  inked[:, :, -1].any(axis=1)])
 
 
 def _inside_edge_lines(dark: np.ndarray) -> list[tuple[slice, slice]]:
@@ -1168,7 +1194,8 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     paper_spread = histograms.std(0, split) / contrast
     if plain_paper_only and (paper_spread >= PLAIN_PAPER_SPREAD).any():
         return None
-    noisy = np.flatnonzero((grain >= NOISY_GRAIN * contrast) & ~rejected) if not smoothed else []
+    noisy = (np.flatnonzero((grain >= NOISY_GRAIN * contrast) & ~rejected)
+             if not smoothed and min(ink.shape[1:]) >= NOISY_MIN_SIZE else [])
     again: list[tuple[np.ndarray | None, np.ndarray | None]] = []  # (the noisy images, cleaned again smoothed)
     if len(noisy):  # (see NOISY_GRAIN)
         smooth = ndimage.uniform_filter(flattened[noisy], size=(1, NOISY_SMOOTHING, NOISY_SMOOTHING))

@@ -1,5 +1,5 @@
 """Sizes benchmark: `digitpad classify` on folders of 28, 280, 1000 and 3000x4000 px images (PNG and JPEG, digits
-and numbers) and on 50-megapixel photos: files/s, accuracy and peak memory per decoding process, for each code
+and numbers), of digits cropped tight at their ink, and on 50-megapixel photos: files/s, accuracy and peak memory per decoding process, for each code
 tree given, run alternately so that a busy machine slows them alike.
 
 Run: .venv/bin/python tests/bench/bench_sizes.py --tree /path/before --tree /path/after [--runs 3] [--data DIR]
@@ -46,7 +46,8 @@ POLL_SECONDS = 0.02
 @dataclass(frozen=True)
 class Folder:
     """A folder to make: `count` images of `width` x `height` px in `kind`: "drawing" (black on white, clean
-    export), "scan" (paper grain) or "photo" (uneven light, colour, camera noise), saved as `extension`."""
+    export), "scan" (paper grain) or "photo" (uneven light, colour, camera noise), saved as `extension`; or
+    "mnist" (the digits as they are) or "tight" (cut at their ink, either way round: their own size)."""
 
     name: str
     count: int
@@ -59,6 +60,7 @@ class Folder:
 
 FOLDERS = (
     Folder("28 px PNG (MNIST)", 2000, 28, 28, "mnist", ".png", numbers=False),
+    Folder("MNIST cropped tight (about 20 px) PNG", 5000, 0, 0, "tight", ".png", numbers=False),
     Folder("20 x 280 px PNG (start-up)", 20, 280, 280, "drawing", ".png"),
     Folder("280 px PNG drawings", 1000, 280, 280, "drawing", ".png"),
     Folder("1000 px PNG scans", 100, 1000, 1000, "scan", ".png"),
@@ -85,6 +87,10 @@ def _ink_picture(ink: np.ndarray, width: int, height: int, rng: np.random.Genera
 def make_image(ink: np.ndarray, folder: Folder, rng: np.random.Generator) -> Image.Image:
     if folder.kind == "mnist":
         return Image.fromarray(ink)
+    if folder.kind == "tight":  # as datasets of segmented digits store them: cut at the ink, either way round
+        rows, columns = np.nonzero(ink > 30)
+        crop = ink[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+        return Image.fromarray(255 - crop if rng.random() < 0.5 else crop)
     canvas = _ink_picture(ink, folder.width, folder.height, rng)
     if folder.kind == "drawing":
         return Image.fromarray(((1 - canvas) * 255).round().astype(np.uint8))
@@ -227,7 +233,7 @@ def main() -> None:
                 rates = [len(truth) / wall for wall in walls]
                 print(f"  {tree}: {statistics.median(rates):,.1f} files/s median of {len(rates)} "
                       f"({min(rates):,.1f}-{max(rates):,.1f}; {statistics.median(walls):.2f} s), "
-                      f"read right {accuracies[tree]:.1%}, peak memory: decoding process "
+                      f"read right {accuracies[tree]:.2%}, peak memory: decoding process "
                       f"{max(peak for _, _, peak in results[tree]):.0f} MB, main "
                       f"{max(peak for _, peak, _ in results[tree]):.0f} MB")
 
