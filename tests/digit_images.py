@@ -31,6 +31,17 @@ def paper_photo(ink: np.ndarray, rng: np.random.Generator, ink_grey: float = 0.1
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
+def dusty_blank_page(rng: np.random.Generator, shape=(1754, 1240)) -> Image.Image:
+    """A scan of a page with nothing written on it (A4 at 150 dpi by default): paper grain and 2 to 8 specks of dust,
+    2 to 8 px across, anywhere on it."""
+    height, width = shape
+    page = 0.93 + rng.normal(0, 0.015, shape)
+    for _ in range(int(rng.integers(2, 9))):
+        top, left, across = int(rng.integers(0, height - 9)), int(rng.integers(0, width - 9)), int(rng.integers(2, 9))
+        page[top:top + across, left:left + across] = rng.uniform(0.2, 0.6)
+    return Image.fromarray(as_uint8(page))
+
+
 PAGES = ("dark corners", "lamp to one side", "dim room", "squared page", "shadow across it")
 
 

@@ -12,8 +12,8 @@ from digitpad.imaging.imageio import open_image
 from digitpad.imaging.ink import NoDigitError, ink_map
 from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
 from tests.digit_images import (CELL_SIDES, PAGES, SHEETS_ON_TABLES, SHOW_THROUGH, as_uint8, dim_noisy_photo,
-                                 form_cell, high_resolution, notebook_photo, on_canvas, page_photo, paper_photo,
-                                 sheet_on_table, show_through)
+                                 dusty_blank_page, form_cell, high_resolution, notebook_photo, on_canvas, page_photo,
+                                 paper_photo, sheet_on_table, show_through)
 
 SAMPLE_COUNT = 40
 # Mean absolute difference (0..1 grey levels) between two 28x28 outputs that count as "the same digit".
@@ -174,6 +174,20 @@ def test_faint_pencil_with_specks(samples, references):
     assert_mostly_same(differences)
 
 
+@pytest.mark.parametrize("shape", [(800, 600), (1754, 1240)], ids=["photo", "A4 scan at 150 dpi"])
+def test_specks_of_dust_scattered_over_a_blank_page_are_no_digit(tmp_path, shape):
+    """A scan or photo of an empty page with a few specks of dust far apart: each is a speck, however far apart they
+    lie (together they spanned more than a digit must, and the page was read as a confident 1)."""
+    from digitpad.folders.decode import read_grey
+
+    rng = np.random.default_rng(8)
+    for index in range(10):
+        path = tmp_path / f"page{index}.png"
+        dusty_blank_page(rng, shape).save(path)
+        with pytest.raises(NoDigitError):
+            ink_map(read_grey(path))
+
+
 @pytest.mark.parametrize("ruled,margin,tilt", [(True, False, 0), (False, True, 0), (True, True, 0), (True, True, 2.0)])
 def test_lines_of_notebook_paper_are_not_ink(samples, references, ruled, margin, tilt):
     """Ruled lines through the digit and a margin line beside it, also photographed 2 degrees askew."""
@@ -218,8 +232,9 @@ def test_a_1_cropped_tight_at_its_own_size_is_not_smoothed_away(mnist_test, bund
     for digit in x_test[y_test == 1]:
         rows, columns = np.nonzero(digit > 30)
         crop = digit[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+        picture = Image.fromarray(255 - crop if dark_on_light else crop)
         try:
-            misread += bundled_predictor.predict_image(Image.fromarray(255 - crop if dark_on_light else crop)).digit != 1
+            misread += bundled_predictor.predict_image(picture).digit != 1
         except NoDigitError:
             misread += 1
     assert misread <= 12

@@ -2,7 +2,8 @@
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room, a shadow across the page), a squared page written in red, a sheet photographed on a dark table
 (all round it, at one side, in a corner, the sheet askew, the sheet filling the frame a little askew), and a dim
-room's noisy webcam picture; read through the same path as Load
+room's noisy webcam picture, and how many scans of a blank page with specks of dust on it are "no digit found"; read
+through the same path as Load
 image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges
 (thin and light, or a table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
 neighbours at the sides, and from a page with pieces of the lines above and below, read as one digit and as a number
@@ -22,6 +23,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
 from tests.digit_images import (APART_MARKS, CELL_SIDES, DARK_THICK_CELL_SIDES, LINE_CROPS, PAGES,  # noqa: E402
-                                SHEETS_ON_TABLES, SHOW_THROUGH, circled, dim_noisy_photo, form_cell, high_resolution,
-                                line_crop, marked_picture, on_baseline, page_crop, page_photo, sheet_on_table,
-                                show_through)
+                                SHEETS_ON_TABLES, SHOW_THROUGH, circled, dim_noisy_photo, dusty_blank_page, form_cell,
+                                high_resolution, line_crop, marked_picture, on_baseline, page_crop, page_photo,
+                                sheet_on_table, show_through)
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
@@ -95,6 +97,7 @@ def main() -> None:
     parser.add_argument("--validation", action="store_true", help="MNIST validation digits instead of test digits")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="only these sections (repeatable)")
     arguments = parser.parse_args()
+    from digitpad.folders.decode import read_grey
     from digitpad.imaging.ink import NoDigitError
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.reading.number import read_number
@@ -143,6 +146,16 @@ def main() -> None:
             except NoDigitError:  # (counted wrong)
                 pass
         print(f"dim room, noisy camera : {correct / len(digits):6.1%} of {len(digits)} digits (320x240 JPEG)")
+        rng, blank, pages = np.random.default_rng(1 if arguments.validation else 0), 0, min(200, len(digits))
+        with tempfile.TemporaryDirectory() as folder:
+            for index in range(pages):
+                path = Path(folder) / f"page{index}.png"
+                dusty_blank_page(rng).save(path)
+                try:
+                    predictor.predict_image(read_grey(path))
+                except NoDigitError:
+                    blank += 1
+        print(f"blank page, dust on it : {blank / pages:6.1%} of {pages} 1240x1754 PNG scans `no digit found`")
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng = np.random.default_rng(0)
         print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)
