@@ -422,23 +422,20 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     split = histograms.otsu_index()
     dark_fraction = histograms.sum(0, split) / np.maximum(histograms.counts.sum(axis=1), 1)
     threshold = histograms.centres[np.arange(len(greys)), split] - histograms.step / 2
-    # (a box only adds dark pixels: where the dark class is plainly ink anyway, it changes nothing)
-    boxable = np.flatnonzero(dark_fraction >= POLARITY_CLEAR_MAJORITY)
-    dark = greys[boxable] < threshold[boxable, np.newaxis, np.newaxis]
+    dark = greys < threshold[:, np.newaxis, np.newaxis]
     insides = _inside_edge_lines(dark)
-    for position, inside in enumerate(insides):
-        if inside != (slice(None), slice(None)):  # (a box found)
-            dark_fraction[boxable[position]] = dark[position][inside].mean()
+    boxed = np.array([inside != (slice(None), slice(None)) for inside in insides])
+    # (a box only adds dark pixels: where the dark class is plainly ink anyway, it changes nothing)
+    for index in np.flatnonzero(boxed & (dark_fraction >= POLARITY_CLEAR_MAJORITY)):
+        dark_fraction[index] = dark[index][insides[index]].mean()
     clearly_dark = dark_fraction < POLARITY_CLEAR_MAJORITY
     close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
     if cleaned_together(greys.shape[1:]):
         # A small picture cropped tight to its digit has no paper around it to outnumber the ink (a thick 1 fills
         # most of its crop): where its border and corners say otherwise than the majority, they decide.
-        every_dark = greys < threshold[:, np.newaxis, np.newaxis]
-        light_border = _borders_are_light(every_dark)
-        cropped = _reaches_every_edge(np.where(light_border[:, np.newaxis, np.newaxis], every_dark, ~every_dark))
-        unboxed = np.array([inside == (slice(None), slice(None)) for inside in _inside_edge_lines(every_dark)])
-        overruled = ~close_call & cropped & unboxed & (light_border != clearly_dark)
+        light_border = _borders_are_light(dark)
+        cropped = _reaches_every_edge(np.where(light_border[:, np.newaxis, np.newaxis], dark, ~dark))
+        overruled = ~close_call & cropped & ~boxed & (light_border != clearly_dark)
         clearly_dark = np.where(overruled, light_border, clearly_dark)
         close_call |= overruled
         if not (close_call & ~overruled).any():
@@ -448,9 +445,8 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     if whole is not None and _only_paper(histograms)[0]:
         return np.array([_ink_is_darker_than_paper(whole[0])]), np.zeros(1, dtype=bool)
     border_vote = clearly_dark.copy()
-    for position, index in enumerate(boxable):
-        if close_call[index]:
-            border_vote[index] = _border_is_light(dark[position][insides[position]])
+    for index in np.flatnonzero(close_call):
+        border_vote[index] = _border_is_light(dark[index][insides[index]])
     return np.where(close_call, border_vote, clearly_dark), close_call
 
 
