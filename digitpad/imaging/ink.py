@@ -432,14 +432,10 @@ def _ink_is_dark(greys: np.ndarray, histograms: Histograms, even_paper: np.ndarr
     close_call = ~clearly_dark & (dark_fraction <= 1.0 - POLARITY_CLEAR_MAJORITY)
     if cleaned_together(greys.shape[1:]):
         # A small picture cropped tight to its digit has no paper around it to outnumber the ink (a thick 1 fills
-        # most of its crop): where its border and corners say otherwise than the majority, they decide.
+        # most of its crop): where its border and corners say otherwise than the majority, it is a close call.
         light_border = _borders_are_light(dark)
         cropped = _reaches_every_edge(np.where(light_border[:, np.newaxis, np.newaxis], dark, ~dark))
-        overruled = ~close_call & cropped & ~boxed & (light_border != clearly_dark)
-        clearly_dark = np.where(overruled, light_border, clearly_dark)
-        close_call |= overruled
-        if not (close_call & ~overruled).any():
-            return clearly_dark, close_call
+        close_call |= cropped & ~boxed & (light_border != clearly_dark)
     if not close_call.any():
         return clearly_dark, close_call
     if whole is not None and _only_paper(histograms)[0]:
