@@ -42,6 +42,28 @@ def dusty_blank_page(rng: np.random.Generator, shape=(1754, 1240)) -> Image.Imag
     return Image.fromarray(as_uint8(page))
 
 
+def small_digit_on_scan(digit: np.ndarray, rng: np.random.Generator, shape=(1754, 1240)) -> Image.Image:
+    """A scan of a page (A4 at 150 dpi by default) with one digit on it written at an everyday size: an MNIST digit
+    (uint8 28x28, its ink about 20 px tall) 1.2-3% of the page's height (4-9 mm) (see written_small_on_scan)."""
+    return written_small_on_scan(digit, 20, rng, shape)
+
+
+def written_small_on_scan(writing: np.ndarray, ink_height: int, rng: np.random.Generator,
+                          shape=(1754, 1240)) -> Image.Image:
+    """A scan of a page (A4 at 150 dpi by default) with writing on it at an everyday size: `writing` (uint8, white ink
+    on black, its ink `ink_height` px tall) scaled so that its ink is 1.2-3% of the page's height (4-9 mm), anywhere
+    but the margins, dark grey on paper with grain, its edges soft as a scanner's."""
+    height, width = shape
+    scale = rng.uniform(0.012, 0.03) * height / ink_height
+    size = (max(1, round(writing.shape[1] * scale)), max(1, round(writing.shape[0] * scale)))
+    ink = np.clip(np.asarray(Image.fromarray(writing).resize(size, Image.BICUBIC), dtype=np.float32) / 255, 0, 1)
+    page = 0.93 + rng.normal(0, 0.015, shape)
+    top, left = int(rng.integers(100, height - 100 - size[1])), int(rng.integers(100, width - 100 - size[0]))
+    window = page[top:top + size[1], left:left + size[0]]
+    page[top:top + size[1], left:left + size[0]] = window * (1 - ink) + 0.15 * ink
+    return Image.fromarray(as_uint8(page))
+
+
 PAGES = ("dark corners", "lamp to one side", "dim room", "squared page", "shadow across it")
 
 

@@ -18,7 +18,7 @@ from digitpad.imaging.imageio import ImageError, open_image
 from digitpad.imaging.ink import NoDigitError, ink_map, ink_maps, to_grey
 from digitpad.reading.number import prepare_number
 from tests.decoding_probe import errors_and_peak_memory, imported_modules, process_id
-from tests.digit_images import as_uint8, high_resolution, paper_photo
+from tests.digit_images import as_uint8, dusty_blank_page, high_resolution, paper_photo, small_digit_on_scan
 from tests.test_preprocess import mean_difference
 
 CRASH_MARK = "crash-the-decoder"
@@ -280,6 +280,40 @@ def test_float_and_32_bit_tiffs_read_as_the_same_grey_as_8_bit(mnist_test, tmp_p
         assert np.abs(read_grey(tmp_path / name) - expected).mean() < tolerance, name
         (_, _, error), = prepare_files([str(tmp_path / name)])
         assert error == "", name
+
+
+def test_a_digit_written_small_on_a_whole_scanned_page_is_read_at_full_detail(mnist_test, tmp_path,
+                                                                              bundled_predictor):
+    """A digit 4-9 mm tall on an A4 scan is a few pixels at the size pages are cleaned at (it was `no digit found`):
+    the file is decoded again around it. Specks of dust on a blank page stay no digit (dust is smaller, and a blob)."""
+    x_test, y_test = mnist_test
+    rng = np.random.default_rng(12)
+    paths = [str(tmp_path / f"page{index}.png") for index in range(10)]
+    for index, path in enumerate(paths):
+        small_digit_on_scan(x_test[index], rng).save(path)
+    rows = prepare_files(paths)
+    assert [error for _, _, error in rows] == [""] * len(paths)
+    inputs = np.stack([prepared.whole_input for _, prepared, _ in rows])
+    digits = bundled_predictor.predict_inputs(inputs).argmax(axis=1)
+    assert np.count_nonzero(digits == y_test[:len(paths)]) >= 9
+    for index, shape in enumerate([(800, 600), (1754, 1240)] * 5):
+        blots = tmp_path / f"blank{index}.png"
+        Image.fromarray(as_uint8(blotted_page(rng, shape))).save(blots)
+        dusty = tmp_path / f"dusty{index}.png"
+        dusty_blank_page(rng, shape).save(dusty)
+        assert [error for _, _, error in prepare_files([str(blots), str(dusty)])] == ["no digit found"] * 2
+
+
+def blotted_page(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """A blank page with one round blot of ink or dirt, 1.2-2.2% of its longer side across (the size of a digit
+    written small on it), as grey in [0, 1]."""
+    height, width = shape
+    page = 0.93 + rng.normal(0, 0.015, shape)
+    across = int(rng.uniform(0.012, 0.022) * max(shape))
+    top, left = int(rng.integers(0, height - across)), int(rng.integers(0, width - across))
+    rows, columns = np.mgrid[0:across, 0:across] - (across - 1) / 2
+    page[top:top + across, left:left + across][rows ** 2 + columns ** 2 <= (across / 2) ** 2] = rng.uniform(0.2, 0.6)
+    return page
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="memory is measured the Linux way")

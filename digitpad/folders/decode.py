@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Sequence
 
@@ -9,8 +10,20 @@ import numpy as np
 from PIL import Image
 
 from digitpad.imaging.imageio import ImageError, open_image
-from digitpad.imaging.ink import WORKING_SIZE, NoDigitError, cleaned_together, ink_maps_with_faint_layers, to_grey
+from digitpad.imaging.ink import (WORKING_SIZE, NoDigitError, cleaned_together, ink_maps_with_faint_layers,
+                                  small_writing_box, to_grey)
+from digitpad.imaging.preprocess import crop_to_ink, stroke_width
 from digitpad.reading.number import PreparedNumber, prepare_number
+
+# A digit too small to read as decoded for reading (ink.SMALL_WRITING_SHARE) is decoded again, with the detail that
+# makes its crop about this many pixels on its longer side (the digit a third of it: twice ink.MIN_INK_HEIGHT), no
+# more than the file holds, and no more than CLOSER_LOOK_LONGEST on the file's longer side (a 12 MP photo at full
+# detail, a 50 MP one at half of it: a JPEG decoded by DCT scaling, 40 MB rather than 150).
+CLOSER_LOOK_SIZE = 256
+CLOSER_LOOK_LONGEST = 4096
+# What is found there must be writing, its longer side at least this many times its strokes' width: a speck of dust
+# or a blot is a blob (a disc spans about 2.5 of its "stroke widths", a square 2; written digits 4 and more).
+CLOSER_LOOK_STROKES = 3.5
 
 Prepared = tuple[str, PreparedNumber | None, str]
 """(path, the number ready for its first inference or None, the error message when None)."""
@@ -40,6 +53,55 @@ def read_grey(path: str | os.PathLike) -> np.ndarray:
         image.close()
 
 
+def closer_look(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The ink (and faint layer, see ink_maps_with_faint_layers) of a digit too small to read in `grey`, the file as
+    decoded for reading, from the file decoded again around it with more detail; None where `grey` holds no such
+    ink, the file no more detail, or the crop no digit."""
+    box = small_writing_box(grey)
+    if box is None:
+        return None
+    top, left, bottom, right = box
+    finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
+    try:
+        image = open_image(path, longest=min(max(grey.shape) * finer, CLOSER_LOOK_LONGEST))
+    except ImageError:  # (changed since it was read: the first reading stands)
+        return None
+    try:
+        rows, columns = image.height / grey.shape[0], image.width / grey.shape[1]
+        if min(rows, columns) < 1.5:
+            return None
+        crop = image.crop((math.floor(left * columns), math.floor(top * rows), math.ceil(right * columns),
+                           math.ceil(bottom * rows)))
+    finally:
+        image.close()
+    ink, with_faint_layer = ink_maps_with_faint_layers(to_grey(crop)[np.newaxis])[0]
+    if ink is None:
+        return None
+    writing = crop_to_ink(ink)
+    return (ink, with_faint_layer) if max(writing.shape) >= CLOSER_LOOK_STROKES * stroke_width(writing > 0.5) else None
+
+
+def ink_of_file(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ink (and faint layer) of one file, `grey` as decoded for reading (read_grey), looked at closer where its
+    digit is too small to read at that size (closer_look): the one way a picture cleaned alone is read, in folders
+    and in the window. Raises NoDigitError."""
+    ink, with_faint_layer = ink_maps_with_faint_layers(grey[np.newaxis])[0]
+    if ink is None:
+        closer = closer_look(path, grey)
+        if closer is None:
+            raise NoDigitError()
+        ink, with_faint_layer = closer
+    return ink, with_faint_layer
+
+
+def _prepared_alone(path: str, grey: np.ndarray, single_digit: bool) -> Prepared:
+    try:
+        ink, with_faint_layer = ink_of_file(path, grey)
+    except Exception as error:  # one broken file must never stop a folder of 10,000
+        return path, None, _failure(error)
+    return _prepared(path, ink, with_faint_layer, single_digit)
+
+
 def _prepared(path: str, ink: np.ndarray | None, with_faint_layer: np.ndarray | None, single_digit: bool) -> Prepared:
     try:
         if ink is None:
@@ -56,7 +118,7 @@ def _prepare_stack(paths: Sequence[str], greys: list[np.ndarray], single_digit: 
         if len(greys) == 1:
             return [(paths[0], None, _failure(error))]
         # An image that breaks the stack costs only its own row: clean each alone.
-        return [_prepare_stack([path], [grey], single_digit)[0] for path, grey in zip(paths, greys)]
+        return [_prepared_alone(path, grey, single_digit) for path, grey in zip(paths, greys)]
     return [_prepared(path, ink, with_faint_layer, single_digit)
             for path, (ink, with_faint_layer) in zip(paths, inks)]
 
@@ -75,7 +137,7 @@ def prepare_files(paths: Sequence[str], single_digit: bool = False) -> list[Prep
         if cleaned_together(grey.shape):
             stacks.setdefault(grey.shape, []).append((index, grey))
         else:
-            results[index] = _prepare_stack([path], [grey], single_digit)[0]
+            results[index] = _prepared_alone(path, grey, single_digit)
     for members in stacks.values():
         indices = [index for index, _ in members]
         prepared = _prepare_stack([paths[index] for index in indices], [grey for _, grey in members], single_digit)

@@ -109,6 +109,15 @@ MIN_CONTRAST = 0.12
 MIN_DIGIT_PIXELS = 3
 MIN_DIGIT_FRACTION = 0.03
 MIN_PIECE_FRACTION = 0.025
+# A digit written at an everyday size on a whole page, scanned or photographed, is 1-3% of the picture's height: at
+# WORKING_SIZE a few pixels, below MIN_DIGIT_FRACTION and too few to read. Where a picture decoded smaller than its
+# file shows no digit, ink whose largest piece spans at least SMALL_WRITING_SHARE of its longer side (specks of dust
+# are smaller) is looked at again in the file at full detail (folders.decode.closer_look), together with the pieces
+# less than SMALL_WRITING_GAP times its longer side from it or from each other (the other digits of a number), cropped
+# SMALL_WRITING_MARGIN times its longer side beyond them on every side.
+SMALL_WRITING_SHARE = 0.01
+SMALL_WRITING_GAP = 0.75
+SMALL_WRITING_MARGIN = 1.0
 # Soft ink above this joins connected pieces (low, so faint anti-aliased thin lines stay whole).
 COMPONENT_THRESHOLD = 0.25
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
@@ -1117,10 +1126,10 @@ def ink_maps_with_faint_layers(greys: np.ndarray) -> list[tuple[np.ndarray | Non
     return results
 
 
-def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[tuple[np.ndarray | None, np.ndarray | None]],
-                                                             np.ndarray]:
+def _ink_maps(greys: np.ndarray, flip: bool = False, min_share: float | None = None
+              ) -> tuple[list[tuple[np.ndarray | None, np.ndarray | None]], np.ndarray]:
     """ink_maps_with_faint_layers on a stack cleaned together, with the close calls among its polarities; `flip`
-    reads each image the other way round."""
+    reads each image the other way round; `min_share`: see _cleaned."""
     count, height, width = greys.shape
     working = _reduction(height, width, WORKING_SIZE)
     # (as a factor of the working size)
@@ -1150,25 +1159,28 @@ def _ink_maps(greys: np.ndarray, flip: bool = False) -> tuple[list[tuple[np.ndar
     if working > 1:
         ink = _reduce(ink, working)
     if draft > 1:  # (one big image)
-        drafted = _cleaned(_reduce(ink, draft), even_paper, plain_paper_only=True)
+        drafted = _cleaned(_reduce(ink, draft), even_paper, plain_paper_only=True, min_share=min_share)
         if drafted is not None and drafted[0][0] is not None:
             fitted = min(draft, draft * _ink_height(drafted[0][0]) // MIN_INK_HEIGHT)
             if fitted == draft:
                 return drafted, close_calls
             if fitted > 1:
                 ink = _reduce(ink, fitted)
-        return _cleaned(ink, even_paper), close_calls
+        return _cleaned(ink, even_paper, min_share=min_share), close_calls
     # Same pixels as the sample when not reduced, mirrored: no need to count them again.
-    return _cleaned(ink, even_paper, grey_histograms.mirrored_where(inverted) if working == 1 else None), close_calls
+    return _cleaned(ink, even_paper, grey_histograms.mirrored_where(inverted) if working == 1 else None,
+                    min_share=min_share), close_calls
 
 
 def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | None = None,
              plain_paper_only: bool = False, smoothed: bool = False,
-             faint_layers: bool = True) -> list[tuple[np.ndarray | None, np.ndarray | None]] | None:
+             faint_layers: bool = True, min_share: float | None = None
+             ) -> list[tuple[np.ndarray | None, np.ndarray | None]] | None:
     """ink_maps_with_faint_layers of a stack whose ink is bright, where `even_paper` tells which papers need no
     flattening (and `histograms` counts its pixels, when known); with `plain_paper_only`, None as soon as the paper
     of an image turns out not to be plain (see PLAIN_PAPER_SPREAD); without `faint_layers`, no faint layer is taken
-    away."""
+    away; with `min_share`, ink is kept where it and its largest piece span that share of the image's longer side
+    (instead of MIN_DIGIT_FRACTION and MIN_PIECE_FRACTION)."""
     flattened, paper_was_even = ink, True
     if max(ink.shape[1:]) >= FLATTEN_MIN_SIZE:
         images = list(ink)
@@ -1218,7 +1230,8 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
         if len(noisy):
             again = _cleaned(smooth[calmer], np.ones(len(noisy), dtype=bool),
                              Histograms(smooth_histograms.counts[calmer], smooth_histograms.low[calmer],
-                                        smooth_histograms.step[calmer]), smoothed=True, faint_layers=faint_layers)
+                                        smooth_histograms.step[calmer]), smoothed=True, faint_layers=faint_layers,
+                             min_share=min_share)
     # (Where a faint layer was taken away, the paper's grain is below it.)
     paper_spread = np.where(layered, 0.0, paper_spread)
     soft[(soft < np.maximum(0.06, 3.0 * paper_spread).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
@@ -1226,20 +1239,45 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     soft, largest_piece = _drop_specks(soft)
     # A speck of dust on an empty page is not a digit, nor are specks scattered over it.
     longest = max(soft.shape[1:])
-    big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * longest)
+    big_enough = _extents(soft) >= max(MIN_DIGIT_PIXELS, (min_share or MIN_DIGIT_FRACTION) * longest)
     if longest >= FLATTEN_MIN_SIZE:  # (a page's, not a digit's crop, whose light slivers may be all the ink there is)
-        big_enough &= largest_piece >= max(MIN_DIGIT_PIXELS, MIN_PIECE_FRACTION * longest)
+        big_enough &= largest_piece >= max(MIN_DIGIT_PIXELS, (min_share or MIN_PIECE_FRACTION) * longest)
     results = [(image if good else None, None) for image, good in zip(soft, big_enough & ~rejected)]
     # The same images with their faint layer kept as writing, cleaned as if it had none (noisy ones: below).
     again_kept = np.setdiff1d(np.flatnonzero(layered), noisy)
     if len(again_kept):
         kept = _cleaned(flattened[again_kept], np.ones(len(again_kept), dtype=bool), smoothed=smoothed,
-                        faint_layers=False)
+                        faint_layers=False, min_share=min_share)
         for index, (with_layer, _) in zip(again_kept, kept):
             results[index] = (results[index][0], with_layer)
     for index, result in zip(noisy, again):
         results[index] = result
     return results
+
+
+def small_writing_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Where a picture with no digit (ink_maps_with_faint_layers) may hold writing too small to read at its size (see
+    SMALL_WRITING_SHARE): the box (top, left, bottom, right) around it and its margin; None where it holds nothing
+    that big."""
+    ink = _ink_maps(grey[np.newaxis], min_share=SMALL_WRITING_SHARE)[0][0][0]
+    if ink is None:
+        return None
+    inked = ink > COMPONENT_THRESHOLD
+    labels, pieces = ndimage.label(inked, structure=EIGHT_CONNECTED)
+    if not pieces:
+        return None
+    largest = int(np.argmax(np.bincount(labels.ravel())[1:]))
+    rows, columns = ndimage.find_objects(labels)[largest]
+    extent = max(rows.stop - rows.start, columns.stop - columns.start)
+    # (pieces less than the gap apart touch once each is grown by it)
+    grown = ndimage.maximum_filter(inked.view(np.uint8), size=max(1, round(SMALL_WRITING_GAP * extent)))
+    near, _ = ndimage.label(grown, structure=EIGHT_CONNECTED)
+    writing = (near == near[labels == largest + 1][0]) & inked
+    rows, columns = ndimage.find_objects(writing.view(np.uint8))[0]
+    margin = int(np.ceil(SMALL_WRITING_MARGIN * extent))
+    height, width = grey.shape
+    return (max(0, rows.start - margin), max(0, columns.start - margin), min(height, rows.stop + margin),
+            min(width, columns.stop + margin))
 
 
 def ink_map(image) -> np.ndarray:

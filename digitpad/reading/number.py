@@ -415,6 +415,13 @@ def read_number(image, predictor, single_digit: bool = False) -> NumberReading:
     box around it erased first. Raises ink.NoDigitError without ink.
     """
     ink, with_faint_layer = ink_map_with_faint_layer(image)
+    return read_ink(ink, predictor, single_digit, with_faint_layer)
+
+
+def read_ink(ink: np.ndarray, predictor, single_digit: bool = False,
+             with_faint_layer: np.ndarray | None = None) -> NumberReading:
+    """A clean ink map (ink.ink_maps_with_faint_layers, with its faint layer kept where one was taken away) -> the
+    number it writes, as read_number reads it."""
     prepared = prepare_number(ink, single_digit, with_faint_layer=with_faint_layer)
     whole_probabilities = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
     return finish_number(prepared, whole_probabilities, predictor.predict_inputs, predictor.read_lines)

@@ -2,18 +2,19 @@
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room, a shadow across the page), a squared page written in red, a sheet photographed on a dark table
 (all round it, at one side, in a corner, the sheet askew, the sheet filling the frame a little askew), and a dim
-room's noisy webcam picture, and how many scans of a blank page with specks of dust on it are "no digit found"; read
-through the same path as Load
-image; accuracy and time per image. Then digits cropped from a form's cells with their printed lines at the edges
-(thin and light, or a table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing with slivers of their
-neighbours at the sides, and from a page with pieces of the lines above and below, read as one digit and as a number
-(what `classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of
-them) touch the sides. Then digits with marks apart from them at the picture's edges: screenshots of a phone's
-drawing app with its button and tool icons, and scans with punched holes. Last, digits on pages through which the
-writing on the other side shows (an old ledger, thin paper, a form on thin paper).
+room's noisy webcam picture; read through the same path as Load image. Then whole scanned pages as files read by
+`classify` (scans): how many with specks of dust and nothing written are "no digit found", digits written on them
+at an everyday size, and numbers as tall; accuracy and time per image. Then digits cropped from a form's cells with
+their printed lines at the edges (thin and light, or a table's dark, thick rules), above a printed baseline that
+ends inside the picture, circled; from a line of writing with slivers of their neighbours at the sides, and from a
+page with pieces of the lines above and below, read as one digit and as a number (what `classify` does by default);
+and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of them) touch the sides. Then digits with
+marks apart from them at the picture's edges: screenshots of a phone's drawing app with its button and tool icons,
+and scans with punched holes. Last, digits on pages through which the writing on the other side shows (an old
+ledger, thin paper, a form on thin paper).
 
 Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation]
-     [--only paper|pages|cells|lines|marks|through]
+     [--only paper|pages|scans|cells|lines|marks|through]
 (--validation: the MNIST validation digits instead, the ones choices are made on)
 """
 
@@ -38,14 +39,17 @@ from machine import describe_machine  # noqa: E402
 from tests.digit_images import (APART_MARKS, CELL_SIDES, DARK_THICK_CELL_SIDES, LINE_CROPS, PAGES,  # noqa: E402
                                 SHEETS_ON_TABLES, SHOW_THROUGH, circled, dim_noisy_photo, dusty_blank_page, form_cell,
                                 high_resolution, line_crop, marked_picture, on_baseline, page_crop, page_photo,
-                                sheet_on_table, show_through)
+                                sheet_on_table, show_through, small_digit_on_scan, written_small_on_scan)
+from tests.synthetic_numbers import random_numbers  # noqa: E402
 
 MNIST = Path(os.environ.get("DIGITPAD_MNIST", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
 SIDE = 240
-SECTIONS = ("paper", "pages", "cells", "lines", "marks", "through")
+SECTIONS = ("paper", "pages", "scans", "cells", "lines", "marks", "through")
 PAPER = np.array([0.95, 0.94, 0.9], np.float32)
 RULE = np.array([0.6, 0.7, 0.95], np.float32)
 MARGIN = np.array([0.9, 0.4, 0.4], np.float32)
+# The gaps between the digits of a number written small on a page, in digit heights (spaced, never touching).
+SPACED_NUMBERS = (0.1, 0.35)
 PEN = np.array([0.1, 0.1, 0.35], np.float32)
 
 
@@ -91,13 +95,33 @@ def print_both(title: str, pictures, labels, predictor) -> None:
           "digits")
 
 
+def ink_height(image: np.ndarray) -> int:
+    """How many rows of an image (ink > 0) its ink spans."""
+    rows = np.flatnonzero(image.any(axis=1))
+    return int(rows[-1] - rows[0] + 1)
+
+
+def read_file(path: Path, predictor, single_digit: bool = True) -> str:
+    """One image file read as `classify` reads it (`--single-digit` by default): its digits, "" for `no digit
+    found`."""
+    from digitpad.folders.decode import prepare_files
+    from digitpad.reading.number import finish_number
+
+    _, prepared, _ = prepare_files([str(path)], single_digit=single_digit)[0]
+    if prepared is None:
+        return ""
+    whole = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
+    if single_digit:
+        return str(int(np.argmax(whole)))
+    return finish_number(prepared, whole, predictor.predict_inputs, predictor.read_lines).text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--digits", type=int, default=500, help="MNIST test digits per kind of paper")
     parser.add_argument("--validation", action="store_true", help="MNIST validation digits instead of test digits")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="only these sections (repeatable)")
     arguments = parser.parse_args()
-    from digitpad.folders.decode import read_grey
     from digitpad.imaging.ink import NoDigitError
     from digitpad.inference.predictor import KerasPredictor
     from digitpad.reading.number import read_number
@@ -146,16 +170,35 @@ def main() -> None:
             except NoDigitError:  # (counted wrong)
                 pass
         print(f"dim room, noisy camera : {correct / len(digits):6.1%} of {len(digits)} digits (320x240 JPEG)")
+    if "scans" in sections:
         rng, blank, pages = np.random.default_rng(1 if arguments.validation else 0), 0, min(200, len(digits))
         with tempfile.TemporaryDirectory() as folder:
             for index in range(pages):
                 path = Path(folder) / f"page{index}.png"
                 dusty_blank_page(rng).save(path)
-                try:
-                    predictor.predict_image(read_grey(path))
-                except NoDigitError:
-                    blank += 1
+                blank += read_file(path, predictor) == ""
         print(f"blank page, dust on it : {blank / pages:6.1%} of {pages} 1240x1754 PNG scans `no digit found`")
+        rng, correct, seconds = np.random.default_rng(0), 0, []
+        with tempfile.TemporaryDirectory() as folder:
+            for index, (digit, label) in enumerate(zip(digits[:pages], labels)):
+                path = Path(folder) / f"page{index}.png"
+                small_digit_on_scan(digit, rng).save(path)
+                started = time.perf_counter()
+                correct += read_file(path, predictor) == str(label)
+                seconds.append(time.perf_counter() - started)
+        print(f"small digit on a page  : {correct / pages:6.1%} of {pages} digits 1.2-3% of a 1240x1754 PNG scan's "
+              f"height, {statistics.median(seconds) * 1000:.1f} ms median per file")
+        rng, correct = np.random.default_rng(0), 0
+        numbers = [number for length in (2, 3, 4)
+                   for number in random_numbers(digits, labels, pages // 3, length, seed=length,
+                                                spacing_range=SPACED_NUMBERS)]
+        with tempfile.TemporaryDirectory() as folder:
+            for index, number in enumerate(numbers):
+                path = Path(folder) / f"page{index}.png"
+                written_small_on_scan(number.image, ink_height(number.image), rng).save(path)
+                correct += read_file(path, predictor, single_digit=False) == number.text
+        print(f"small number on a page : {correct / len(numbers):6.1%} of {len(numbers)} numbers of 2-4 digits, "
+              f"whole, as tall on the same scans")
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng = np.random.default_rng(0)
         print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)

@@ -52,6 +52,23 @@ def test_an_opened_png_is_read_correctly(make_app, bundled_predictor, tmp_path):
     assert app.answer.digit_text == "7"
 
 
+def test_a_digit_written_small_on_a_whole_scanned_page_is_read_in_the_window(make_app, bundled_predictor, mnist_test,
+                                                                             tmp_path):
+    """Load image of an A4 scan with one digit written at an everyday size: the window reads it as folders do, from
+    the file decoded again around it (it was `no digit found`)."""
+    import numpy as np
+
+    from tests.digit_images import small_digit_on_scan
+
+    x_test, y_test = mnist_test
+    app = make_app(bundled_predictor)
+    path = tmp_path / "scan.png"
+    small_digit_on_scan(x_test[0], np.random.default_rng(3)).save(path)
+    app.open_image(path)
+    wait_until(app.window, lambda: app.answer.state != "hint", timeout=ANSWER_TIMEOUT_SECONDS)
+    assert app.answer.state != "error" and app.answer.digit_text == str(y_test[0]), app.answer.message_text
+
+
 def test_a_number_written_in_a_comb_field_is_read_in_the_window(make_app, bundled_predictor, mnist_test, tmp_path):
     """A scanned form field, one printed box per digit: Load image answers the digits, no 1 for any divider."""
     import numpy as np

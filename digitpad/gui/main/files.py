@@ -23,17 +23,18 @@ class FileAnswer:
 def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = False) -> FileAnswer:
     """Open an image as folders open theirs (decode.open_for_reading) and read the number on it (one digit
     with `single_digit`); ImageError and NoDigitError become `error`."""
-    from digitpad.folders.decode import open_for_reading  # noqa: PLC0415 - needed only once a file is opened
+    from digitpad.folders.decode import ink_of_file, open_for_reading  # noqa: PLC0415 - needed once a file is opened
     from digitpad.imaging.imageio import ImageError  # noqa: PLC0415
-    from digitpad.imaging.ink import NoDigitError  # noqa: PLC0415
-    from digitpad.reading.number import read_number  # noqa: PLC0415
+    from digitpad.imaging.ink import NoDigitError, to_grey  # noqa: PLC0415
+    from digitpad.reading.number import read_ink  # noqa: PLC0415
 
     try:
         image = open_for_reading(path)
     except ImageError as error:
         return FileAnswer(None, None, error)
     try:
-        reading = read_number(image, predictor, single_digit=single_digit)
+        ink, with_faint_layer = ink_of_file(path, to_grey(image))
+        reading = read_ink(ink, predictor, single_digit, with_faint_layer)
     except NoDigitError as error:
         return FileAnswer(image, None, error)
     return FileAnswer(image, reading, None)
