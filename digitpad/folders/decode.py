@@ -8,21 +8,26 @@ from typing import Sequence
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from digitpad.imaging.imageio import ImageError, open_image
-from digitpad.imaging.ink import (WORKING_SIZE, NoDigitError, cleaned_together, ink_maps_with_faint_layers,
-                                  small_writing_box, to_grey)
+from digitpad.imaging.ink import (EIGHT_CONNECTED, WORKING_SIZE, NoDigitError, cleaned_together,
+                                  ink_maps_with_faint_layers, small_writing_box, to_grey)
 from digitpad.imaging.preprocess import crop_to_ink, stroke_width
 from digitpad.reading.number import PreparedNumber, prepare_number
 
 # A digit too small to read as decoded for reading (ink.SMALL_WRITING_SHARE) is decoded again, with the detail that
 # makes its crop about this many pixels on its longer side (the digit a third of it: twice ink.MIN_INK_HEIGHT), no
 # more than the file holds, and no more than CLOSER_LOOK_LONGEST on the file's longer side (a 12 MP photo at full
-# detail, a 50 MP one at half of it: a JPEG decoded by DCT scaling, 40 MB rather than 150).
+# detail, a 50 MP one at half of it: a JPEG decoded by DCT scaling, 40 MB rather than 150). Where the picture as read
+# holds no such ink, it is looked for in the file decoded at CLOSER_LOOK_SEARCH (probe, 1500x2000 photos of pages with
+# dark corners and such digits, 20 validation digits: 16 -> 20 read).
 CLOSER_LOOK_SIZE = 256
 CLOSER_LOOK_LONGEST = 4096
-# What is found there must be writing, its longer side at least this many times its strokes' width: a speck of dust
-# or a blot is a blob (a disc spans about 2.5 of its "stroke widths", a square 2; written digits 4 and more).
+CLOSER_LOOK_SEARCH = 2 * WORKING_SIZE
+# What is found there must be writing, its largest piece at least this many times as long as its strokes are wide: a
+# speck of dust or a blot is a blob (a disc spans about 2.5 of its "stroke widths", a square 2; written digits 4 and
+# more: 4 of 20,000 MNIST training digits less, heavy 8s).
 CLOSER_LOOK_STROKES = 3.5
 
 Prepared = tuple[str, PreparedNumber | None, str]
@@ -57,19 +62,32 @@ def closer_look(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
     """The ink (and faint layer, see ink_maps_with_faint_layers) of a digit too small to read in `grey`, the file as
     decoded for reading, from the file decoded again around it with more detail; None where `grey` holds no such
     ink, the file no more detail, or the crop no digit."""
-    box = small_writing_box(grey)
-    if box is None:
+    if max(grey.shape) <= WORKING_SIZE // 2:  # (a file decoded smaller than it is comes back more than half as big)
         return None
-    top, left, bottom, right = box
-    finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
     try:
-        image = open_image(path, longest=min(max(grey.shape) * finer, CLOSER_LOOK_LONGEST))
+        searched, box = grey, small_writing_box(grey)
+        if box is None:
+            # Looked for again in the file decoded at twice the size: ink.py's own reduction keeps thin strokes that
+            # the block means of decoding small wash out.
+            search = open_image(path, longest=CLOSER_LOOK_SEARCH)
+            try:
+                if max(search.size) <= max(grey.shape):
+                    return None
+                searched = to_grey(search)
+            finally:
+                search.close()
+            box = small_writing_box(searched)
+            if box is None:
+                return None
+        top, left, bottom, right = box
+        finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
+        image = open_image(path, longest=min(max(searched.shape) * finer, CLOSER_LOOK_LONGEST))
     except ImageError:  # (changed since it was read: the first reading stands)
         return None
     try:
-        rows, columns = image.height / grey.shape[0], image.width / grey.shape[1]
-        if min(rows, columns) < 1.5:
+        if image.width < 1.5 * grey.shape[1]:  # (no more detail in the file than was read)
             return None
+        rows, columns = image.height / searched.shape[0], image.width / searched.shape[1]
         crop = image.crop((math.floor(left * columns), math.floor(top * rows), math.ceil(right * columns),
                            math.ceil(bottom * rows)))
     finally:
@@ -77,8 +95,16 @@ def closer_look(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
     ink, with_faint_layer = ink_maps_with_faint_layers(to_grey(crop)[np.newaxis])[0]
     if ink is None:
         return None
-    writing = crop_to_ink(ink)
-    return (ink, with_faint_layer) if max(writing.shape) >= CLOSER_LOOK_STROKES * stroke_width(writing > 0.5) else None
+    return (ink, with_faint_layer) if _is_writing(ink) else None
+
+
+def _is_writing(ink: np.ndarray) -> bool:
+    """Whether the largest piece of an ink map is a stroke, not a blob (see CLOSER_LOOK_STROKES)."""
+    labels, pieces = ndimage.label(ink > 0.5, structure=EIGHT_CONNECTED)
+    if not pieces:
+        return False
+    largest = labels == 1 + np.argmax(np.bincount(labels.ravel())[1:])
+    return max(crop_to_ink(largest).shape) >= CLOSER_LOOK_STROKES * stroke_width(largest)
 
 
 def ink_of_file(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

@@ -1257,8 +1257,8 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
 
 def small_writing_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
     """Where a picture with no digit (ink_maps_with_faint_layers) may hold writing too small to read at its size (see
-    SMALL_WRITING_SHARE): the box (top, left, bottom, right) around it and its margin; None where it holds nothing
-    that big."""
+    SMALL_WRITING_SHARE): the box (top, left, bottom, right) around it and its margin, in the picture's pixels; None
+    where it holds nothing that big."""
     ink = _ink_maps(grey[np.newaxis], min_share=SMALL_WRITING_SHARE)[0][0][0]
     if ink is None:
         return None
@@ -1276,8 +1276,11 @@ def small_writing_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
     rows, columns = ndimage.find_objects(writing.view(np.uint8))[0]
     margin = int(np.ceil(SMALL_WRITING_MARGIN * extent))
     height, width = grey.shape
-    return (max(0, rows.start - margin), max(0, columns.start - margin), min(height, rows.stop + margin),
-            min(width, columns.stop + margin))
+    # (the ink map is the picture reduced to WORKING_SIZE)
+    down, across = height / ink.shape[0], width / ink.shape[1]
+    return (max(0, int((rows.start - margin) * down)), max(0, int((columns.start - margin) * across)),
+            min(height, int(np.ceil((rows.stop + margin) * down))),
+            min(width, int(np.ceil((columns.stop + margin) * across))))
 
 
 def ink_map(image) -> np.ndarray:

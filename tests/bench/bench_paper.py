@@ -2,16 +2,16 @@
 square or askew, and small on 600x800 JPEG photos of pages: paper lit unevenly (a camera's dark corners, a lamp to
 one side, a dim room, a shadow across the page), a squared page written in red, a sheet photographed on a dark table
 (all round it, at one side, in a corner, the sheet askew, the sheet filling the frame a little askew), and a dim
-room's noisy webcam picture; read through the same path as Load image. Then whole scanned pages as files read by
-`classify` (scans): how many with specks of dust and nothing written are "no digit found", digits written on them
-at an everyday size, and numbers as tall; accuracy and time per image. Then digits cropped from a form's cells with
-their printed lines at the edges (thin and light, or a table's dark, thick rules), above a printed baseline that
-ends inside the picture, circled; from a line of writing with slivers of their neighbours at the sides, and from a
-page with pieces of the lines above and below, read as one digit and as a number (what `classify` does by default);
-and numbers of 2 to 4 digits cropped tight, whose end digits (a 1 in half of them) touch the sides. Then digits with
-marks apart from them at the picture's edges: screenshots of a phone's drawing app with its button and tool icons,
-and scans with punched holes. Last, digits on pages through which the writing on the other side shows (an old
-ledger, thin paper, a form on thin paper).
+room's noisy webcam picture; read through the same path as Load image. Then whole pages as files read by `classify`
+(scans): how many scans with specks of dust and nothing written are "no digit found", digits written on scans at an
+everyday size, numbers as tall, and such digits on 1500x2000 phone photos of pages lit unevenly; accuracy and time
+per image. Then digits cropped from a form's cells with their printed lines at the edges (thin and light, or a
+table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing
+with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below, read as one
+digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits
+(a 1 in half of them) touch the sides. Then digits with marks apart from them at the picture's edges: screenshots of
+a phone's drawing app with its button and tool icons, and scans with punched holes. Last, digits on pages through
+which the writing on the other side shows (an old ledger, thin paper, a form on thin paper).
 
 Run: .venv/bin/python tests/bench/bench_paper.py [--digits 500] [--validation]
      [--only paper|pages|scans|cells|lines|marks|through]
@@ -199,6 +199,16 @@ def main() -> None:
                 correct += read_file(path, predictor, single_digit=False) == number.text
         print(f"small number on a page : {correct / len(numbers):6.1%} of {len(numbers)} numbers of 2-4 digits, "
               f"whole, as tall on the same scans")
+        for page in PAGES:
+            rng, correct, photos = np.random.default_rng(0), 0, min(50, len(digits))
+            with tempfile.TemporaryDirectory() as folder:
+                for index, (digit, label) in enumerate(zip(digits[:photos], labels)):
+                    path = Path(folder) / f"photo{index}.png"
+                    side = round(rng.uniform(0.012, 0.03) * 2000 * 28 / 20)  # (see small_digit_on_scan)
+                    page_photo(high_resolution(digit, side), rng, page, (2000, 1500)).save(path)
+                    correct += read_file(path, predictor) == str(label)
+            print(f"small, {page:16s}: {correct / photos:6.1%} of {photos} digits 1.2-3% of a 1500x2000 phone "
+                  f"photo's height")
     for cell, sides in CELL_SIDES.items() if "cells" in sections else ():
         rng = np.random.default_rng(0)
         print_both(f"form cell, {cell:21s}", (form_cell(digit, rng, sides) for digit in digits), labels, predictor)
