@@ -67,6 +67,21 @@ def written_small_on_scan(writing: np.ndarray, ink_height: int, rng: np.random.G
 PAGES = ("dark corners", "lamp to one side", "dim room", "squared page", "shadow across it")
 
 
+def optdigits_counts(ink: np.ndarray) -> np.ndarray:
+    """A digit (white on black, uint8) as UCI's optdigits stores its digits and scikit-learn's `load_digits` shows
+    them: a 32x32 bitmap (the ink cut at its edges, scaled to fill 32 px on its longer side keeping its aspect,
+    centred, on where at least half dark), counted in 4x4 blocks (0-16), as 8x8 grey levels 0-255."""
+    rows, columns = np.nonzero(ink > 30)
+    crop = ink[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+    scale = 32 / max(crop.shape)
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    bitmap = np.zeros((32, 32), bool)
+    top, left = (32 - size[1]) // 2, (32 - size[0]) // 2
+    bitmap[top:top + size[1], left:left + size[0]] = np.asarray(Image.fromarray(crop).resize(size, Image.BILINEAR)) >= 128
+    counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
+    return (counts * 255 // 16).astype(np.uint8)
+
+
 def page_photo(ink: np.ndarray, rng: np.random.Generator, page: str, shape=(600, 800)) -> Image.Image:
     """A small digit somewhere on a phone photo of a page, saved through JPEG: paper lit unevenly, its darker part
     the larger (a camera's dark corners: 0.88 in the middle, 0.44 in the corners; a lamp to one side: 0.85 near

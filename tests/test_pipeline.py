@@ -283,6 +283,23 @@ def test_float_and_32_bit_tiffs_read_as_the_same_grey_as_8_bit(mnist_test, tmp_p
         assert error == "", name
 
 
+@pytest.mark.parametrize("bits", [10, 12, 14])
+def test_16_bit_files_of_fewer_bits_read_as_the_same_grey_as_8_bit(mnist_test, tmp_path, bits):
+    """A camera's or scanner's 10-, 12- or 14-bit values saved in a 16-bit PNG or TIFF fill only part of its range:
+    each reads as the 8-bit file does (divided by 65535 they were a dark picture: "no digit found")."""
+    x_test, _ = mnist_test
+    scan = 255 - np.asarray(Image.fromarray(x_test[8]).resize((200, 200), Image.BICUBIC))
+    Image.fromarray(scan).save(tmp_path / "scan.png")
+    expected = read_grey(tmp_path / "scan.png")
+    values = np.round(scan.astype(np.float64) * (2 ** bits - 1) / 255).astype(np.uint16)
+    for name in ("deep.png", "deep.tif"):
+        Image.fromarray(values).save(tmp_path / name)
+        assert open_image(tmp_path / name).mode.startswith("I")
+        assert np.abs(read_grey(tmp_path / name) - expected).mean() < 0.002, name
+        (_, _, error), = prepare_files([str(tmp_path / name)])
+        assert error == "", name
+
+
 def test_a_digit_written_small_on_a_whole_scanned_page_is_read_at_full_detail(mnist_test, tmp_path,
                                                                               bundled_predictor):
     """A digit 4-9 mm tall on an A4 scan is a few pixels at the size pages are cleaned at (it was `no digit found`):

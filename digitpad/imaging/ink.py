@@ -118,6 +118,14 @@ MIN_PIECE_FRACTION = 0.025
 SMALL_WRITING_SHARE = 0.01
 SMALL_WRITING_GAP = 0.75
 SMALL_WRITING_MARGIN = 1.0
+# A digit under TINY_INK_PIXELS across that fills a picture under twice that size (a dataset's 8x8 digits, as
+# scikit-learn's load_digits stores UCI's optdigits; MNIST shrunk to a thumbnail) is drawn mostly in part-covered
+# pixels: its contrast is taken to its darkest pixels (TINY_INK_TOP, a percentile of the ink's side) rather than to
+# the middle of its ink, and none of it is taken for the paper's grain, so a half-covered pixel stays half ink.
+TINY_INK_PIXELS = 10
+TINY_INK_TOP = 99.9
+# The depths, in bits, that pictures of more than 8 bits are told apart by (see _white_level).
+CONTAINER_BITS = (8, 10, 12, 14, 16)
 # Soft ink above this joins connected pieces (low, so faint anti-aliased thin lines stay whole).
 COMPONENT_THRESHOLD = 0.25
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
@@ -256,15 +264,26 @@ def _composite_alpha(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return alpha * grey + (1.0 - alpha) * paper
 
 
+def _white_level(high: float) -> float:
+    """The white of a picture of more than 8 bits whose brightest value is `high`: that of the fewest bits
+    (CONTAINER_BITS) that hold it. A camera's or scanner's 10-, 12- or 14-bit values saved in a 16-bit file, or 8-bit
+    values in one, fill only part of its range: divided by 65535 they were a dark picture with too little contrast to
+    hold a digit."""
+    for bits in CONTAINER_BITS:
+        if high <= 2 ** bits - 1:
+            return float(2 ** bits - 1)
+    return float(2 ** CONTAINER_BITS[-1] - 1)
+
+
 def _pil_to_grey(image: Image.Image) -> np.ndarray:
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         values = np.asarray(image, dtype=np.float32)
-        return values / (65535.0 if values.max() > 255 else 255.0)
+        return values / np.float32(_white_level(float(values.max())))
     if mode in ("I", "F"):
         values = np.asarray(image, dtype=np.float64)
         low, high = float(values.min()), float(values.max())
-        top = 65535.0 if high > 255 else 255.0 if high > 1 else 1.0  # 16 bit, 8 bit, or 0..1 (float scans, masks)
+        top = _white_level(high) if high > 1 else 1.0  # 8 to 16 bits, or 0..1 (float scans, masks)
         return (values / top if low >= 0 and high <= top else (values - low) / max(high - low, 1e-9)).astype(np.float32)
     if mode == "L":
         return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
@@ -290,7 +309,7 @@ def to_grey(image) -> np.ndarray:
     elif array.dtype == np.uint8:
         values = array.astype(np.float32) / 255.0
     elif array.dtype == np.uint16:
-        values = array.astype(np.float32) / 65535.0
+        values = array.astype(np.float32) / np.float32(_white_level(float(array.max(initial=0))))
     else:
         values = array.astype(np.float32)
         if values.size and (values.max() > 1.0 or values.min() < 0.0):
@@ -1215,6 +1234,12 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
     rejected = (histograms.sum(0, split) == 0) | (histograms.sum(split) == 0) | (contrast < MIN_CONTRAST)
     contrast = np.where(rejected, 1.0, contrast)
     per_image = (slice(None), np.newaxis, np.newaxis)
+    tiny = np.zeros(len(flattened), dtype=bool)
+    if max(flattened.shape[1:]) < 2 * TINY_INK_PIXELS:  # (see TINY_INK_PIXELS)
+        extents = _extents(flattened > (paper_level + 0.5 * contrast).astype(np.float32)[per_image])
+        tiny = (extents < TINY_INK_PIXELS) & (2 * extents >= max(flattened.shape[1:])) & ~layered & ~rejected
+        contrast = np.where(tiny, np.maximum(histograms.percentile(TINY_INK_TOP, split) - paper_level, contrast),
+                            contrast)
     soft = np.clip((flattened - paper_level.astype(np.float32)[per_image]) / contrast.astype(np.float32)[per_image], 0.0, 1.0)
     paper_spread = histograms.std(0, split) / contrast
     if plain_paper_only and (paper_spread >= PLAIN_PAPER_SPREAD).any():
@@ -1232,8 +1257,8 @@ def _cleaned(ink: np.ndarray, even_paper: np.ndarray, histograms: Histograms | N
                              Histograms(smooth_histograms.counts[calmer], smooth_histograms.low[calmer],
                                         smooth_histograms.step[calmer]), smoothed=True, faint_layers=faint_layers,
                              min_share=min_share)
-    # (Where a faint layer was taken away, the paper's grain is below it.)
-    paper_spread = np.where(layered, 0.0, paper_spread)
+    # (Where a faint layer was taken away, the paper's grain is below it; a tiny digit has none: see TINY_INK_PIXELS.)
+    paper_spread = np.where(layered | tiny, 0.0, paper_spread)
     soft[(soft < np.maximum(0.06, 3.0 * paper_spread).astype(np.float32)[per_image]) | rejected[per_image]] = 0.0
     _erase_ruling(soft)
     soft, largest_piece = _drop_specks(soft)

@@ -1,5 +1,5 @@
 """Sizes benchmark: `digitpad classify` on folders of 28, 280, 1000 and 3000x4000 px images (PNG and JPEG, digits
-and numbers), of digits cropped tight at their ink, and on 50-megapixel photos: files/s, accuracy and peak memory per decoding process, for each code
+and numbers), of digits cropped tight at their ink or stored as 8x8 counts, and on 50-megapixel photos: files/s, accuracy and peak memory per decoding process, for each code
 tree given, run alternately so that a busy machine slows them alike.
 
 Run: .venv/bin/python tests/bench/bench_sizes.py --tree /path/before --tree /path/after [--runs 3] [--data DIR]
@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 from tests.data_paths import MNIST  # noqa: E402
+from tests.digit_images import optdigits_counts  # noqa: E402
 from tests.synthetic_numbers import random_numbers  # noqa: E402
 
 SEED = 13
@@ -47,7 +48,8 @@ POLL_SECONDS = 0.02
 class Folder:
     """A folder to make: `count` images of `width` x `height` px in `kind`: "drawing" (black on white, clean
     export), "scan" (paper grain) or "photo" (uneven light, colour, camera noise), saved as `extension`; or
-    "mnist" (the digits as they are) or "tight" (cut at their ink, either way round: their own size)."""
+    "mnist" (the digits as they are), "tight" (cut at their ink, either way round: their own size) or "counts"
+    (8x8 counts of a 32x32 bitmap, as UCI's optdigits stores them: see optdigits_counts)."""
 
     name: str
     count: int
@@ -61,6 +63,7 @@ class Folder:
 FOLDERS = (
     Folder("28 px PNG (MNIST)", 2000, 28, 28, "mnist", ".png", numbers=False),
     Folder("MNIST cropped tight (about 20 px) PNG", 5000, 0, 0, "tight", ".png", numbers=False),
+    Folder("8x8 px counts (as UCI optdigits, scikit-learn's digits) PNG", 5000, 8, 8, "counts", ".png", numbers=False),
     Folder("20 x 280 px PNG (start-up)", 20, 280, 280, "drawing", ".png"),
     Folder("280 px PNG drawings", 1000, 280, 280, "drawing", ".png"),
     Folder("1000 px PNG scans", 100, 1000, 1000, "scan", ".png"),
@@ -91,6 +94,9 @@ def make_image(ink: np.ndarray, folder: Folder, rng: np.random.Generator) -> Ima
         rows, columns = np.nonzero(ink > 30)
         crop = ink[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
         return Image.fromarray(255 - crop if rng.random() < 0.5 else crop)
+    if folder.kind == "counts":
+        counts = optdigits_counts(ink)
+        return Image.fromarray(counts if rng.random() < 0.5 else 255 - counts)
     canvas = _ink_picture(ink, folder.width, folder.height, rng)
     if folder.kind == "drawing":
         return Image.fromarray(((1 - canvas) * 255).round().astype(np.uint8))
