@@ -95,6 +95,22 @@ def test_model_view_is_enlarged_with_nearest_neighbour():
     assert (view[:scale, :scale] == 255).all() and (view[scale:, :] == 0).all()
 
 
+def test_a_small_picture_is_shown_enlarged_with_its_pixels_crisp_and_a_big_one_shrunk():
+    """An 8x8 or 28x28 file's picture filled 8 or 28 px of the window's 168 px box (PIL's thumbnail never enlarges)."""
+    from PIL import Image
+
+    pixels = np.zeros((8, 8), np.uint8)
+    pixels[2, 5] = 255
+    shown = answer.thumbnail(Image.fromarray(pixels), 168)
+    assert shown.size == (168, 168)  # 21 times
+    values = np.asarray(shown)
+    assert (values[2 * 21:3 * 21, 5 * 21:6 * 21] == 255).all() and values.sum() == 255 * 21 * 21
+    assert answer.thumbnail(Image.new("RGB", (28, 14)), 168).size == (168, 84)  # 6 times, its aspect kept
+    assert answer.thumbnail(Image.new("L", (120, 40)), 168, width=300).size == (240, 80)  # the number's box
+    assert answer.thumbnail(Image.new("L", (100, 100)), 168).size == (100, 100)  # less than twice: as it is
+    assert answer.thumbnail(Image.new("RGBA", (2000, 1000)), 168).size == (168, 84)
+
+
 def test_progress_tracker_rate_and_time_left():
     now = [100.0]
     tracker = table_data.ProgressTracker(1000, clock=lambda: now[0])

@@ -113,8 +113,10 @@ def model_view_image(model_input: np.ndarray | None, scale: int = MODEL_VIEW_SCA
 
 
 def thumbnail(image: Image.Image, side: int, width: int | None = None) -> Image.Image:
-    """A copy of `image` fitting in a side x side square (width x side with `width`), in RGB, keeping its aspect
-    ratio."""
+    """A copy of `image` fitting in a side x side square (width x side with `width`), in RGB or L, keeping its aspect
+    ratio: a bigger picture shrunk smoothly; one at most half as big enlarged a whole number of times, each pixel a
+    square block (an 8x8 or 28x28 file's digit stays visible and its pixels crisp, as the model's view shows its
+    input)."""
     copy = image.convert("RGBA") if image.mode in ("P", "LA", "PA") else image.copy()
     if copy.mode == "RGBA":
         background = Image.new("RGB", copy.size, (255, 255, 255))
@@ -122,5 +124,9 @@ def thumbnail(image: Image.Image, side: int, width: int | None = None) -> Image.
         copy = background
     elif copy.mode not in ("RGB", "L"):
         copy = copy.convert("RGB")
-    copy.thumbnail((width or side, side), Image.Resampling.LANCZOS)
+    box_width = width or side
+    factor = min(box_width // max(copy.width, 1), side // max(copy.height, 1))
+    if factor >= 2:
+        return copy.resize((copy.width * factor, copy.height * factor), Image.Resampling.NEAREST)
+    copy.thumbnail((box_width, side), Image.Resampling.LANCZOS)
     return copy
