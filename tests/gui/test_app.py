@@ -123,6 +123,7 @@ def test_menus_show_shortcuts(app):
                             "Quit": f"{modifier}+Q"}
     assert app.menus["Edit"].entrycget(0, "accelerator") == f"{modifier}+Z"
     assert app.menus["Edit"].entrycget(1, "accelerator") == "Esc"
+    assert app.menus["Edit"].entrycget("Paste image", "accelerator") == f"{modifier}+V"
     assert file_menu.entrycget("Export results…", "state") == "disabled"  # nothing to export yet
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import time
 import io
+import os
 import shutil
+import subprocess
 import threading
 
 import pytest
@@ -49,6 +51,69 @@ def test_ctrl_o_opens_an_image_and_shows_its_answer(app, seven_png, settings_pat
     assert app.answer.model_input is not None and app.answer.model_input.max() > 0.5
     assert app.settings.last_folder == str(seven_png.parent)
     assert str(seven_png.parent) in settings_path.read_text()
+
+
+@pytest.fixture
+def picture_on_clipboard(seven_png):
+    """The seven's PNG held on the X clipboard as a picture (image/png), as a screenshot tool leaves it, by xclip."""
+    if shutil.which("xclip") is None:
+        if os.environ.get("DIGITPAD_REQUIRE_GUI") == "1":
+            pytest.fail("DIGITPAD_REQUIRE_GUI=1 but xclip is not installed (.ci/install installs it)")
+        pytest.skip("xclip is not installed")
+    owner = subprocess.Popen(["xclip", "-quiet", "-selection", "clipboard", "-t", "image/png", "-i", str(seven_png)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["xclip", "-selection", "clipboard", "-t", "TARGETS", "-o"],
+                             capture_output=True).stdout.find(b"image/png") < 0:  # (xclip serves it once it owns it)
+            assert time.monotonic() < deadline and owner.poll() is None, "xclip did not take the clipboard"
+        yield seven_png
+    finally:
+        owner.terminate()
+        owner.wait(timeout=10)
+
+
+def test_ctrl_v_reads_a_picture_on_the_clipboard(app, picture_on_clipboard, isolated_user_data):
+    app.window.focus_force()
+    app.window.update()
+    app.window.event_generate("<Control-v>")
+    wait_until(app.window, lambda: app.answer.state == "certain")
+    pasted = list((isolated_user_data / "pasted").glob("pasted-*.png"))
+    assert app.answer.digit_text == "7" and len(pasted) == 1 and pasted[0].name in app.answer.message_text
+    from PIL import Image
+
+    with Image.open(pasted[0]) as copy, Image.open(picture_on_clipboard) as original:  # the picture, whole
+        assert copy.format == "PNG" and copy.size == original.size
+    assert not list((isolated_user_data / "pasted").glob("*.tmp*"))
+
+
+def test_pasting_a_copied_image_file_reads_that_file(app, seven_png):
+    """A file manager's Copy leaves the file's URI as text: the file itself is read (no picture, no xclip needed)."""
+    app.window.clipboard_clear()
+    app.window.clipboard_append(f"copy\nfile://{str(seven_png).replace(' ', '%20')}\n")
+    app.paste_image()
+    wait_until(app.window, lambda: app.answer.state == "certain")
+    assert app.answer.digit_text == "7" and "seven.png" in app.answer.message_text
+
+
+@pytest.mark.parametrize(("clipboard", "said"), [(None, "holds no picture"), (NotImplementedError, "sudo apt install xclip")])
+def test_pasting_nothing_says_why(app, monkeypatch, clipboard, said):
+    """Text that names no image file, and no picture (or no tool to get one): a message, and the answer unchanged."""
+    from PIL import ImageGrab
+
+    def grab():
+        if clipboard is NotImplementedError:
+            raise NotImplementedError("wl-paste or xclip is required")
+        return clipboard
+
+    monkeypatch.setattr(ImageGrab, "grabclipboard", grab)
+    app.window.clipboard_clear()
+    app.window.clipboard_append("hello")
+    state = app.answer.state
+    app.paste_image()
+    wait_until(app.window, lambda: app.messages)
+    kind, title, text = app.messages[-1]
+    assert kind == dialogs.ERROR and said in text and app.answer.state == state
 
 
 def test_a_file_that_is_not_an_image_gives_the_engines_message(app, tmp_path):

@@ -111,6 +111,21 @@ def test_a_small_picture_is_shown_enlarged_with_its_pixels_crisp_and_a_big_one_s
     assert answer.thumbnail(Image.new("RGBA", (2000, 1000)), 168).size == (168, 84)
 
 
+def test_the_clipboard_text_names_an_image_file_as_a_path_or_a_file_uri(tmp_path):
+    from digitpad.gui.main.paste import named_file
+
+    image, notes = tmp_path / "my digits" / "seven.PNG", tmp_path / "notes.txt"
+    image.parent.mkdir()
+    image.write_bytes(b"not read here")
+    notes.write_text("hello")
+    uri = "file://" + str(image).replace(" ", "%20")
+    assert named_file(str(image)) == image and named_file(f"  {image}\n") == image
+    assert named_file(uri) == image and named_file(f"copy\n{uri}") == image  # (GNOME Files' copied-files text)
+    assert named_file(f"# a comment\n{uri}\r\n{notes}") == image  # (text/uri-list, first file)
+    assert named_file(str(notes)) is None and named_file(str(tmp_path / "gone.png")) is None
+    assert named_file("7") is None and named_file("x" * 10000 + ".png") is None and named_file("a\0b.png") is None
+
+
 def test_progress_tracker_rate_and_time_left():
     now = [100.0]
     tracker = table_data.ProgressTracker(1000, clock=lambda: now[0])

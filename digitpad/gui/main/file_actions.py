@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import tkinter as tk
 from pathlib import Path
 from typing import Callable, Sequence
 
 from digitpad.gui import dialogs
+from digitpad.gui.main import paste
 from digitpad.gui.main.files import FileAnswer, read_and_predict, write_results_csv
 from digitpad.gui.main.menus import set_entry_state
 from digitpad.gui.worker import run_in_thread
+from digitpad.storage import paths
 
 EXPORT_LABEL = "Export results…"
 OPEN_RESULTS_LABEL = "Open results CSV…"
@@ -42,6 +45,29 @@ class FileActions:
             return
         self._remember_folder(path)
         self.when_model_ready(lambda: self._read_image(path), f"{Path(path).name} opens once the model is loaded…")
+
+    def paste_image(self) -> None:
+        """Read what the clipboard holds as Open image reads a file: an image file copied in a file manager, or a
+        picture (a screenshot, an image copied from a browser), saved first as a PNG in the user data folder."""
+        try:
+            text = self.window.clipboard_get()
+        except tk.TclError:  # (no text: a picture alone, or nothing)
+            text = ""
+        named = paste.named_file(text) if text else None
+        if named is not None:
+            self.open_image(named)
+            return
+        self.status.set_message("Reading the clipboard…")
+        folder = paths.user_data_dir() / paste.PASTED_FOLDER_NAME
+        run_in_thread(lambda: paste.pasted_picture(folder), self._pasted, pump=self.pump, name="digitpad-paste")
+
+    def _pasted(self, succeeded: bool, value) -> None:
+        if succeeded:
+            self.open_image(value)
+            return
+        message = str(value) if isinstance(value, paste.PasteError) else f"cannot read the clipboard: {value}"
+        self.status.set_message(message, error=True)
+        self.show_message(dialogs.ERROR, "Nothing to paste", message)
 
     def _read_image(self, path: str) -> None:
         self.live.superseded()
