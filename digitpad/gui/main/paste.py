@@ -64,7 +64,8 @@ def pasted_picture(folder: Path) -> Path:
     buffer = io.BytesIO()
     content.save(buffer, "PNG")
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns() % 1000000:06d}.png"
+    now = time.time_ns()  # (named by the time, to the nanosecond: names sort as the pastes came)
+    target = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now // 10**9))}-{now % 10**9:09d}.png"
     atomic.write_bytes(target, buffer.getvalue())
     _keep_newest(folder)
     return target
