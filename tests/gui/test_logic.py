@@ -126,6 +126,21 @@ def test_the_clipboard_text_names_an_image_file_as_a_path_or_a_file_uri(tmp_path
     assert named_file("7") is None and named_file("x" * 10000 + ".png") is None and named_file("a\0b.png") is None
 
 
+def test_only_the_newest_pasted_pictures_are_kept(tmp_path, monkeypatch):
+    from PIL import Image, ImageGrab
+
+    from digitpad.gui.main import paste
+
+    names = [f"pasted-20261202-1200{second:02d}-000000000.png" for second in range(paste.PASTED_KEPT + 5)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "mine.png").write_bytes(b"")  # (not a pasted picture: never removed)
+    monkeypatch.setattr(ImageGrab, "grabclipboard", lambda: Image.new("L", (9, 9)))
+    newest = paste.pasted_picture(tmp_path)
+    kept = sorted(path.name for path in tmp_path.glob("pasted-*.png"))
+    assert kept == sorted(names[-(paste.PASTED_KEPT - 1):] + [newest.name]) and (tmp_path / "mine.png").exists()
+
+
 def test_progress_tracker_rate_and_time_left():
     now = [100.0]
     tracker = table_data.ProgressTracker(1000, clock=lambda: now[0])
