@@ -133,13 +133,15 @@ DARK_THICK_CELL_SIDES = {"full box": "lrtb", "three sides": "lrb", "two sides (a
                          "a table row's rules": "tb"}
 
 
-def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str, dark_thick: bool = False) -> np.ndarray:
+def form_cell(digit: np.ndarray | None, rng: np.random.Generator, sides: str, dark_thick: bool = False) -> np.ndarray:
     """An MNIST digit written in a form's printed cell and cropped with the cell, as uint8 grey: the cell's lines on
     `sides` ("l", "r", "t", "b") lie 0 to 3 px inside the picture's edges, 1 to 3 px wide, printed light to mid grey
     (`dark_thick`: 3 to 6 px wide, nearly as dark as the ink); the digit is 40 to 90 px tall, a little off the cell's
-    centre, and may touch a line."""
+    centre, and may touch a line. `digit` None: the cell left empty."""
     height = int(rng.integers(40, 90))
     cell_width, cell_height = int(height * rng.uniform(0.9, 1.4)), int(height * rng.uniform(1.1, 1.5))
+    if digit is None:
+        return _printed_lines(np.zeros((cell_height, cell_width), np.float32), rng, sides, dark_thick)
     drawing = Image.fromarray(digit).resize((height, height), Image.BICUBIC)
     ink = np.asarray(drawing, np.float32) / 255.0
     rows, columns = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
@@ -151,6 +153,12 @@ def form_cell(digit: np.ndarray, rng: np.random.Generator, sides: str, dark_thic
     top = min(max((cell_height - ink.shape[0]) // 2 + int(rng.integers(-3, 4)), 0), cell_height - ink.shape[0])
     left = min(max((cell_width - ink.shape[1]) // 2 + int(rng.integers(-3, 4)), 0), cell_width - ink.shape[1])
     canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    return _printed_lines(canvas, rng, sides, dark_thick)
+
+
+def _printed_lines(canvas: np.ndarray, rng: np.random.Generator, sides: str, dark_thick: bool) -> np.ndarray:
+    """form_cell's cell: its printed lines on `sides` and its paper under the ink `canvas` (0..1), as uint8 grey."""
+    cell_height, cell_width = canvas.shape
     lines = Image.new("L", (cell_width, cell_height), 0)
     draw = ImageDraw.Draw(lines)
     width, inset = int(rng.integers(3, 7) if dark_thick else rng.integers(1, 4)), int(rng.integers(0, 4))

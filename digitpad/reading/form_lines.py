@@ -91,6 +91,12 @@ SLASH_THIN = 0.35
 # one, left a box's side the writing came near to (full box 99.5 -> 98.8%, not kept).
 EDGE_RULE_BAND = 0.15
 EDGE_RULE_WRITING = 0.2
+# An empty cell: where such rules are all the ink there is (a form's cell or a table's row cropped with nothing
+# written in it), they are erased all the same; and where what is left lies within EDGE_RULE_BAND of the edges in
+# pieces under EMPTY_CELL_STUB of the picture's shorter side (stubs of a box the clean-up took for paper, specks),
+# nothing is written there: "no digit found" rather than the cell's lines read as a 1, a 0 or "11" (a probe, 40
+# empty cells of each kind of bench_paper.py's cells: 318 of 360 were read as digits).
+EMPTY_CELL_STUB = 0.25
 # A comb field holds two digits or more, so its ink is at least COMB_MINIMUM_ASPECT times as wide as tall: writing that
 # is narrower and all one piece (a digit alone, the usual case) is left as it is at once, unless it is a digit
 # touching the box it was cropped with (_is_boxed; form cells cropped with their box, bench_paper.py --validation
@@ -191,6 +197,8 @@ def erase_form_lines(ink: np.ndarray) -> np.ndarray:
     labels, count = ndimage.label(ink > INK_LEVEL, structure=CONNECTIVITY)
     if count == 0:
         return ink
+    if _only_stubs_at_edges(labels):
+        return np.zeros_like(ink)
     boxes = ndimage.find_objects(labels)
     rows, columns = boxes[0]
     if (count == 1 and columns.stop - columns.start < COMB_MINIMUM_ASPECT * (rows.stop - rows.start)
@@ -221,7 +229,9 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
         rule[:, start:stop] = True
     rest = inked & ~rule
     rest_rows, rest_columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
-    if (not rest_rows.size or rest_rows[-1] - rest_rows[0] < EDGE_RULE_WRITING * ink.shape[0]
+    if not rest_rows.size:  # (nothing but the lines: an empty cell)
+        return np.zeros_like(ink)
+    if (rest_rows[-1] - rest_rows[0] < EDGE_RULE_WRITING * ink.shape[0]
             or rest_columns[-1] - rest_columns[0] < EDGE_RULE_WRITING * ink.shape[1]):
         return ink
     reaching_past = False
@@ -241,6 +251,19 @@ def _erase_edge_rules(ink: np.ndarray) -> np.ndarray:
     erase = rule & np.isin(labels, long_pieces)
     erase = ndimage.binary_dilation(erase, iterations=1) & ~(inked & ~erase)
     return np.where(erase, 0.0, ink).astype(np.float32)
+
+
+def _only_stubs_at_edges(labels: np.ndarray) -> bool:
+    """Whether all the ink (`labels`, its pieces) is short pieces along the picture's edges: an empty cell (see
+    EMPTY_CELL_STUB)."""
+    if min(labels.shape) < RULE_MIN_ACROSS:
+        return False
+    band = max(2, int(EDGE_RULE_BAND * min(labels.shape)))
+    if labels[band:-band, band:-band].any():
+        return False
+    stub = EMPTY_CELL_STUB * min(labels.shape)
+    return all(max(rows.stop - rows.start, columns.stop - columns.start) < stub
+               for rows, columns in ndimage.find_objects(labels))
 
 
 def _edge_rule_runs(coverage: np.ndarray, band: int) -> list[tuple[int, int]]:

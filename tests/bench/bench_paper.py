@@ -6,7 +6,8 @@ room's noisy webcam picture; read through the same path as Load image. Then whol
 (scans): how many scans with specks of dust and nothing written are "no digit found", digits written on scans at an
 everyday size, numbers as tall, and such digits on 1500x2000 phone photos of pages lit unevenly; accuracy and time
 per image. Then digits cropped from a form's cells with their printed lines at the edges (thin and light, or a
-table's dark, thick rules), above a printed baseline that ends inside the picture, circled; from a line of writing
+table's dark, thick rules), such cells left empty ("no digit found"), digits above a printed baseline that ends
+inside the picture, circled; from a line of writing
 with slivers of their neighbours at the sides, and from a page with pieces of the lines above and below, read as one
 digit and as a number (what `classify` does by default); and numbers of 2 to 4 digits cropped tight, whose end digits
 (a 1 in half of them) touch the sides. Then digits with marks apart from them at the picture's edges: screenshots of
@@ -93,6 +94,29 @@ def print_both(title: str, pictures, labels, predictor) -> None:
     rights = np.array([read_both(picture, label, predictor) for picture, label in zip(pictures, labels)])
     print(f"{title}: {rights[:, 0].mean():6.1%} as a digit, {rights[:, 1].mean():6.1%} as a number, of {len(rights)} "
           "digits")
+
+
+def empty_cells(count: int, predictor) -> None:
+    """Print the share of empty form cells (form_cell's lines of every kind, nothing written in them; `count` of each)
+    read as "no digit found", as one digit and as a number."""
+    from digitpad.imaging.ink import NoDigitError
+    from digitpad.reading.number import read_number
+
+    def found_none(image: np.ndarray, single_digit: bool) -> bool:
+        try:
+            read_number(image, predictor, single_digit=single_digit)
+        except NoDigitError:
+            return True
+        return False
+
+    rng = np.random.default_rng(1)
+    kinds = [(name, sides, False) for name, sides in CELL_SIDES.items()]
+    kinds += [(f"dark thick lines, {name}", sides, True) for name, sides in DARK_THICK_CELL_SIDES.items()]
+    for name, sides, dark_thick in kinds:
+        cells = [form_cell(None, rng, sides, dark_thick) for _ in range(count)]
+        alone, in_number = (np.mean([found_none(cell, single) for cell in cells]) for single in (True, False))
+        print(f"empty form cell, {name:38s}: {alone:6.1%} / {in_number:6.1%} no digit found (as a digit / as a "
+              f"number), of {count}")
 
 
 def ink_height(image: np.ndarray) -> int:
@@ -217,6 +241,7 @@ def main() -> None:
         print_both(f"form cell, dark thick lines, {cell:21s}",
                    (form_cell(digit, rng, sides, dark_thick=True) for digit in digits), labels, predictor)
     if "cells" in sections:
+        empty_cells(len(digits), predictor)
         rng = np.random.default_rng(0)
         print_both("on a baseline ending in the picture", (on_baseline(digit, rng) for digit in digits), labels,
                    predictor)
