@@ -29,6 +29,10 @@ CLOSER_LOOK_SEARCH = 2 * WORKING_SIZE
 # speck of dust or a blot is a blob (a disc spans about 2.5 of its "stroke widths", a square 2; written digits 4 and
 # more: 4 of 20,000 MNIST training digits less, heavy 8s).
 CLOSER_LOOK_STROKES = 3.5
+# A speck of dust or a blot on an empty crop (a form's cell, a blank label) is no digit either: where the largest
+# piece of ink the picture shows spans less than SPECK_SHARE of its shorter side and is such a blob, the picture is
+# read as if it showed none (a page is then looked at closer).
+SPECK_SHARE = 0.15
 
 Prepared = tuple[str, PreparedNumber | None, str]
 """(path, the number ready for its first inference or None, the error message when None)."""
@@ -98,13 +102,28 @@ def closer_look(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
     return (ink, with_faint_layer) if _is_writing(ink) else None
 
 
-def _is_writing(ink: np.ndarray) -> bool:
-    """Whether the largest piece of an ink map is a stroke, not a blob (see CLOSER_LOOK_STROKES)."""
+def _largest_piece(ink: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """The largest piece of an ink map (a mask) and how far it spans (the longer side of its box); None without ink."""
     labels, pieces = ndimage.label(ink > 0.5, structure=EIGHT_CONNECTED)
     if not pieces:
-        return False
+        return None
     largest = labels == 1 + np.argmax(np.bincount(labels.ravel())[1:])
-    return max(crop_to_ink(largest).shape) >= CLOSER_LOOK_STROKES * stroke_width(largest)
+    return largest, max(crop_to_ink(largest).shape)
+
+
+def _is_writing(ink: np.ndarray) -> bool:
+    """Whether the largest piece of an ink map is a stroke, not a blob (see CLOSER_LOOK_STROKES)."""
+    piece = _largest_piece(ink)
+    return piece is not None and piece[1] >= CLOSER_LOOK_STROKES * stroke_width(piece[0])
+
+
+def _is_speck(ink: np.ndarray) -> bool:
+    """Whether the largest piece of an ink map is a small blob: a speck of dust or a blot, no digit (see SPECK_SHARE)."""
+    if np.count_nonzero(ink > 0.5) >= (SPECK_SHARE * min(ink.shape)) ** 2:  # (writing: settled at once)
+        return False
+    piece = _largest_piece(ink)
+    return piece is None or (piece[1] < SPECK_SHARE * min(ink.shape)
+                             and piece[1] < CLOSER_LOOK_STROKES * stroke_width(piece[0]))
 
 
 def ink_of_file(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -112,7 +131,7 @@ def ink_of_file(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
     digit is too small to read at that size (closer_look): the one way a picture cleaned alone is read, in folders
     and in the window. Raises NoDigitError."""
     ink, with_faint_layer = ink_maps_with_faint_layers(grey[np.newaxis])[0]
-    if ink is None:
+    if ink is None or _is_speck(ink):
         closer = closer_look(path, grey)
         if closer is None:
             raise NoDigitError()
@@ -130,7 +149,7 @@ def _prepared_alone(path: str, grey: np.ndarray, single_digit: bool) -> Prepared
 
 def _prepared(path: str, ink: np.ndarray | None, with_faint_layer: np.ndarray | None, single_digit: bool) -> Prepared:
     try:
-        if ink is None:
+        if ink is None or _is_speck(ink):
             raise NoDigitError()
         return path, prepare_number(ink, single_digit, with_faint_layer=with_faint_layer), ""
     except Exception as error:  # one broken file must never stop a folder of 10,000
