@@ -396,21 +396,60 @@ def _written_digits(draw: ImageDraw.ImageDraw, pen: int) -> None:
     draw.ellipse((130, 20, 170, 80), outline=255, width=pen)
 
 
-@pytest.mark.parametrize("lines", [1, 2])
-def test_a_number_underlined_by_hand_loses_its_lines_and_keeps_its_digits(lines):
-    """A line drawn by hand under "170" (a little wavy and sloping, in the writer's pen), or two (a ledger's total),
-    is erased; the digits are left as they were."""
+def _underlined_and_erased(lines: list[list[tuple[int, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """"170" (_written_digits) alone, and with `lines` drawn under it in the same pen then erase_underlines'd."""
     image = Image.new("L", (200, 140), 0)
     draw = ImageDraw.Draw(image)
     _written_digits(draw, 5)
     digits = np.asarray(image, np.float32) / 255.0
-    for index in range(lines):
-        y = 92 + 14 * index
-        draw.line([(22, y), (60, y + 2), (100, y + 1), (140, y + 3), (182, y + 4)], fill=255, width=5, joint="curve")
-    ink = np.asarray(image, np.float32) / 255.0
-    cleaned = erase_underlines(ink)
+    for points in lines:
+        draw.line(points, fill=255, width=5, joint="curve")
+    return digits, erase_underlines(np.asarray(image, np.float32) / 255.0)
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+def test_a_number_underlined_by_hand_loses_its_lines_and_keeps_its_digits(lines):
+    """A line drawn by hand under "170" (a little wavy and sloping, in the writer's pen), or two (a ledger's total),
+    is erased; the digits are left as they were."""
+    digits, cleaned = _underlined_and_erased([[(22, y), (60, y + 2), (100, y + 1), (140, y + 3), (182, y + 4)]
+                                              for y in (92 + 14 * index for index in range(lines))])
     assert cleaned[87:].max() < 0.5  # no line left
     assert np.array_equal(cleaned[:86] > 0.5, digits[:86] > 0.5)  # every digit whole
+
+
+@pytest.mark.parametrize("lower", [(44, 170), (22, 150)])
+def test_a_total_underlined_twice_by_lines_of_unequal_lengths_loses_both(lower):
+    """Two lines under "170" of unequal lengths, the lower one starting further right or ending further left: followed
+    from the upper line's end, a jump onto the lower one across the columns passed over is no wobble of one line
+    (before, the path so found bent too far to be a line, and neither line was erased)."""
+    digits, cleaned = _underlined_and_erased([[(22, 92), (100, 93), (182, 95)],
+                                              [(lower[0], 108), (100, 109), (lower[1], 110)]])
+    assert cleaned[87:].max() < 0.5  # no line left
+    assert np.array_equal(cleaned[:86] > 0.5, digits[:86] > 0.5)  # every digit whole
+
+
+def test_a_number_of_two_digits_underlined_apart_loses_its_line():
+    """"17" with a line drawn under it, touching neither digit: with bare paper above it only between the two digits
+    (before, a second bare stretch was wanted and the line stayed)."""
+    image = Image.new("L", (140, 140), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line((36, 20, 30, 80), fill=255, width=5)
+    draw.line((76, 20, 130, 20), fill=255, width=5)
+    draw.line((130, 20, 104, 80), fill=255, width=5)
+    digits = np.asarray(image, np.float32) / 255.0
+    draw.line([(32, 92), (80, 93), (128, 95)], fill=255, width=5, joint="curve")
+    cleaned = erase_underlines(np.asarray(image, np.float32) / 255.0)
+    assert cleaned[87:].max() < 0.5
+    assert np.array_equal(cleaned[:86] > 0.5, digits[:86] > 0.5)
+
+
+def test_digits_resting_on_an_underline_keep_their_feet_and_lose_the_line_under_them():
+    """"170" whose feet rest on the line drawn under it: the line goes under the digits too, not only between them
+    (before, a stub of line was left under each digit: a 6 with a stub reads as a 2's base), and the digits above
+    the line are whole."""
+    digits, cleaned = _underlined_and_erased([[(22, 84), (100, 84), (182, 85)]])
+    assert cleaned[84:].max() < 0.5  # nothing left below the line's top row
+    assert np.array_equal(cleaned[:80] > 0.5, digits[:80] > 0.5)
 
 
 @pytest.mark.parametrize("shape", ["a 2 with a long base", "two 2s touching at their bases"])
