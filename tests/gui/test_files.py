@@ -127,11 +127,14 @@ def test_a_file_that_is_not_an_image_gives_the_engines_message(app, tmp_path):
 
 
 def test_an_image_without_ink_says_no_digit_found(app, tmp_path):
+    """A blank picture was read: the answer and the status bar say no digit was found, with no dialog to dismiss
+    (before, a "Cannot read image" error box covered the answer saying the same)."""
     blank = tmp_path / "blank.png"
     digit_png(blank, [])
     app.open_image(blank)
-    wait_until(app.window, lambda: app.messages)
-    assert "no digit found" in app.messages[-1][2]
+    wait_until(app.window, lambda: app.answer.state == "error")
+    assert "no digit found" in app.answer.message_text and "no digit found" in app.status.message
+    assert not app.messages
     assert app.answer.source_view.cget("image")  # the image itself is still shown
 
 

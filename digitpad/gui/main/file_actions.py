@@ -106,6 +106,9 @@ class FileActions:
         self._shown_image = None
         self.answer.show_error(f"{name}: {answer.error}", source=answer.image)
         self._refresh_teach()
+        if answer.image is not None:  # (read, but blank: the answer and the status bar say so, no dialog to dismiss)
+            self.status.set_message(f"{name}: {answer.error}", error=True)
+            return
         self.status.set_message(f"Cannot read {name}: {answer.error}", error=True)
         self.show_message(dialogs.ERROR, "Cannot read image", f"{name}\n\n{answer.error}")
 
