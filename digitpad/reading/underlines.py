@@ -61,11 +61,10 @@ def erase_underlines(ink: np.ndarray) -> np.ndarray:
         line = _underline(ink)
         if line is None:
             break
-        ink = ink.copy()
-        band = np.zeros(ink.shape, dtype=bool)
-        for column, top, bottom, alone in zip(*line):
-            band[max(top - 1, 0):bottom + 2, column] = True
-            ink[max(top - 1 if alone else top + UNDERLINE_RESTING_KEEP, 0):bottom + 2, column] = 0.0
+        columns, tops, bottoms, alone = line
+        band = _band(ink.shape, columns, tops - 1, bottoms + 1)
+        ink = ink.copy()  # (where a digit rests on the line, its foot is spared: see UNDERLINE_RESTING_KEEP)
+        ink[_band(ink.shape, columns, np.where(alone, tops - 1, tops + UNDERLINE_RESTING_KEEP), bottoms + 1)] = 0.0
         # (pieces of the line left between the digits resting on it, wholly inside its band, go too)
         labels, count = ndimage.label(ink > INK_LEVEL, structure=np.ones((3, 3), dtype=bool))
         outside = np.unique(labels[~band & (labels > 0)])
@@ -80,12 +79,18 @@ def _near(mask: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
 
 
+def _band(shape: tuple[int, int], columns: np.ndarray, tops: np.ndarray, bottoms: np.ndarray) -> np.ndarray:
+    """A mask of rows [top, bottom] in each of `columns` (distinct), clipped to the picture."""
+    band = np.zeros(shape, dtype=bool)
+    rows = np.arange(shape[0])[:, np.newaxis]
+    band[:, columns] = (rows >= tops) & (rows <= bottoms)
+    return band
+
+
 def _apart(inked: np.ndarray, columns: np.ndarray, tops: np.ndarray, bottoms: np.ndarray) -> bool:
     """Whether the ink within rows [top, bottom] of each column touches no other ink: a line drawn apart from the
     digits, as no digit's own base is."""
-    band = np.zeros(inked.shape, dtype=bool)
-    for column, top, bottom in zip(columns, tops, bottoms):
-        band[max(top, 0):bottom + 1, column] = True
+    band = _band(inked.shape, columns, tops, bottoms)
     labels, _ = ndimage.label(inked, structure=np.ones((3, 3), dtype=bool))
     pieces = np.unique(labels[band & inked])
     pieces = pieces[pieces > 0]
