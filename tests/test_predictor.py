@@ -99,6 +99,31 @@ def test_unsure_digits_are_averaged_with_the_second_opinions_and_sure_ones_left_
     assert combine(probabilities, inputs, [], 0.99) is probabilities
 
 
+def test_unsure_digits_are_read_again_darker_and_the_surer_reading_kept():
+    from digitpad.inference.darker_look import DARKER_LOOK_BELOW, DARKER_LOOK_FACTOR, with_darker_look
+
+    probabilities = np.full((3, 10), 0.01, np.float32)
+    probabilities[0, 1] = DARKER_LOOK_BELOW + 0.01  # sure enough: never looked at again
+    probabilities[1, 1] = probabilities[2, 1] = DARKER_LOOK_BELOW - 0.01
+    inputs = np.full((3, 28, 28, 1), 0.3, np.float32)
+    inputs[:, 0, 0, 0] = [0.1, 0.2, 0.9]  # (which input is which; 0.9 darkened is clipped to 1)
+    seen = []
+
+    def predict(batch):
+        seen.append(batch[:, 0, 0, 0].tolist())
+        answer = np.full((len(batch), 10), 0.01, np.float32)
+        answer[0, 0] = 0.95  # the first unsure digit reads surer darkened, as a 0
+        answer[1, 0] = 0.5  # the second less sure: its first reading stands
+        return answer
+
+    looked = with_darker_look(probabilities, inputs, predict)
+    assert seen == [[pytest.approx(0.2 * DARKER_LOOK_FACTOR), 1.0]]
+    np.testing.assert_array_equal(looked[[0, 2]], probabilities[[0, 2]])
+    assert looked[1].argmax() == 0 and looked[1, 0] == pytest.approx(0.95)
+    sure = np.eye(10, dtype=np.float32)[[3, 4]]
+    assert with_darker_look(sure, inputs[:2], predict) is sure and len(seen) == 1  # nothing unsure: nothing asked
+
+
 def _two_tiny_models(folder, tiny_model):
     from digitpad.training.model import build_model
 

@@ -100,7 +100,7 @@ def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
     """One inference call for the whole ink of every file in the batch, then one row per file (a file
     whose ink is not plainly one digit is cut into digits, which costs it one more call)."""
     ready = [number for _, number, _ in prepared if number is not None]
-    probabilities = iter(predictor.predict_inputs(np.stack([number.whole_input for number in ready])) if ready else [])
+    probabilities = iter(predictor.predict_picture_inputs(np.stack([number.whole_input for number in ready])) if ready else [])
     rows = []
     for path, number, error in prepared:
         if number is None:
@@ -108,7 +108,7 @@ def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
             continue
         whole_probabilities = next(probabilities)
         try:
-            reading = finish_number(number, whole_probabilities, predictor.predict_inputs, predictor.read_lines)
+            reading = finish_number(number, whole_probabilities, predictor.predict_picture_inputs, predictor.read_lines)
         except (NoDigitError, ValueError, MemoryError) as error:  # one odd image must never stop a folder
             rows.append(Row(str(path), error=f"cannot cut the number into digits: {error}"))
             continue

@@ -10,6 +10,7 @@ import numpy as np
 
 from digitpad.imaging.ink import ink_map
 from digitpad.inference import ensemble, runtime
+from digitpad.inference.darker_look import with_darker_look
 from digitpad.inference.keras_model import ModelLoadError, convert, inference_function, load_keras_model
 from digitpad.inference.number_reader import NumberReader
 from digitpad.reading.number import prepare_number
@@ -35,6 +36,12 @@ class BasePredictor:
         (numbers are then cut into digits by segmentation alone)."""
         return None
 
+    def predict_picture_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """predict_inputs for digits from pictures (files, pasted images, folders), whose strokes are as thin and
+        faint as the pen and the scan made them: KerasPredictor looks again at unsure ones darker. The pad's own
+        strokes, drawn as dark as MNIST's, are read by predict_inputs."""
+        return self.predict_inputs(inputs)
+
     def predict_input(self, model_input: np.ndarray) -> Prediction:
         """Predict one already-preprocessed 28x28 input."""
         probabilities = self.predict_inputs(model_input[np.newaxis].astype(np.float32))[0]
@@ -43,7 +50,8 @@ class BasePredictor:
     def predict_image(self, image) -> Prediction:
         """Any image of one digit (array or PIL) -> Prediction, read as a folder's `--single-digit` reads it (a
         printed box around it erased first). Raises ink.NoDigitError when there is no ink."""
-        return self.predict_input(prepare_number(ink_map(image), single_digit=True).whole_input)
+        model_input = prepare_number(ink_map(image), single_digit=True).whole_input
+        return Prediction.from_probabilities(self.predict_picture_inputs(model_input[np.newaxis])[0], model_input)
 
 
 class KerasPredictor(BasePredictor):
@@ -136,6 +144,10 @@ class KerasPredictor(BasePredictor):
         inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28, 1)
         return ensemble.combine(self._predict_alone(inputs), inputs,
                                 [opinion.predict_inputs for opinion in self._second_opinions], self._unsure_below)
+
+    def predict_picture_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28, 1)
+        return with_darker_look(self.predict_inputs(inputs), inputs, self.predict_inputs)
 
     def _predict_alone(self, inputs: np.ndarray) -> np.ndarray:
         if len(inputs) == 1:

@@ -423,8 +423,8 @@ def read_ink(ink: np.ndarray, predictor, single_digit: bool = False,
     """A clean ink map (ink.ink_maps_with_faint_layers, with its faint layer kept where one was taken away) -> the
     number it writes, as read_number reads it."""
     prepared = prepare_number(ink, single_digit, with_faint_layer=with_faint_layer)
-    whole_probabilities = predictor.predict_inputs(prepared.whole_input[np.newaxis])[0]
-    return finish_number(prepared, whole_probabilities, predictor.predict_inputs, predictor.read_lines)
+    whole_probabilities = predictor.predict_picture_inputs(prepared.whole_input[np.newaxis])[0]
+    return finish_number(prepared, whole_probabilities, predictor.predict_picture_inputs, predictor.read_lines)
 
 
 def read_strokes(
