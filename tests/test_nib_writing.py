@@ -108,7 +108,8 @@ def test_an_unsure_digit_with_faint_strokes_is_read_again_darker(bundled_predict
     files = []
     for index, seed, kind in FAINT_STROKED:
         path = tmp_path / f"{index}.png"
-        with pen_digit_file(pad_strokes(validation.strokes[index]), kind, np.random.default_rng((seed, index))) as image:
+        strokes = pad_strokes(validation.strokes[index])
+        with pen_digit_file(strokes, kind, np.random.default_rng((seed, index))) as image:
             image.save(path)  # (lossless: the JPEG decoded as the benchmark reads it)
         files.append((path, str(validation.labels[index])))
     assert [read_number(open_image(path), bundled_predictor).text for path, _ in files] == [label for _, label in files]

@@ -124,6 +124,28 @@ def test_unsure_digits_are_read_again_darker_and_the_surer_reading_kept():
     assert with_darker_look(sure, inputs[:2], predict) is sure and len(seen) == 1  # nothing unsure: nothing asked
 
 
+def test_pictures_are_looked_at_again_darker_and_the_pads_strokes_are_not(bundled_predictor, monkeypatch):
+    from digitpad.inference import predictor
+    from digitpad.reading.number import read_number, read_strokes
+
+    looked_at = []
+
+    def spy(probabilities, inputs, predict):
+        looked_at.append(len(inputs))
+        return probabilities
+
+    monkeypatch.setattr(predictor, "with_darker_look", spy)
+    seven = [[(60, 60), (200, 60), (110, 240)]]  # (pad units, y down)
+    read_strokes(seven, 16.0, bundled_predictor)
+    read_strokes(seven, 16.0, bundled_predictor, single_digit=True)
+    assert looked_at == []
+    picture = np.zeros((80, 80), np.uint8)
+    picture[20:60, 38:42] = 255
+    read_number(picture, bundled_predictor)
+    bundled_predictor.predict_image(picture)
+    assert len(looked_at) >= 2
+
+
 def _two_tiny_models(folder, tiny_model):
     from digitpad.training.model import build_model
 

@@ -100,7 +100,8 @@ def _classify_prepared(prepared: Sequence[Prepared], predictor) -> list[Row]:
     """One inference call for the whole ink of every file in the batch, then one row per file (a file
     whose ink is not plainly one digit is cut into digits, which costs it one more call)."""
     ready = [number for _, number, _ in prepared if number is not None]
-    probabilities = iter(predictor.predict_picture_inputs(np.stack([number.whole_input for number in ready])) if ready else [])
+    whole_inputs = np.stack([number.whole_input for number in ready]) if ready else None
+    probabilities = iter(predictor.predict_picture_inputs(whole_inputs) if ready else [])
     rows = []
     for path, number, error in prepared:
         if number is None:

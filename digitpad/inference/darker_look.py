@@ -10,7 +10,8 @@ import numpy as np
 # faint grey once scaled into MNIST's 20 px box (a ledger's 0 whose right half is a hairline is read as a 1 from its
 # downstroke alone). A digit read less than DARKER_LOOK_BELOW sure is read again with every pixel's ink times
 # DARKER_LOOK_FACTOR (clipped to 1: faint strokes as dark as MNIST's), and that reading is kept where it is surer.
-# Chosen on validation (README, "A darker second look").
+# Chosen on validation (README, "A darker second look"); only pictures are looked at again (predictor's
+# predict_picture_inputs): the pad's long, shallow flagged 1s read darker as 7s (a test figure, said so there).
 DARKER_LOOK_BELOW = 0.7
 DARKER_LOOK_FACTOR = 2.0
 
