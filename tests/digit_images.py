@@ -459,7 +459,9 @@ def dim_noisy_photo(ink: np.ndarray, rng: np.random.Generator, shape=(240, 320))
 
 
 PEN_FILES = ("phone export", "transparent canvas", "dark canvas", "scanned paper", "dip pen ledger", "broad nib scan",
-             "finger drawing")
+             "finger drawing", "small on a big canvas")
+# Canvases a digit is drawn small on, with a stylus's thin pen: a phone's upright, a tablet's, a phone's on its side.
+BIG_CANVASES = ((1080, 1920), (2048, 1536), (1920, 1080))
 # Nib pens: a pointed dip pen swells on downstrokes and draws hairline upstrokes; a broad nib held at an angle draws
 # thin along its edge and thick across it. The thinnest line is this share of the thickest.
 NIB_HAIRLINE = (0.12, 0.35)
@@ -482,7 +484,9 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     scan of paper (the digit 60-160 px tall, a thin pen, blurred and noisy); the digit somewhere inside. Written
     with a nib: a JPEG crop of an old ledger (yellowed paper, faded brown ink from a pointed dip pen, the digit
     45-90 px tall) or a scan of a broad nib's writing in black or blue (60-160 px). Drawn with a finger: a phone
-    app's 280-400 px PNG, a fat brush 0.15-0.3 of the digit's height, black on white or white on black."""
+    app's 280-400 px PNG, a fat brush 0.15-0.3 of the digit's height, black on white or white on black. Small on a
+    big canvas: a phone's or a tablet's canvas (BIG_CANVASES) as a PNG, the digit 60-160 px tall anywhere on it,
+    drawn with a stylus's 2-5 px pen."""
     every = np.concatenate([np.asarray(stroke, np.float64) for stroke in strokes])
     low, span = every.min(axis=0), np.maximum(np.ptp(every, axis=0), 1e-6)
     size, heights, pen_shares, mode, paper = {
@@ -493,12 +497,15 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
         "dip pen ledger": (None, (45, 90), (0.07, 0.14), "RGB", None),
         "broad nib scan": (None, (60, 160), (0.07, 0.14), "L", None),
         "finger drawing": (None, (120, 220), (0.15, 0.30), "L", 255),
+        "small on a big canvas": (None, (60, 160), (0.015, 0.03), "L", 255),
     }[kind]
     nib = paper is None  # (its random draws come after the others', which stay as they were)
     height = rng.uniform(*heights)
     pen = max(2.0, rng.uniform(*pen_shares) * height)
     if kind == "finger drawing":
         size = (int(rng.integers(280, 401)),) * 2
+    elif kind == "small on a big canvas":
+        size = BIG_CANVASES[int(rng.integers(len(BIG_CANVASES)))]
     elif size is None:
         size = (int(height * 2.2), int(height * 1.8))
     scale = min(height / span[1], (size[0] - 3 * pen) / span[0], (size[1] - 3 * pen) / span[1])
@@ -506,7 +513,7 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     top = rng.uniform(1.5 * pen, max(1.5 * pen, size[1] - 1.5 * pen - span[1] * scale))
     ink = {"phone export": tuple(int(value) for value in rng.choice([[0, 0, 0], [20, 40, 200], [200, 20, 20]])),
            "transparent canvas": (0, 0, 0, 255), "dark canvas": 255,
-           "scanned paper": int(rng.uniform(20, 110)), "finger drawing": 0}.get(kind)  # (a nib's ink: below)
+           "scanned paper": int(rng.uniform(20, 110)), "finger drawing": 0, "small on a big canvas": 0}.get(kind)  # (a nib's ink: below)
     if nib:
         hairline, nib_angle = rng.uniform(*NIB_HAIRLINE), np.radians(rng.uniform(20, 50))
         if kind == "dip pen ledger":

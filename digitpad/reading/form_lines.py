@@ -6,6 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitpad.imaging.ink import EDGE_REACH, RULE_MIN_ACROSS, RULE_SPAN, edge_line_runs
+from digitpad.imaging.preprocess import stroke_width
 from digitpad.reading.marks import principal_axes
 from digitpad.reading.segment import CONNECTIVITY, INK_LEVEL
 
@@ -95,8 +96,16 @@ EDGE_RULE_WRITING = 0.2
 # written in it), they are erased all the same; and where what is left lies within EDGE_RULE_BAND of the edges in
 # pieces under EMPTY_CELL_STUB of the picture's shorter side (stubs of a box the clean-up took for paper, specks),
 # nothing is written there: "no digit found" rather than the cell's lines read as a 1, a 0 or "11" (a probe, 40
-# empty cells of each kind of bench_paper.py's cells: 318 of 360 were read as digits).
+# empty cells of each kind of bench_paper.py's cells: 318 of 360 were read as digits). A stub is a piece of the box's
+# line: it runs along an edge (no shorter along it than across), within EMPTY_CELL_STUB_GAP of the shorter side (and
+# at least 2 px) of it, and is no thicker across it than EMPTY_CELL_STUB_STROKES times its own strokes are wide. A
+# small digit written near a big picture's edge is none (drawn small with a thin pen on a phone's or a tablet's canvas,
+# a digit 3-12% from a side edge was erased as stubs: 8-10% of such pictures "no digit found"; a 40 px digit on a
+# 600 px canvas, 50 px or more from its edges, 24 of 600), nor a 1 written near the top or bottom edge. The stubs left
+# in bench_paper.py's empty cells are 1-2 px thick, 0-3 px from their edge.
 EMPTY_CELL_STUB = 0.25
+EMPTY_CELL_STUB_GAP = 0.05
+EMPTY_CELL_STUB_STROKES = 2.5
 # A comb field holds two digits or more, so its ink is at least COMB_MINIMUM_ASPECT times as wide as tall: writing that
 # is narrower and all one piece (a digit alone, the usual case) is left as it is at once, unless it is a digit
 # touching the box it was cropped with (_is_boxed; form cells cropped with their box, bench_paper.py --validation
@@ -261,9 +270,18 @@ def _only_stubs_at_edges(labels: np.ndarray) -> bool:
     band = max(2, int(EDGE_RULE_BAND * min(labels.shape)))
     if labels[band:-band, band:-band].any():
         return False
-    stub = EMPTY_CELL_STUB * min(labels.shape)
-    return all(max(rows.stop - rows.start, columns.stop - columns.start) < stub
-               for rows, columns in ndimage.find_objects(labels))
+    height, width = labels.shape
+    stub, gap = EMPTY_CELL_STUB * min(height, width), max(2.0, EMPTY_CELL_STUB_GAP * min(height, width))
+    for index, (rows, columns) in enumerate(ndimage.find_objects(labels)):
+        tall, wide = rows.stop - rows.start, columns.stop - columns.start
+        if max(tall, wide) >= stub:
+            return False
+        thin = EMPTY_CELL_STUB_STROKES * stroke_width(labels[rows, columns] == index + 1)
+        along_top_or_bottom = wide >= tall and tall <= thin and min(rows.start, height - rows.stop) <= gap
+        along_a_side = tall >= wide and wide <= thin and min(columns.start, width - columns.stop) <= gap
+        if not (along_top_or_bottom or along_a_side):
+            return False
+    return True
 
 
 def _edge_rule_runs(coverage: np.ndarray, band: int) -> list[tuple[int, int]]:

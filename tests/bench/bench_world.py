@@ -8,7 +8,8 @@ Sources, each read through the path a user's input takes:
 - held-out pen writers (pendigits writers 3 8 13 18 23 28) drawn on the pad (number.read_strokes), and drawn as
   image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper; written with a
   nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan; drawn with a finger's fat brush on a
-  phone) read like Load image, as a number
+  phone; drawn small with a stylus's thin pen on a phone's or a tablet's big canvas) saved and read as Load image
+  reads a file, as a number
   (`--files-only` runs these alone; with `--validation`, the validation writers');
 - the held-out writers' 4s, 5s and 7s written in more than one stroke, the strokes pulled apart (a 5's bar floating
   above its body), read from the pad and as a scan (`--broken-only` runs these alone, `--validation` with it);
@@ -74,9 +75,22 @@ def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
 
 
 def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> dict[str, tuple]:
-    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them
-    (`validation`: the validation writers', which choices are made on, instead of the test writers')."""
-    from digitpad.reading.number import read_number
+    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them: saved,
+    opened and decoded for reading, looked at closer where the digit is small (`validation`: the validation
+    writers', which choices are made on, instead of the test writers')."""
+    from digitpad.folders.decode import ink_of_file, read_grey
+    from digitpad.imaging.ink import NoDigitError
+    from digitpad.reading.number import read_ink
+
+    def read_file(image, folder: str) -> str:
+        path = os.path.join(folder, f"digit.{image.format.lower()}")
+        with open(path, "wb") as file:
+            file.write(image.fp.getvalue())  # (the file's own bytes, as encoded)
+        try:
+            ink, with_faint_layer = ink_of_file(path, read_grey(path))
+            return read_ink(ink, predictor, with_faint_layer=with_faint_layer).text
+        except NoDigitError:
+            return ""
 
     _, validation_writers, test = pen.split()
     writers = validation_writers if validation else test
@@ -84,9 +98,10 @@ def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> 
     results = {}
     for kind in PEN_FILES:
         read = []
-        for strokes in writers.strokes:
-            with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
-                read.append(read_number(image, predictor).text)
+        with tempfile.TemporaryDirectory() as folder:
+            for strokes in writers.strokes:
+                with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
+                    read.append(read_file(image, folder))
         results[f"{'validation' if validation else 'held-out'} pen writers as files: {kind}"] = accuracy(read, truth)
     return results
 
