@@ -546,3 +546,32 @@ def pen_digit_file(strokes: list, kind: str, rng: np.random.Generator) -> Image.
     else:
         image.save(buffer, "PNG")
     return Image.open(buffer)
+
+
+def pen_number_on_big_canvas(digits: list, rng: np.random.Generator) -> Image.Image:
+    """A number written by a tablet writer (`digits`: each digit's strokes, point arrays, y down), its digits side by
+    side 0.15-0.45 of their height apart, a little up and down, drawn small with a stylus's thin pen on a phone's or
+    a tablet's canvas (BIG_CANVASES) as a PNG: 50-160 px tall, a 2-4 px pen, anywhere on it, anti-aliased."""
+    placed, left = [], 0.0
+    for strokes in digits:
+        every = np.concatenate([np.asarray(stroke, np.float64) for stroke in strokes])
+        low, high = every.min(axis=0), every.max(axis=0)
+        tall = max(float(high[1] - low[1]), 1e-6)
+        offset = np.array([left, rng.uniform(-0.05, 0.05)])
+        placed += [(np.asarray(stroke, np.float64) - low) / tall + offset for stroke in strokes]
+        left += float(high[0] - low[0]) / tall + rng.uniform(0.15, 0.45)
+    every = np.concatenate(placed)
+    low, span = every.min(axis=0), np.ptp(every, axis=0) + 1e-6
+    width, height = BIG_CANVASES[int(rng.integers(len(BIG_CANVASES)))]
+    pen = rng.uniform(2.0, 4.0)
+    scale = min(rng.uniform(50, 160) / span[1], (width - 8 * pen) / span[0])
+    left = rng.uniform(3 * pen, width - 3 * pen - span[0] * scale)
+    top = rng.uniform(3 * pen, height - 3 * pen - span[1] * scale)
+    image = Image.new("L", (2 * width, 2 * height), 255)  # (drawn at twice the size, then anti-aliased down)
+    draw = ImageDraw.Draw(image)
+    for stroke in placed:
+        points = [(2 * (left + (x - low[0]) * scale), 2 * (top + (y - low[1]) * scale)) for x, y in stroke]
+        draw.line(points * 2 if len(points) == 1 else points, fill=0, width=round(2 * pen), joint="curve")
+    buffer = io.BytesIO()
+    image.resize((width, height), Image.LANCZOS).save(buffer, "PNG")
+    return Image.open(buffer)

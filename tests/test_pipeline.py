@@ -371,6 +371,29 @@ def test_a_digit_written_small_on_a_phone_photo_of_a_page_is_looked_for_at_twice
     assert len(read) >= 7  # (6 looked for only at the size read; none before the closer look; 3 small 1s lost)
 
 
+def test_a_number_drawn_small_with_a_thin_pen_on_a_big_canvas_is_read_at_full_detail(tmp_path, bundled_predictor):
+    """Numbers drawn 60 px tall with a 2 px stylus pen on a phone's 1080x1920 canvas, as PNGs: decoded for reading
+    they are 15 px tall, their strokes half a pixel wide, and their digits were read glued or broken ("3507" as "357"
+    or "35107"); the file is decoded again around them, and each is read whole."""
+    from PIL import ImageDraw
+
+    from tests.synthetic_strokes import TEMPLATES
+
+    rng = np.random.default_rng(21)
+    numbers = ["3507", "2948", "61", "80736"]
+    for number in numbers:
+        image = Image.new("L", (2160, 3840), 255)  # (drawn at twice the size, then anti-aliased down)
+        draw = ImageDraw.Draw(image)
+        left, top, tall = rng.uniform(100, 500), rng.uniform(200, 3400), 2 * 60
+        for digit in number:
+            for stroke in TEMPLATES[digit]:
+                draw.line([(left + x * tall, top + y * tall) for x, y in stroke], fill=0, width=4, joint="curve")
+            left += (max(x for stroke in TEMPLATES[digit] for x, _ in stroke) + 0.35) * tall
+        image.resize((1080, 1920), Image.LANCZOS).save(tmp_path / f"{number}.png")
+    rows = list(classify_files([str(tmp_path / f"{number}.png") for number in numbers], bundled_predictor))
+    assert [row.digit for row in rows] == numbers, rows
+
+
 def blotted_page(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """A blank page with one round blot of ink or dirt, 1.2-2.2% of its longer side across (the size of a digit
     written small on it), as grey in [0, 1]."""

@@ -9,7 +9,7 @@ Sources, each read through the path a user's input takes:
   image files (a phone app's PNG export, a transparent canvas, a dark canvas, a JPEG scan of paper; written with a
   nib, thick and hairline strokes: an old ledger's dip pen, a broad nib's scan; drawn with a finger's fat brush on a
   phone; drawn small with a stylus's thin pen on a phone's or a tablet's big canvas) saved and read as Load image
-  reads a file, as a number
+  reads a file, as a number; and numbers of 2 to 5 of one writer's digits drawn small on a big canvas, read whole
   (`--files-only` runs these alone; with `--validation`, the validation writers');
 - the held-out writers' 4s, 5s and 7s written in more than one stroke, the strokes pulled apart (a 5's bar floating
   above its body), read from the pad and as a scan (`--broken-only` runs these alone, `--validation` with it);
@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe_machine  # noqa: E402
 
-from tests.digit_images import PEN_FILES, pen_digit_file, printed_digit  # noqa: E402
+from tests.digit_images import PEN_FILES, pen_digit_file, pen_number_on_big_canvas, printed_digit  # noqa: E402
 from tests.synthetic_strokes import pad_strokes  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -48,6 +48,7 @@ from tests.data_paths import MNIST, PENDIGITS  # noqa: E402
 SEED = 777
 PRINT_SIZES = (24, 40, 72)  # font sizes in pixels of the printed digits
 OWN_ONES_RENDERS = 4  # pen widths each held-out writer's own 1 is read at
+NUMBERS_ON_BIG_CANVASES = 600  # numbers of 2 to 5 digits drawn small on a phone's or a tablet's canvas
 BROKEN_RENDERS = 2  # renderings of each held-out writer's 4, 5 or 7 written in more than one stroke
 
 
@@ -74,35 +75,49 @@ def held_out_writers(predictor, pen, rng) -> dict[str, tuple]:
                                  ("held-out pen writers (pad, as a number)", False))}
 
 
-def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> dict[str, tuple]:
-    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them: saved,
-    opened and decoded for reading, looked at closer where the digit is small (`validation`: the validation
-    writers', which choices are made on, instead of the test writers')."""
+def read_file(image, folder: str, predictor) -> str:
+    """An image file made in memory (its own bytes, as encoded), saved in `folder` and read as Load image reads a
+    file: opened and decoded for reading, looked at closer where the writing is small; "" for no digit found."""
     from digitpad.folders.decode import ink_of_file, read_grey
     from digitpad.imaging.ink import NoDigitError
     from digitpad.reading.number import read_ink
 
-    def read_file(image, folder: str) -> str:
-        path = os.path.join(folder, f"digit.{image.format.lower()}")
-        with open(path, "wb") as file:
-            file.write(image.fp.getvalue())  # (the file's own bytes, as encoded)
-        try:
-            ink, with_faint_layer = ink_of_file(path, read_grey(path))
-            return read_ink(ink, predictor, with_faint_layer=with_faint_layer).text
-        except NoDigitError:
-            return ""
+    path = os.path.join(folder, f"picture.{image.format.lower()}")
+    assert image.fp is not None, "read_file needs the picture as opened, not yet loaded"
+    with open(path, "wb") as file:
+        file.write(image.fp.getvalue())
+    try:
+        ink, with_faint_layer = ink_of_file(path, read_grey(path))
+        return read_ink(ink, predictor, with_faint_layer=with_faint_layer).text
+    except NoDigitError:
+        return ""
 
+
+def held_out_writers_as_files(predictor, pen, rng, validation: bool = False) -> dict[str, tuple]:
+    """The held-out writers' digits as image files of each kind in PEN_FILES, read as Load image reads them
+    (read_file; `validation`: the validation writers', which choices are made on, instead of the test writers');
+    then numbers of 2 to 5 digits, each by one of those writers, drawn on a big canvas (NUMBERS_ON_BIG_CANVASES)."""
     _, validation_writers, test = pen.split()
     writers = validation_writers if validation else test
     truth = [str(label) for label in writers.labels]
     results = {}
-    for kind in PEN_FILES:
-        read = []
-        with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in PEN_FILES:
+            read = []
             for strokes in writers.strokes:
                 with pen_digit_file(pad_strokes(strokes), kind, rng) as image:
-                    read.append(read_file(image, folder))
-        results[f"{'validation' if validation else 'held-out'} pen writers as files: {kind}"] = accuracy(read, truth)
+                    read.append(read_file(image, folder, predictor))
+            results[f"{'validation' if validation else 'held-out'} pen writers as files: {kind}"] = accuracy(
+                read, truth)
+        read, truth = [], []
+        for _ in range(NUMBERS_ON_BIG_CANVASES):
+            writer = rng.choice(np.unique(writers.writers))
+            chosen = rng.choice(np.flatnonzero(writers.writers == writer), int(rng.integers(2, 6)), replace=False)
+            with pen_number_on_big_canvas([writers.strokes[index] for index in chosen], rng) as image:
+                read.append(read_file(image, folder, predictor))
+            truth.append("".join(str(writers.labels[index]) for index in chosen))
+        results[f"{'validation' if validation else 'held-out'} pen writers' numbers small on a big canvas, whole"] = (
+            accuracy(read, truth))
     return results
 
 

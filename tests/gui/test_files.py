@@ -53,6 +53,40 @@ def test_ctrl_o_opens_an_image_and_shows_its_answer(app, seven_png, settings_pat
     assert str(seven_png.parent) in settings_path.read_text()
 
 
+def _shown_size(app) -> tuple[int, int]:
+    """The width and height of the picture shown beside the answer."""
+    photo = app.answer.source_view.cget("image")
+    return int(app.window.tk.call("image", "width", photo)), int(app.window.tk.call("image", "height", photo))
+
+
+def _dark_pixels(app) -> int:
+    """How many pixels of the picture shown beside the answer are dark (the writing's)."""
+    photo = app.answer.source_view.cget("image")
+    width, height = _shown_size(app)
+    return sum(max(int(value) for value in app.window.tk.splitlist(app.window.tk.call(photo, "get", x, y))) < 160
+               for x in range(width) for y in range(height))
+
+
+def test_a_digit_drawn_small_on_a_big_canvas_is_shown_framed(app, tmp_path):
+    """A 7 drawn 80 px tall with a 3 px pen on a phone's 1080x1920 canvas: the picture beside the answer is the crop
+    around it, where its strokes show (before, the whole canvas shrunk to a thumbnail: empty paper, 0 dark pixels)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1080, 1920), 255)
+    ImageDraw.Draw(image).line([(500, 900), (546, 900), (514, 980)], fill=0, width=3)
+    image.save(tmp_path / "canvas.png")
+    app.open_image(tmp_path / "canvas.png")
+    wait_until(app.window, lambda: app.answer.state == "certain")
+    assert _dark_pixels(app) >= 20
+    image = Image.new("L", (280, 280), 255)  # a drawing filling its picture is shown whole
+    ImageDraw.Draw(image).line([(60, 40), (220, 40), (110, 250)], fill=0, width=20)
+    image.save(tmp_path / "big.png")
+    app.open_image(tmp_path / "big.png")
+    wait_until(app.window, lambda: app.answer.message_text.startswith("From big.png"))
+    width, height = _shown_size(app)
+    assert width == height
+
+
 @pytest.fixture
 def picture_on_clipboard(seven_png):
     """The seven's PNG held on the X clipboard as a picture (image/png), as a screenshot tool leaves it, by xclip."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,14 @@ from PIL import Image
 from digitpad.storage import atomic
 
 
+# (see framed)
+SHOWN_WHOLE_SHARE = 0.25
+
+
 @dataclass(frozen=True)
 class FileAnswer:
-    """One image file's outcome: the image (None if unreadable), the NumberReading, or the error to show."""
+    """One image file's outcome: the image to show (None if unreadable; see framed), the NumberReading, or the error
+    to show."""
 
     image: Image.Image | None
     reading: object | None
@@ -33,11 +39,41 @@ def read_and_predict(path: str | os.PathLike, predictor, single_digit: bool = Fa
     except ImageError as error:
         return FileAnswer(None, None, error)
     try:
-        ink, with_faint_layer = ink_of_file(path, to_grey(image))
+        grey = to_grey(image)
+        ink, with_faint_layer = ink_of_file(path, grey)
         reading = read_ink(ink, predictor, single_digit, with_faint_layer)
     except NoDigitError as error:
         return FileAnswer(image, None, error)
-    return FileAnswer(image, reading, None)
+    return FileAnswer(framed(path, image, grey), reading, None)
+
+
+def framed(path: str | os.PathLike, image: Image.Image, grey) -> Image.Image:
+    """The picture to show beside its answer (`image`, the file as decoded for reading; `grey`, that as grey): where
+    the writing read covers less than SHOWN_WHOLE_SHARE of it (a number drawn small on a phone's canvas, a digit on a
+    photo of a page), the crop around it and its margin (ink.small_writing_box), taken from the file decoded with
+    the detail a closer look takes (decode.CLOSER_LOOK_SIZE), so that it shows the writing rather than empty paper
+    and washed-out strokes; else the picture."""
+    from digitpad.folders.decode import CLOSER_LOOK_LONGEST, CLOSER_LOOK_SIZE  # noqa: PLC0415
+    from digitpad.imaging.imageio import ImageError, open_image  # noqa: PLC0415
+    from digitpad.imaging.ink import small_writing_box  # noqa: PLC0415
+
+    box = small_writing_box(grey)
+    if box is None:
+        return image
+    top, left, bottom, right = box
+    if (bottom - top) * (right - left) >= SHOWN_WHOLE_SHARE * grey.shape[0] * grey.shape[1]:
+        return image
+    finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
+    try:
+        detailed = open_image(path, longest=min(max(image.size) * finer, CLOSER_LOOK_LONGEST))
+    except ImageError:  # (changed since it was read: the picture as read stands)
+        detailed = image
+    scale = detailed.width / image.width
+    crop = detailed.crop((math.floor(left * scale), math.floor(top * scale), math.ceil(right * scale),
+                          math.ceil(bottom * scale)))
+    if detailed is not image:
+        detailed.close()
+    return crop
 
 
 def write_results_csv(rows: list, path: str | os.PathLike) -> None:
