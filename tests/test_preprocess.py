@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from digitpad.imaging.imageio import open_image
-from digitpad.imaging.ink import NoDigitError, ink_map
+from digitpad.imaging.ink import NoDigitError, ink_height, ink_map
 from digitpad.imaging.preprocess import STROKE_WIDTH_BAND, BOX_SIZE, mnist_input, stroke_width
 from tests.digit_images import (CELL_SIDES, PAGES, SHEETS_ON_TABLES, SHOW_THROUGH, as_uint8, dim_noisy_photo,
                                  dusty_blank_page, form_cell, high_resolution, notebook_photo, on_canvas,
@@ -460,11 +460,6 @@ def test_predictions_survive_transformations(samples, bundled_predictor, tmp_pat
     assert agreements / total >= 0.95
 
 
-def _ink_rows(soft: np.ndarray) -> int:
-    rows = np.flatnonzero(soft.any(axis=1))
-    return int(rows[-1] - rows[0] + 1)
-
-
 def test_big_pictures_are_cleaned_as_small_as_their_writing_allows(samples):
     """A clean 280 px drawing is cleaned at half its size (ink.DRAFT_SIZE); a digit too small for the draft on a
     bigger page is cleaned reduced only so far that it stays MIN_INK_HEIGHT tall; ruled paper is cleaned at full
@@ -479,7 +474,7 @@ def test_big_pictures_are_cleaned_as_small_as_their_writing_allows(samples):
 
     page = as_uint8(1 - on_canvas(high_resolution(digit, 140), (480, 480), 200, 160))
     soft = ink_map(page)
-    assert soft.shape == (240, 240) and _ink_rows(soft) >= MIN_INK_HEIGHT
+    assert soft.shape == (240, 240) and ink_height(soft) >= MIN_INK_HEIGHT
     assert mean_difference(mnist_input(page), reference) < SAME_DIGIT_DIFFERENCE / 2
 
     ruled = notebook_photo(on_canvas(high_resolution(digit, 200), (280, 280), 40, 40), np.random.default_rng(3),

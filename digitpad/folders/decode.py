@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from digitpad.imaging.imageio import ImageError, open_image
 from digitpad.imaging.ink import (EIGHT_CONNECTED, WORKING_SIZE, NoDigitError, cleaned_together,
-                                  ink_maps_with_faint_layers, small_writing_box, to_grey)
+                                  ink_height, ink_maps_with_faint_layers, small_writing_box, to_grey)
 from digitpad.imaging.preprocess import crop_to_ink, stroke_width
 from digitpad.reading.number import PreparedNumber, prepare_number
 
@@ -90,23 +90,37 @@ def closer_look(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
             box = small_writing_box(searched)
             if box is None:
                 return None
-        top, left, bottom, right = box
-        finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
-        image = open_image(path, longest=min(max(searched.shape) * finer, CLOSER_LOOK_LONGEST))
     except ImageError:  # (changed since it was read: the first reading stands)
         return None
-    try:
-        if image.width < 1.5 * grey.shape[1]:  # (no more detail in the file than was read)
-            return None
-        rows, columns = image.height / searched.shape[0], image.width / searched.shape[1]
-        crop = image.crop((math.floor(left * columns), math.floor(top * rows), math.ceil(right * columns),
-                           math.ceil(bottom * rows)))
-    finally:
-        image.close()
+    crop = crop_in_detail(path, searched.shape, box, 1.5 * grey.shape[1])
+    if crop is None:
+        return None
     ink, with_faint_layer = ink_maps_with_faint_layers(to_grey(crop)[np.newaxis])[0]
     if ink is None:
         return None
     return (ink, with_faint_layer) if _is_writing(ink) else None
+
+
+def crop_in_detail(path: str | os.PathLike, shape: tuple[int, int], box: tuple[int, int, int, int],
+                   least_width: float) -> Image.Image | None:
+    """`box` (top, left, bottom, right in a picture of `shape` decoded from the file) cut from the file decoded with
+    the detail that makes it about CLOSER_LOOK_SIZE pixels on its longer side (the file at most CLOSER_LOOK_LONGEST
+    on its own); None where the file cannot be opened (changed since it was read) or holds no more detail than
+    `least_width` pixels across."""
+    top, left, bottom, right = box
+    finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
+    try:
+        image = open_image(path, longest=min(max(shape) * finer, CLOSER_LOOK_LONGEST))
+    except ImageError:
+        return None
+    try:
+        if image.width < least_width:
+            return None
+        rows, columns = image.height / shape[0], image.width / shape[1]
+        return image.crop((math.floor(left * columns), math.floor(top * rows), math.ceil(right * columns),
+                           math.ceil(bottom * rows)))
+    finally:
+        image.close()
 
 
 def _largest_piece(ink: np.ndarray) -> tuple[np.ndarray, int] | None:
@@ -143,17 +157,11 @@ def ink_of_file(path: str | os.PathLike, grey: np.ndarray) -> tuple[np.ndarray, 
         if closer is None:
             raise NoDigitError()
         ink, with_faint_layer = closer
-    elif _ink_rows(ink) < CLOSER_LOOK_HEIGHT and max(grey.shape) > WORKING_SIZE // 2:
+    elif ink_height(ink > 0.5) < CLOSER_LOOK_HEIGHT and max(grey.shape) > WORKING_SIZE // 2:
         closer = closer_look(path, grey)
         if closer is not None:
             ink, with_faint_layer = closer
     return ink, with_faint_layer
-
-
-def _ink_rows(ink: np.ndarray) -> int:
-    """How many rows an ink map's ink (above half) spans."""
-    rows = np.flatnonzero((ink > 0.5).any(axis=1))
-    return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
 def _prepared_alone(path: str, grey: np.ndarray, single_digit: bool) -> Prepared:

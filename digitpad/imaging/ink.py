@@ -942,7 +942,7 @@ def _reduction(height: int, width: int, longest: int) -> int:
     return factor if factor <= min(height, width) else 1
 
 
-def _ink_height(soft: np.ndarray) -> int:
+def ink_height(soft: np.ndarray) -> int:
     """How many rows an ink map's ink spans (the height of a line of writing)."""
     rows = np.flatnonzero(soft.any(axis=1))
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
@@ -1180,7 +1180,7 @@ def _ink_maps(greys: np.ndarray, flip: bool = False, min_share: float | None = N
     if draft > 1:  # (one big image)
         drafted = _cleaned(_reduce(ink, draft), even_paper, plain_paper_only=True, min_share=min_share)
         if drafted is not None and drafted[0][0] is not None:
-            fitted = min(draft, draft * _ink_height(drafted[0][0]) // MIN_INK_HEIGHT)
+            fitted = min(draft, draft * ink_height(drafted[0][0]) // MIN_INK_HEIGHT)
             if fitted == draft:
                 return drafted, close_calls
             if fitted > 1:

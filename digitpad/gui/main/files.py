@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +50,9 @@ def framed(path: str | os.PathLike, image: Image.Image, grey) -> Image.Image:
     """The picture to show beside its answer (`image`, the file as decoded for reading; `grey`, that as grey): where
     the writing read covers less than SHOWN_WHOLE_SHARE of it (a number drawn small on a phone's canvas, a digit on a
     photo of a page), the crop around it and its margin (ink.small_writing_box), taken from the file decoded with
-    the detail a closer look takes (decode.CLOSER_LOOK_SIZE), so that it shows the writing rather than empty paper
+    the detail a closer look takes (decode.crop_in_detail), so that it shows the writing rather than empty paper
     and washed-out strokes; else the picture."""
-    from digitpad.folders.decode import CLOSER_LOOK_LONGEST, CLOSER_LOOK_SIZE  # noqa: PLC0415
-    from digitpad.imaging.imageio import ImageError, open_image  # noqa: PLC0415
+    from digitpad.folders.decode import crop_in_detail  # noqa: PLC0415
     from digitpad.imaging.ink import small_writing_box  # noqa: PLC0415
 
     box = small_writing_box(grey)
@@ -63,17 +61,7 @@ def framed(path: str | os.PathLike, image: Image.Image, grey) -> Image.Image:
     top, left, bottom, right = box
     if (bottom - top) * (right - left) >= SHOWN_WHOLE_SHARE * grey.shape[0] * grey.shape[1]:
         return image
-    finer = math.ceil(CLOSER_LOOK_SIZE / max(bottom - top, right - left))
-    try:
-        detailed = open_image(path, longest=min(max(image.size) * finer, CLOSER_LOOK_LONGEST))
-    except ImageError:  # (changed since it was read: the picture as read stands)
-        detailed = image
-    scale = detailed.width / image.width
-    crop = detailed.crop((math.floor(left * scale), math.floor(top * scale), math.ceil(right * scale),
-                          math.ceil(bottom * scale)))
-    if detailed is not image:
-        detailed.close()
-    return crop
+    return crop_in_detail(path, grey.shape, box, image.width + 1) or image.crop((left, top, right, bottom))
 
 
 def write_results_csv(rows: list, path: str | os.PathLike) -> None:
